@@ -1,0 +1,24 @@
+using System.Text;
+using KissEf.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace KissEf.Capture;
+
+/// <summary>Where finalized calls of one save are collected, with what building them needs.</summary>
+internal sealed class KissCallSink
+{
+    public KissCallSink(DateTimeOffset saveTime, ILogger logger)
+    {
+        SaveTime = saveTime;
+        Logger = logger;
+    }
+
+    /// <summary>The time of the save: the default <c>_t</c> of every call.</summary>
+    public DateTimeOffset SaveTime { get; }
+
+    public ILogger Logger { get; }
+
+    public StringBuilder Builder { get; } = new(256);
+
+    public List<KissCall> Calls { get; } = [];
+}

@@ -1,0 +1,322 @@
+using System.Data.Common;
+using KissEf.Logging;
+using KissEf.Protocol;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace KissEf.Capture;
+
+/// <summary>
+/// Where a call is born. One instance per DbContext instance (a scoped service of EF's internal provider,
+/// reset when a pooled context is returned): it snapshots the changes of a save, finalizes them into calls
+/// once the values are as saved, and binds them to the transaction that holds the change.
+/// </summary>
+/// <remarks>
+/// Capture waits for EF's own DetectChanges (raised as <c>ChangeTracker.DetectedAllChanges</c> right after the
+/// SavingChanges interceptors), so that changes other interceptors make in SavingChanges are seen, and the
+/// change tracker is scanned once.
+/// </remarks>
+internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransactionInterceptor, IResettableService
+{
+    private readonly DbContext _context;
+    private readonly KissRuntime _runtime;
+    private readonly EventHandler<DetectedChangesEventArgs> _onDetected;
+    private readonly bool _relational;
+    private KissSaveBuffer? _save;
+
+    public KissContextTracker(ICurrentDbContext currentContext, IDbContextOptions options)
+    {
+        _context = currentContext.Context;
+        _runtime = options.FindExtension<KissOptionsExtension>()?.Runtime
+            ?? throw new InvalidOperationException("KissEf's tracker was created without UseKissTracking.");
+        _relational = _context.Database.IsRelational();
+        _onDetected = OnDetectedAllChanges;
+    }
+
+    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        BeginSave();
+        return result;
+    }
+
+    public ValueTask<InterceptionResult<int>> SavingChangesAsync(
+        DbContextEventData eventData,
+        InterceptionResult<int> result,
+        CancellationToken cancellationToken = default)
+    {
+        BeginSave();
+        return ValueTask.FromResult(result);
+    }
+
+    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        if (EndSave() is { } work)
+        {
+            if (work.Persist)
+            {
+                _runtime.Delivery.Persist(_context, work.Transaction, work.Calls);
+            }
+
+            work.Release();
+        }
+
+        return result;
+    }
+
+    public async ValueTask<int> SavedChangesAsync(
+        SaveChangesCompletedEventData eventData,
+        int result,
+        CancellationToken cancellationToken = default)
+    {
+        if (EndSave() is { } work)
+        {
+            if (work.Persist)
+            {
+                await _runtime.Delivery.PersistAsync(_context, work.Transaction, work.Calls, cancellationToken).ConfigureAwait(false);
+            }
+
+            work.Release();
+        }
+
+        return result;
+    }
+
+    public void SaveChangesFailed(DbContextErrorEventData eventData) => AbortSave();
+
+    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        AbortSave();
+        return Task.CompletedTask;
+    }
+
+    public void SaveChangesCanceled(DbContextEventData eventData) => AbortSave();
+
+    public Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        AbortSave();
+        return Task.CompletedTask;
+    }
+
+    public InterceptionResult TransactionCommitting(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result)
+    {
+        if (OwnTransactionCalls() is { } calls)
+        {
+            _runtime.Delivery.Persist(_context, transaction, calls);
+        }
+
+        return result;
+    }
+
+    public async ValueTask<InterceptionResult> TransactionCommittingAsync(
+        DbTransaction transaction,
+        TransactionEventData eventData,
+        InterceptionResult result,
+        CancellationToken cancellationToken = default)
+    {
+        if (OwnTransactionCalls() is { } calls)
+        {
+            await _runtime.Delivery.PersistAsync(_context, transaction, calls, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
+        => OnCommitted(transaction);
+
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        OnCommitted(transaction);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData)
+        => _runtime.Discard(transaction);
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        _runtime.Discard(transaction);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData)
+        => OnFailed(transaction, eventData);
+
+    public Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        OnFailed(transaction, eventData);
+        return Task.CompletedTask;
+    }
+
+    public void ResetState() => AbortSave();
+
+    public Task ResetStateAsync(CancellationToken cancellationToken = default)
+    {
+        AbortSave();
+        return Task.CompletedTask;
+    }
+
+    private void BeginSave()
+    {
+        AbortSave();
+        if (_runtime.Model.Maps.Count == 0)
+        {
+            return;
+        }
+
+        // Without a host, the first save is the first chance to check the maps against this model (cached).
+        _runtime.Model.EnsureValid(_context.Model);
+
+        try
+        {
+            _save = new KissSaveBuffer(
+                _runtime.Time.GetUtcNow(),
+                _relational ? _context.Database.CurrentTransaction?.GetDbTransaction() : null,
+                System.Transactions.Transaction.Current,
+                _runtime.Logger);
+            if (_context.ChangeTracker.AutoDetectChangesEnabled)
+            {
+                _context.ChangeTracker.DetectedAllChanges += _onDetected;
+            }
+            else
+            {
+                Capture(_save);
+            }
+        }
+        catch (Exception exception)
+        {
+            KissLog.CaptureFailed(_runtime.Logger, _context.GetType().Name, exception);
+            AbortSave();
+        }
+    }
+
+    private void OnDetectedAllChanges(object? sender, DetectedChangesEventArgs args)
+    {
+        _context.ChangeTracker.DetectedAllChanges -= _onDetected;
+        if (_save is { Captured: false } save)
+        {
+            Capture(save);
+        }
+    }
+
+    private void Capture(KissSaveBuffer save)
+    {
+        try
+        {
+            foreach (var map in _runtime.Model.Maps)
+            {
+                map.Capture(_context.ChangeTracker, _runtime.Model, save);
+            }
+
+            save.Captured = true;
+
+            // The outbox's rows must commit with the change: a save EF would run without a transaction
+            // (a single statement) is made to open one.
+            if (save.HasWork && _relational && _runtime.Delivery.PersistsInTransaction
+                && save.UserTransaction is null && save.Ambient is null)
+            {
+                save.RestoreAutoTransaction = _context.Database.AutoTransactionBehavior;
+                _context.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+            }
+        }
+        catch (Exception exception)
+        {
+            KissLog.CaptureFailed(_runtime.Logger, _context.GetType().Name, exception);
+            AbortSave();
+        }
+    }
+
+    /// <summary>The calls to persist when EF's own transaction of the current save is committing.</summary>
+    private IReadOnlyList<KissCall>? OwnTransactionCalls()
+        => _save is { UserTransaction: null, Ambient: null, HasWork: true } save && _runtime.Delivery.PersistsInTransaction
+            ? save.Finalize()
+            : null;
+
+    private void OnCommitted(DbTransaction transaction)
+    {
+        if (_save is { UserTransaction: null } save)
+        {
+            // EF's own transaction of the current save: SavedChanges releases its calls.
+            save.CommittedInSave = true;
+            return;
+        }
+
+        _runtime.Committed(_context, transaction);
+    }
+
+    private void OnFailed(DbTransaction transaction, TransactionErrorEventData eventData)
+    {
+        if (_save is { UserTransaction: null })
+        {
+            return;
+        }
+
+        if (eventData.Action is "Commit" or "Rollback")
+        {
+            _runtime.Discard(transaction);
+        }
+    }
+
+    /// <summary>Closes the current save, returning what it leaves to persist and release.</summary>
+    private SaveWork? EndSave()
+    {
+        var save = _save;
+        AbortSave();
+        if (save is null || !save.Captured || !save.HasWork)
+        {
+            return null;
+        }
+
+        var persists = _runtime.Delivery.PersistsInTransaction;
+        var contextType = _context.GetType();
+        if (save.UserTransaction is { } transaction)
+        {
+            var calls = save.Finalize();
+            var pending = _runtime.Pending(transaction);
+            if (persists)
+            {
+                pending.MarkPersisted();
+                return calls.Count > 0 ? new SaveWork(calls, true, transaction, static () => { }) : null;
+            }
+
+            pending.Add(calls);
+            return null;
+        }
+
+        if (save.Ambient is { } ambient)
+        {
+            var calls = save.Finalize();
+            _runtime.OnAmbientCommit(ambient, contextType, persists ? [] : calls);
+            return persists && calls.Count > 0 ? new SaveWork(calls, true, null, static () => { }) : null;
+        }
+
+        if (persists)
+        {
+            // EF's own transaction wrote the rows in TransactionCommitting; its commit wakes the sender.
+            return save.CommittedInSave
+                ? new SaveWork([], false, null, () => _runtime.Delivery.Committed(contextType, []))
+                : null;
+        }
+
+        // Direct delivery: SaveChanges returned, so the change is committed (with or without EF's transaction).
+        var committed = save.Finalize();
+        return new SaveWork(committed, false, null, () => _runtime.Delivery.Committed(contextType, committed));
+    }
+
+    private void AbortSave()
+    {
+        _context.ChangeTracker.DetectedAllChanges -= _onDetected;
+        if (_save?.RestoreAutoTransaction is { } behavior)
+        {
+            _context.Database.AutoTransactionBehavior = behavior;
+        }
+
+        _save = null;
+    }
+
+    /// <summary>What a finished save leaves to do.</summary>
+    private sealed record SaveWork(IReadOnlyList<KissCall> Calls, bool Persist, DbTransaction? Transaction, Action Release);
+}

@@ -1,0 +1,58 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using KissEf.Dispatch;
+using KissEf.Mapping;
+using KissEf.Protocol;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace KissEf.Capture;
+
+/// <summary>
+/// What every context of one service provider shares: the compiled maps, the delivery, the clock, and the
+/// calls waiting for user transactions to commit. The per-context trackers reach it through the options
+/// extension, so no state lives in a shared interceptor.
+/// </summary>
+internal sealed class KissRuntime(KissModel model, IKissDelivery delivery, TimeProvider time, ILoggerFactory loggers)
+{
+    private readonly ConditionalWeakTable<DbTransaction, KissPendingCalls> _pending = new();
+
+    public KissModel Model { get; } = model;
+
+    public IKissDelivery Delivery { get; } = delivery;
+
+    public TimeProvider Time { get; } = time;
+
+    public ILogger Logger { get; } = loggers.CreateLogger("KissEf");
+
+    public KissPendingCalls Pending(DbTransaction transaction) => _pending.GetOrCreateValue(transaction);
+
+    /// <summary>The user's transaction committed: release its calls (or wake the outbox's sender).</summary>
+    public void Committed(DbContext context, DbTransaction transaction)
+    {
+        if (_pending.TryGetValue(transaction, out var pending))
+        {
+            _pending.Remove(transaction);
+            var calls = pending.Take();
+            if (calls.Count > 0 || pending.Persisted)
+            {
+                Delivery.Committed(context.GetType(), calls);
+            }
+        }
+    }
+
+    /// <summary>The transaction rolled back or failed to commit: its calls die with it.</summary>
+    public void Discard(DbTransaction transaction) => _pending.Remove(transaction);
+
+    /// <summary>Calls of an ambient transaction leave when it completes committed.</summary>
+    public void OnAmbientCommit(System.Transactions.Transaction ambient, Type contextType, IReadOnlyList<KissCall> calls)
+    {
+        ambient.TransactionCompleted += (_, args) =>
+        {
+            if (args.Transaction?.TransactionInformation.Status == System.Transactions.TransactionStatus.Committed)
+            {
+                Delivery.Committed(contextType, calls);
+            }
+        };
+    }
+}

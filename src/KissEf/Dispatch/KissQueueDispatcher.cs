@@ -1,0 +1,130 @@
+using KissEf.Logging;
+using KissEf.Protocol;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KissEf.Dispatch;
+
+/// <summary>
+/// Sends what waits in <see cref="KissCallQueue"/>: a hosted background loop, and <see cref="FlushAsync"/> for
+/// callers that must know their calls went out. Batches are taken in queue order and finished whole, so
+/// "finished" counts a prefix of the queue and a flush knows exactly when its calls are done.
+/// </summary>
+internal sealed class KissQueueDispatcher(
+    KissCallQueue queue,
+    KissHttpSender sender,
+    IOptions<KissTrackingOptions> options,
+    ILogger<KissQueueDispatcher> logger) : BackgroundService, IKissDispatcher
+{
+    private readonly SemaphoreSlim _drainLock = new(1, 1);
+
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var target = queue.Enqueued;
+        while (queue.Finished < target)
+        {
+            if (!await DrainBatchAsync(cancellationToken).ConfigureAwait(false) && queue.Finished < target)
+            {
+                // Nothing left to read: what is missing was dropped or is still being counted.
+                break;
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.ShutdownTimeout);
+        try
+        {
+            while (await DrainBatchAsync(deadline.Token).ConfigureAwait(false))
+            {
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            KissLog.ShutdownLeftCalls(logger, queue.Count);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _drainLock.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await DrainBatchAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    KissLog.DispatcherFailed(logger, exception);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: StopAsync drains what is left within the shutdown timeout.
+        }
+    }
+
+    /// <summary>Sends one batch; returns false when the queue was empty.</summary>
+    private async Task<bool> DrainBatchAsync(CancellationToken cancellationToken)
+    {
+        await _drainLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var batch = new List<KissCall>();
+            var limit = Math.Max(options.Value.MaxConcurrency * 8, 1);
+            while (batch.Count < limit && queue.Reader.TryRead(out var call))
+            {
+                batch.Add(call);
+            }
+
+            if (batch.Count == 0)
+            {
+                return false;
+            }
+
+            try
+            {
+                await Parallel.ForEachAsync(
+                    batch,
+                    new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrency, CancellationToken = cancellationToken },
+                    SendAsync).ConfigureAwait(false);
+            }
+            finally
+            {
+                queue.MarkFinished(batch.Count);
+            }
+
+            return true;
+        }
+        finally
+        {
+            _drainLock.Release();
+        }
+    }
+
+    private async ValueTask SendAsync(KissCall call, CancellationToken cancellationToken)
+    {
+        var result = await sender.SendAsync(call, cancellationToken).ConfigureAwait(false);
+        if (result.Delivered)
+        {
+            KissLog.Delivered(logger, call.Description);
+        }
+        else
+        {
+            KissLog.DeliveryFailed(logger, call.Description, result.Retryable ? options.Value.MaxAttempts : 1, result.Error ?? "unknown error");
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using System.Reflection;
+using KissEf.Mapping;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KissEf;
+
+/// <summary>
+/// Configures KissEf inside <c>services.AddKissTracking(kiss =&gt; ...)</c>: the API key and endpoint, the
+/// tracking maps, and the delivery.
+/// </summary>
+public sealed class KissTrackingBuilder
+{
+    private readonly Dictionary<Type, object> _entities = [];
+    private readonly List<Func<List<string>, IKissEntityMap?>> _compilers = [];
+
+    internal KissTrackingBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The application's services, for extensions of this builder.</summary>
+    public IServiceCollection Services { get; }
+
+    internal bool DirectDelivery { get; private set; }
+
+    internal List<Action<KissTrackingOptions>> OptionActions { get; } = [];
+
+    internal List<Action<IHttpClientBuilder>> HttpClientActions { get; } = [];
+
+    /// <summary>Sets the KISSmetrics API key. It travels only in the query of each request: never logged nor stored.</summary>
+    /// <param name="apiKey">The key.</param>
+    /// <returns>This builder.</returns>
+    public KissTrackingBuilder UseApiKey(string apiKey)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
+        return Configure(o => o.ApiKey = apiKey);
+    }
+
+    /// <summary>Sets the tracking host (default <c>https://trk.kissmetrics.com</c>).</summary>
+    /// <param name="endpoint">An absolute http(s) URI.</param>
+    /// <returns>This builder.</returns>
+    public KissTrackingBuilder UseEndpoint(Uri endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return Configure(o => o.Endpoint = endpoint);
+    }
+
+    /// <summary>Sends nothing: logs each URL it would send (with <c>_k</c> redacted). No API key is needed.</summary>
+    /// <returns>This builder.</returns>
+    public KissTrackingBuilder UseDryRun() => Configure(o => o.DryRun = true);
+
+    /// <summary>
+    /// Sends committed calls from a bounded in-memory queue instead of a table written in the transaction.
+    /// A crash or a full queue loses calls; use it for providers without transactions or when no table is wanted.
+    /// </summary>
+    /// <returns>This builder.</returns>
+    public KissTrackingBuilder UseDirectDelivery()
+    {
+        DirectDelivery = true;
+        return this;
+    }
+
+    /// <summary>Changes any setting of <see cref="KissTrackingOptions"/>.</summary>
+    /// <param name="configure">The change.</param>
+    /// <returns>This builder.</returns>
+    public KissTrackingBuilder Configure(Action<KissTrackingOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        OptionActions.Add(configure);
+        return this;
+    }
+
+    /// <summary>
+    /// Configures KissEf's HTTP client (a proxy, a handler, telemetry). Handlers added here never see the API
+    /// key: it is added after them.
+    /// </summary>
+    /// <param name="configure">The change to the client's builder.</param>
+    /// <returns>This builder.</returns>
+    public KissTrackingBuilder ConfigureHttpClient(Action<IHttpClientBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        HttpClientActions.Add(configure);
+        return this;
+    }
+
+    /// <summary>Maps the changes of <typeparamref name="TEntity"/> inline; several calls add to one map.</summary>
+    /// <param name="configure">The map.</param>
+    /// <returns>This builder.</returns>
+    public KissTrackingBuilder Entity<TEntity>(Action<KissEntityTypeBuilder<TEntity>> configure)
+        where TEntity : class
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        configure(EntityBuilder<TEntity>());
+        return this;
+    }
+
+    /// <summary>Applies a map written as an <see cref="IKissEntityTypeConfiguration{TEntity}"/>.</summary>
+    /// <param name="configuration">The map.</param>
+    /// <returns>This builder.</returns>
+    public KissTrackingBuilder ApplyConfiguration<TEntity>(IKissEntityTypeConfiguration<TEntity> configuration)
+        where TEntity : class
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        configuration.Configure(EntityBuilder<TEntity>());
+        return this;
+    }
+
+    /// <summary>
+    /// Applies every <see cref="IKissEntityTypeConfiguration{TEntity}"/> of <paramref name="assembly"/> that is a
+    /// concrete class with a parameterless constructor, in name order.
+    /// </summary>
+    /// <param name="assembly">The assembly to scan.</param>
+    /// <param name="predicate">Which configuration types to apply; all when null.</param>
+    /// <returns>This builder.</returns>
+    public KissTrackingBuilder ApplyConfigurationsFromAssembly(Assembly assembly, Func<Type, bool>? predicate = null)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        var apply = typeof(KissTrackingBuilder).GetMethod(nameof(ApplyConfiguration))!;
+        var types = assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false, ContainsGenericParameters: false }
+                        && t.GetConstructor(Type.EmptyTypes) is not null
+                        && (predicate is null || predicate(t)))
+            .OrderBy(t => t.FullName, StringComparer.Ordinal);
+        foreach (var type in types)
+        {
+            foreach (var face in type.GetInterfaces().Where(i =>
+                         i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IKissEntityTypeConfiguration<>)))
+            {
+                apply.MakeGenericMethod(face.GenericTypeArguments[0]).Invoke(this, [Activator.CreateInstance(type)]);
+            }
+        }
+
+        return this;
+    }
+
+    /// <summary>Compiles and validates every map once; a broken map throws, naming entity, member and rule.</summary>
+    internal KissModel BuildModel()
+    {
+        var errors = new List<string>();
+        var maps = _compilers.Select(compile => compile(errors)).ToList();
+        if (errors.Count > 0)
+        {
+            throw new KissMappingException(
+                "KissEf tracking maps are invalid:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
+        }
+
+        return new KissModel([.. maps.OfType<IKissEntityMap>()]);
+    }
+
+    private KissEntityTypeBuilder<TEntity> EntityBuilder<TEntity>()
+        where TEntity : class
+    {
+        if (_entities.TryGetValue(typeof(TEntity), out var existing))
+        {
+            return (KissEntityTypeBuilder<TEntity>)existing;
+        }
+
+        var builder = new KissEntityTypeBuilder<TEntity>();
+        _entities.Add(typeof(TEntity), builder);
+        _compilers.Add(errors => KissEntityMap<TEntity>.Compile(builder, errors));
+        return builder;
+    }
+}

@@ -1,0 +1,22 @@
+using KissEf.Capture;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace KissEf.Mapping;
+
+/// <summary>The compiled, validated tracking map of one CLR type.</summary>
+internal interface IKissEntityMap
+{
+    Type EntityType { get; }
+
+    string EntityName { get; }
+
+    /// <summary>Snapshots the changed entries of this map's type: state, changed members, original values.</summary>
+    void Capture(ChangeTracker tracker, KissModel model, KissSaveBuffer buffer);
+
+    /// <summary>Turns one captured change into calls, reading the values as saved.</summary>
+    void Finalize(KissCapturedChange change, KissCallSink sink);
+
+    /// <summary>Checks the watched members against an EF model; returns what is wrong.</summary>
+    IEnumerable<string> Validate(IModel model);
+}

@@ -1,0 +1,8 @@
+namespace KissEf.Mapping;
+
+/// <summary>A property of a call: its name and where its value comes from.</summary>
+/// <param name="Name">The property name as sent.</param>
+/// <param name="Value">The value's source.</param>
+/// <param name="Original">True to send the value from before the change (<c>WithOriginal</c>).</param>
+internal sealed record KissNamedValue<TEntity>(string Name, KissValue<TEntity> Value, bool Original)
+    where TEntity : class;

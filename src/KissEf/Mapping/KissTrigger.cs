@@ -1,0 +1,29 @@
+namespace KissEf.Mapping;
+
+/// <summary>A change of the entity that produces calls, with an optional filter.</summary>
+internal sealed class KissTrigger<TEntity>
+    where TEntity : class
+{
+    public KissTrigger(KissTriggerKind kind, IReadOnlyList<KissValue<TEntity>> members)
+    {
+        Kind = kind;
+        Members = members;
+    }
+
+    public KissTriggerKind Kind { get; }
+
+    /// <summary>The members of <c>OnChanged</c>: the trigger fires when any of them changed.</summary>
+    public IReadOnlyList<KissValue<TEntity>> Members { get; }
+
+    public Func<TEntity, bool>? Filter { get; set; }
+
+    public List<KissCallTemplate<TEntity>> Calls { get; } = [];
+
+    public string Describe() => Kind switch
+    {
+        KissTriggerKind.Added => "OnAdded()",
+        KissTriggerKind.Modified => "OnModified()",
+        KissTriggerKind.Deleted => "OnDeleted()",
+        _ => $"OnChanged({string.Join(", ", Members.Select(m => m.Text))})",
+    };
+}

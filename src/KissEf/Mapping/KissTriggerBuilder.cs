@@ -1,0 +1,49 @@
+using System.Linq.Expressions;
+using KissEf.Mapping;
+using KissEf.Protocol;
+
+namespace KissEf;
+
+/// <summary>Builds what one kind of change records: events, property sets, and an optional filter.</summary>
+/// <typeparam name="TEntity">The entity type being tracked.</typeparam>
+public sealed class KissTriggerBuilder<TEntity>
+    where TEntity : class
+{
+    private readonly KissTrigger<TEntity> _trigger;
+
+    internal KissTriggerBuilder(KissTrigger<TEntity> trigger) => _trigger = trigger;
+
+    /// <summary>
+    /// Produces the calls only when <paramref name="predicate"/> holds for the entity as saved.
+    /// Calling it again replaces the filter.
+    /// </summary>
+    /// <param name="predicate">The filter, evaluated on the entity.</param>
+    /// <returns>This builder.</returns>
+    public KissTriggerBuilder<TEntity> When(Func<TEntity, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        _trigger.Filter = predicate;
+        return this;
+    }
+
+    /// <summary>Records the event <paramref name="eventName"/> (<c>/e</c>).</summary>
+    /// <param name="eventName">The event name: not empty, at most 255 characters, no leading '_', no ',' or ':'.</param>
+    /// <returns>A builder for the event's properties and time.</returns>
+    public KissEventBuilder<TEntity> Record(string eventName)
+    {
+        var call = new KissCallTemplate<TEntity>(KissCallKind.Event, eventName);
+        _trigger.Calls.Add(call);
+        return new KissEventBuilder<TEntity>(call);
+    }
+
+    /// <summary>Sets a property of the person (<c>/s</c>); chain <c>Set</c> to put more properties in the same call.</summary>
+    /// <param name="name">The property name.</param>
+    /// <param name="value">The value, for example <c>c =&gt; c.Country</c>; a null value is left out.</param>
+    /// <returns>A builder for more properties of the same call.</returns>
+    public KissPropertySetBuilder<TEntity> Set(string name, Expression<Func<TEntity, object?>> value)
+    {
+        var call = new KissCallTemplate<TEntity>(KissCallKind.Set, null);
+        _trigger.Calls.Add(call);
+        return new KissPropertySetBuilder<TEntity>(call).Set(name, value);
+    }
+}

@@ -1,0 +1,54 @@
+using System.Net;
+using KissEf.Dispatch;
+using Polly.Timeout;
+
+namespace KissEf.Protocol;
+
+/// <summary>
+/// Sends one call with a client from <see cref="IHttpClientFactory"/> (one per send, as the factory intends).
+/// The API key is added by <see cref="KissApiKeyHandler"/>, the innermost handler, so nothing outside it
+/// sees a URL with the key.
+/// </summary>
+internal sealed class KissHttpSender(IHttpClientFactory clients)
+{
+    /// <summary>The name of KissEf's client in <see cref="IHttpClientFactory"/>.</summary>
+    public const string ClientName = "KissEf";
+
+    public async Task<KissSendResult> SendAsync(KissCall call, CancellationToken cancellationToken)
+    {
+        var client = clients.CreateClient(ClientName);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(call.Line, UriKind.Relative));
+        try
+        {
+            using var response = await client
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken)
+                .ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                return KissSendResult.Success;
+            }
+
+            var status = (int)response.StatusCode;
+            var retryable = status is 408 or 429 or >= 500;
+            var retryAfter = response.Headers.RetryAfter switch
+            {
+                { Delta: { } delta } => delta,
+                { Date: { } date } => date - DateTimeOffset.UtcNow,
+                _ => (TimeSpan?)null,
+            };
+            return new KissSendResult(false, retryable, $"HTTP {status} ({response.StatusCode})", retryAfter);
+        }
+        catch (HttpRequestException exception)
+        {
+            return new KissSendResult(false, true, $"network error ({exception.HttpRequestError}): {exception.Message}", null);
+        }
+        catch (Exception exception) when (exception is TimeoutRejectedException or TaskCanceledException
+                                          && !cancellationToken.IsCancellationRequested)
+        {
+            return new KissSendResult(false, true, "timeout", null);
+        }
+    }
+
+    /// <summary>True for the statuses the resilience pipeline retries too.</summary>
+    public static bool IsTransient(HttpStatusCode status) => (int)status is 408 or 429 or >= 500;
+}

@@ -1,0 +1,116 @@
+using KissEf;
+using KissEf.Capture;
+using KissEf.Dispatch;
+using KissEf.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers KissEf in an application's services.</summary>
+public static class KissServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds KissEf: builds and validates the tracking maps now (a broken map throws here, naming the entity and
+    /// member), registers the dispatcher as a hosted service and <see cref="IKissDispatcher"/>, and KissEf's
+    /// HTTP client. Then call <c>UseKissTracking(serviceProvider)</c> on each tracked DbContext's options.
+    /// </summary>
+    /// <param name="services">The application's services.</param>
+    /// <param name="configure">The key, endpoint, maps and delivery.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddKissTracking(this IServiceCollection services, Action<KissTrackingBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        if (services.Any(d => d.ServiceType == typeof(KissRuntime)))
+        {
+            throw new InvalidOperationException("AddKissTracking was already called on these services; configure everything in one call.");
+        }
+
+        var builder = new KissTrackingBuilder(services);
+        configure(builder);
+        var model = builder.BuildModel();
+
+        var options = services.AddOptions<KissTrackingOptions>();
+        foreach (var action in builder.OptionActions)
+        {
+            options.Configure(action);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KissTrackingOptions>, KissTrackingOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KissTrackingOptions>, KissTrackingOptionsRules>());
+
+        services.AddLogging();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(new KissContextTypes(services));
+        services.AddSingleton(sp => new KissRuntime(
+            model,
+            sp.GetRequiredService<IKissDelivery>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService<KissStartupValidator>();
+
+        AddHttpClient(services, builder, inlineRetries: builder.DirectDelivery);
+        services.AddSingleton<KissHttpSender>();
+
+        services.AddSingleton<KissCallQueue>();
+        services.AddSingleton<KissQueueDispatcher>();
+        services.AddSingleton<IKissDispatcher>(sp => sp.GetRequiredService<KissQueueDispatcher>());
+        services.AddSingleton<IKissDelivery, KissDirectDelivery>();
+        services.AddHostedService(sp => sp.GetRequiredService<KissQueueDispatcher>());
+        return services;
+    }
+
+    private static void AddHttpClient(IServiceCollection services, KissTrackingBuilder builder, bool inlineRetries)
+    {
+        var http = services
+            .AddHttpClient(KissHttpSender.ClientName, (sp, client) =>
+            {
+                var endpoint = sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.Endpoint;
+                client.BaseAddress = endpoint.AbsoluteUri.EndsWith('/') ? endpoint : new Uri(endpoint.AbsoluteUri + "/");
+
+                // The resilience pipeline times each attempt.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            // The factory's default loggers write request URIs; a tracking URL holds the key.
+            .RemoveAllLoggers()
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+                sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.DryRun
+                    ? ActivatorUtilities.CreateInstance<KissDryRunHandler>(sp)
+                    : new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+
+        http.AddResilienceHandler("kiss", (pipeline, context) =>
+        {
+            var o = context.ServiceProvider.GetRequiredService<IOptions<KissTrackingOptions>>().Value;
+            if (inlineRetries && o.MaxAttempts > 1)
+            {
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = o.MaxAttempts - 1,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = o.RetryBaseDelay,
+                    MaxDelay = TimeSpan.FromMinutes(1),
+                    ShouldRetryAfterHeader = true,
+                });
+            }
+
+            pipeline.AddTimeout(o.RequestTimeout);
+        });
+
+        foreach (var action in builder.HttpClientActions)
+        {
+            action(http);
+        }
+
+        // Runs after every other configuration of the client, so the key handler is the innermost one.
+        services.PostConfigure<HttpClientFactoryOptions>(KissHttpSender.ClientName, factory =>
+            factory.HttpMessageHandlerBuilderActions.Add(handlers =>
+                handlers.AdditionalHandlers.Add(ActivatorUtilities.CreateInstance<KissApiKeyHandler>(handlers.Services))));
+    }
+}
