@@ -1,6 +1,8 @@
+using KissEf;
 using KissEf.Capture;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.EntityFrameworkCore;
 
@@ -21,7 +23,10 @@ public static class KissDbContextOptionsBuilderExtensions
         var runtime = services.GetService<KissRuntime>()
             ?? throw new InvalidOperationException(
                 "KissEf is not registered in this service provider: call services.AddKissTracking(kiss => ...) before UseKissTracking(sp).");
-        ((IDbContextOptionsBuilderInfrastructure)optionsBuilder).AddOrUpdateExtension(new KissOptionsExtension(runtime));
+        var options = services.GetRequiredService<IOptions<KissTrackingOptions>>().Value;
+        var outbox = runtime.Delivery.PersistsInTransaction;
+        ((IDbContextOptionsBuilderInfrastructure)optionsBuilder).AddOrUpdateExtension(
+            new KissOptionsExtension(runtime, outbox ? options.OutboxTable : null, outbox ? options.OutboxSchema : null));
         return optionsBuilder;
     }
 

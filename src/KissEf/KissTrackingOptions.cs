@@ -44,4 +44,36 @@ public sealed class KissTrackingOptions
     /// <summary>How long stopping the host may spend sending what is left.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Outbox: the table the calls are written to, in the transaction of the change.</summary>
+    [Required]
+    [MinLength(1)]
+    public string OutboxTable { get; set; } = "kiss_outbox";
+
+    /// <summary>Outbox: the table's schema; null for the provider's default.</summary>
+    public string? OutboxSchema { get; set; }
+
+    /// <summary>Outbox: how often the dispatcher looks for due rows when no commit has woken it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Outbox: how long a claimed row is reserved for one dispatcher; a dead instance's rows are taken after it.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Outbox: rows claimed at once by a dispatcher.</summary>
+    [Range(1, 10_000)]
+    public int ClaimBatchSize { get; set; } = 20;
+
+    /// <summary>Outbox: calls written into one row (a save writes one row per chunk).</summary>
+    [Range(1, 10_000)]
+    public int MaxCallsPerRow { get; set; } = 100;
+
+    /// <summary>Outbox: the longest wait between two attempts of a row.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Outbox: a row older than this that fails again is kept as dead, whatever its attempts.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(7);
 }

@@ -1,6 +1,7 @@
 using KissEf;
 using KissEf.Capture;
 using KissEf.Dispatch;
+using KissEf.Outbox;
 using KissEf.Protocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
@@ -58,11 +59,24 @@ public static class KissServiceCollectionExtensions
         AddHttpClient(services, builder, inlineRetries: builder.DirectDelivery);
         services.AddSingleton<KissHttpSender>();
 
-        services.AddSingleton<KissCallQueue>();
-        services.AddSingleton<KissQueueDispatcher>();
-        services.AddSingleton<IKissDispatcher>(sp => sp.GetRequiredService<KissQueueDispatcher>());
-        services.AddSingleton<IKissDelivery, KissDirectDelivery>();
-        services.AddHostedService(sp => sp.GetRequiredService<KissQueueDispatcher>());
+        if (builder.DirectDelivery)
+        {
+            services.AddSingleton<KissCallQueue>();
+            services.AddSingleton<KissQueueDispatcher>();
+            services.AddSingleton<IKissDispatcher>(sp => sp.GetRequiredService<KissQueueDispatcher>());
+            services.AddSingleton<IKissDelivery, KissDirectDelivery>();
+            services.AddHostedService(sp => sp.GetRequiredService<KissQueueDispatcher>());
+        }
+        else
+        {
+            services.AddSingleton(sp => new KissOutboxWriter(sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.MaxCallsPerRow));
+            services.AddSingleton<KissOutboxDispatcher>();
+            services.AddSingleton<IKissDispatcher>(sp => sp.GetRequiredService<KissOutboxDispatcher>());
+            services.AddSingleton<IKissDelivery, KissOutboxDelivery>();
+            services.AddSingleton<IKissOutbox, KissOutboxAdmin>();
+            services.AddHostedService(sp => sp.GetRequiredService<KissOutboxDispatcher>());
+        }
+
         return services;
     }
 

@@ -169,6 +169,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
 
         // Without a host, the first save is the first chance to check the maps against this model (cached).
         _runtime.Model.EnsureValid(_context.Model);
+        _runtime.EnsureSupported(_context);
 
         try
         {

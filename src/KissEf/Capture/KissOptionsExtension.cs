@@ -1,23 +1,35 @@
-using KissEf.Capture;
+using KissEf.Outbox;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KissEf.Capture;
 
 /// <summary>
 /// KissEf's one options extension. It registers the per-context tracker in EF's internal service provider
-/// (one instance per context, reset with pooled contexts) and carries the runtime of the application's
-/// service provider. The runtime is not part of the internal provider's identity: every host shares one
-/// internal provider, as EF expects (it refuses to build more than twenty).
+/// (one instance per context, reset with pooled contexts) and, with the outbox, the convention plugin that
+/// adds the outbox table to the model. It carries the runtime of the application's service provider, which
+/// is not part of the internal provider's identity: hosts share internal providers, as EF expects (it
+/// refuses to build more than twenty). Only what shapes the model (the outbox table) tells them apart.
 /// </summary>
 internal sealed class KissOptionsExtension : IDbContextOptionsExtension
 {
     private ExtensionInfo? _info;
 
-    public KissOptionsExtension(KissRuntime runtime) => Runtime = runtime;
+    public KissOptionsExtension(KissRuntime runtime, string? outboxTable, string? outboxSchema)
+    {
+        Runtime = runtime;
+        OutboxTable = outboxTable;
+        OutboxSchema = outboxSchema;
+    }
 
     public KissRuntime Runtime { get; }
+
+    /// <summary>The outbox table, or null with direct delivery.</summary>
+    public string? OutboxTable { get; }
+
+    public string? OutboxSchema { get; }
 
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
@@ -26,23 +38,31 @@ internal sealed class KissOptionsExtension : IDbContextOptionsExtension
         services.AddScoped<KissContextTracker>();
         services.AddScoped<IInterceptor>(sp => sp.GetRequiredService<KissContextTracker>());
         services.AddScoped<IResettableService>(sp => sp.GetRequiredService<KissContextTracker>());
+        services.AddScoped<IConventionSetPlugin, KissOutboxConventionSetPlugin>();
     }
 
     public void Validate(IDbContextOptions options)
     {
     }
 
-    private sealed class ExtensionInfo(IDbContextOptionsExtension extension) : DbContextOptionsExtensionInfo(extension)
+    private sealed class ExtensionInfo(KissOptionsExtension extension) : DbContextOptionsExtensionInfo(extension)
     {
+        private new KissOptionsExtension Extension => (KissOptionsExtension)base.Extension;
+
         public override bool IsDatabaseProvider => false;
 
-        public override string LogFragment => "using KissTracking ";
+        public override string LogFragment => Extension.OutboxTable is null ? "using KissTracking " : "using KissTracking(outbox) ";
 
-        public override int GetServiceProviderHashCode() => 0;
+        public override int GetServiceProviderHashCode() => HashCode.Combine(Extension.OutboxTable, Extension.OutboxSchema);
 
-        public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other) => other is ExtensionInfo;
+        public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other)
+            => other is ExtensionInfo info
+               && info.Extension.OutboxTable == Extension.OutboxTable
+               && info.Extension.OutboxSchema == Extension.OutboxSchema;
 
         public override void PopulateDebugInfo(IDictionary<string, string> debugInfo)
-            => debugInfo["KissEf:Tracking"] = "1";
+        {
+            debugInfo["KissEf:OutboxTable"] = (Extension.OutboxTable ?? "-") + "." + (Extension.OutboxSchema ?? "-");
+        }
     }
 }

@@ -25,6 +25,17 @@ internal sealed class KissRuntime(KissModel model, IKissDelivery delivery, TimeP
 
     public ILogger Logger { get; } = loggers.CreateLogger("KissEf");
 
+    /// <summary>The outbox writes in the provider's transactions: a provider without them needs direct delivery.</summary>
+    public void EnsureSupported(DbContext context)
+    {
+        if (Delivery.PersistsInTransaction && !context.Database.IsRelational())
+        {
+            throw new InvalidOperationException(
+                $"KissEf's outbox needs a relational provider, and {context.GetType().Name} uses {context.Database.ProviderName}: " +
+                "call UseDirectDelivery() in AddKissTracking (calls then wait in memory and a crash loses them).");
+        }
+    }
+
     public KissPendingCalls Pending(DbTransaction transaction) => _pending.GetOrCreateValue(transaction);
 
     /// <summary>The user's transaction committed: release its calls (or wake the outbox's sender).</summary>

@@ -23,6 +23,7 @@ internal sealed class KissStartupValidator(IServiceProvider services, KissContex
             }
 
             runtime.Model.EnsureValid(context.Model);
+            runtime.EnsureSupported(context);
         }
 
         return Task.CompletedTask;

@@ -15,4 +15,30 @@ internal sealed record KissCall(string Line, string Description)
         's' => KissCallKind.Set,
         _ => KissCallKind.Alias,
     };
+
+    /// <summary>Rebuilds a call read back from the outbox; its description names the kind and, for events, the name.</summary>
+    public static KissCall FromLine(string line)
+    {
+        var description = line[0] switch
+        {
+            'e' => $"event '{Parameter(line, "_n")}'",
+            's' => "property set",
+            _ => "alias",
+        };
+        return new KissCall(line, description);
+    }
+
+    private static string? Parameter(string line, string name)
+    {
+        var key = "&" + name + "=";
+        var start = line.IndexOf(key, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+
+        start += key.Length;
+        var end = line.IndexOf('&', start);
+        return Uri.UnescapeDataString(end < 0 ? line[start..] : line[start..end]);
+    }
 }

@@ -1,0 +1,82 @@
+using KissEf.Dispatch;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KissEf.Outbox;
+
+/// <summary>Runs <see cref="IKissOutbox"/>'s queries on each outbox context type, through contexts of its own.</summary>
+internal sealed class KissOutboxAdmin(IServiceProvider services, KissOutboxDispatcher dispatcher, TimeProvider time) : IKissOutbox
+{
+    public async Task<KissOutboxState> GetStateAsync(CancellationToken cancellationToken = default)
+    {
+        var state = new KissOutboxState(0, 0, 0, 0, null);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var worker in dispatcher.KnownWorkers())
+        {
+            using var scope = services.CreateScope();
+            var rows = ((DbContext)scope.ServiceProvider.GetRequiredService(worker.ContextType)).Set<KissOutboxMessage>().AsNoTracking();
+            var groups = await rows
+                .GroupBy(r => r.DeadAt == null)
+                .Select(g => new { Pending = g.Key, Rows = g.Count(), Calls = g.Sum(r => r.CallCount), Oldest = g.Min(r => r.CreatedAt) })
+                .ToListAsync(cancellationToken)
+                .ConfigureAwait(false);
+            foreach (var group in groups)
+            {
+                state = group.Pending
+                    ? state with
+                    {
+                        PendingRows = state.PendingRows + group.Rows,
+                        PendingCalls = state.PendingCalls + group.Calls,
+                        OldestPendingAge = Max(state.OldestPendingAge, TimeSpan.FromMilliseconds(Math.Max(now - group.Oldest, 0))),
+                    }
+                    : state with { DeadRows = state.DeadRows + group.Rows, DeadCalls = state.DeadCalls + group.Calls };
+            }
+        }
+
+        return state;
+    }
+
+    public async Task<int> RetryDeadAsync(CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var revived = 0;
+        foreach (var worker in dispatcher.KnownWorkers())
+        {
+            using var scope = services.CreateScope();
+            var db = (DbContext)scope.ServiceProvider.GetRequiredService(worker.ContextType);
+            revived += await db.Set<KissOutboxMessage>()
+                .Where(r => r.DeadAt != null)
+                .ExecuteUpdateAsync(
+                    s => s.SetProperty(r => r.DeadAt, (long?)null)
+                        .SetProperty(r => r.Attempts, 0)
+                        .SetProperty(r => r.NextAttemptAt, now)
+                        .SetProperty(r => r.CreatedAt, now)
+                        .SetProperty(r => r.LeaseOwner, (string?)null)
+                        .SetProperty(r => r.LeaseExpiresAt, 0L),
+                    cancellationToken)
+                .ConfigureAwait(false);
+            dispatcher.Wake(worker.ContextType);
+        }
+
+        return revived;
+    }
+
+    public async Task<int> PurgeDeadAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
+    {
+        var cutoff = (time.GetUtcNow() - olderThan).ToUnixTimeMilliseconds();
+        var purged = 0;
+        foreach (var worker in dispatcher.KnownWorkers())
+        {
+            using var scope = services.CreateScope();
+            var db = (DbContext)scope.ServiceProvider.GetRequiredService(worker.ContextType);
+            purged += await db.Set<KissOutboxMessage>()
+                .Where(r => r.DeadAt != null && r.DeadAt <= cutoff)
+                .ExecuteDeleteAsync(cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        return purged;
+    }
+
+    private static TimeSpan? Max(TimeSpan? a, TimeSpan b) => a is { } x && x > b ? x : b;
+}

@@ -1,0 +1,21 @@
+using KissEf.Capture;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
+
+namespace KissEf.Outbox;
+
+/// <summary>EF's plugin seam for conventions: registered by <see cref="KissOptionsExtension"/> when the outbox is on.</summary>
+internal sealed class KissOutboxConventionSetPlugin(IDbContextOptions options) : IConventionSetPlugin
+{
+    public ConventionSet ModifyConventions(ConventionSet conventionSet)
+    {
+        var extension = options.FindExtension<KissOptionsExtension>();
+        if (extension?.OutboxTable is { } table)
+        {
+            conventionSet.ModelInitializedConventions.Add(new KissOutboxConvention(table, extension.OutboxSchema));
+        }
+
+        return conventionSet;
+    }
+}

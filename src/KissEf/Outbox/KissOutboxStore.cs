@@ -1,0 +1,74 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace KissEf.Outbox;
+
+/// <summary>
+/// The outbox's queries, run through a context of the dispatcher's own: claim with a lease, delete what was
+/// delivered, reschedule or bury what failed, and the operator's counts. Claims are one UPDATE guarded by the
+/// lease, so two instances on one database never hold the same row.
+/// </summary>
+internal static class KissOutboxStore
+{
+    public static async Task<List<KissOutboxMessage>> ClaimAsync(DbContext db, string owner, long now, long leaseUntil, int batch, CancellationToken cancellationToken)
+    {
+        var rows = db.Set<KissOutboxMessage>();
+        var claimed = await rows
+            .Where(r => r.DeadAt == null && r.NextAttemptAt <= now && r.LeaseExpiresAt <= now)
+            .OrderBy(r => r.Id)
+            .Take(batch)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeaseOwner, owner).SetProperty(r => r.LeaseExpiresAt, leaseUntil), cancellationToken)
+            .ConfigureAwait(false);
+        if (claimed == 0)
+        {
+            return [];
+        }
+
+        return await rows.AsNoTracking()
+            .Where(r => r.LeaseOwner == owner && r.LeaseExpiresAt == leaseUntil)
+            .OrderBy(r => r.Id)
+            .ToListAsync(cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    public static Task<int> DeleteAsync(DbContext db, string owner, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+        => db.Set<KissOutboxMessage>()
+            .Where(r => r.LeaseOwner == owner && ids.Contains(r.Id))
+            .ExecuteDeleteAsync(cancellationToken);
+
+    public static Task<int> RescheduleAsync(
+        DbContext db,
+        string owner,
+        KissOutboxMessage row,
+        string calls,
+        int callCount,
+        long nextAttemptAt,
+        string error,
+        long? deadAt,
+        CancellationToken cancellationToken)
+        => db.Set<KissOutboxMessage>()
+            .Where(r => r.Id == row.Id && r.LeaseOwner == owner)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(r => r.Calls, calls)
+                    .SetProperty(r => r.CallCount, callCount)
+                    .SetProperty(r => r.Attempts, row.Attempts + 1)
+                    .SetProperty(r => r.NextAttemptAt, nextAttemptAt)
+                    .SetProperty(r => r.LeaseOwner, (string?)null)
+                    .SetProperty(r => r.LeaseExpiresAt, 0L)
+                    .SetProperty(r => r.LastError, error)
+                    .SetProperty(r => r.DeadAt, deadAt),
+                cancellationToken);
+
+    /// <summary>Gives back the lease of rows a stopped dispatcher did not finish, so they are due at once.</summary>
+    public static Task<int> ReleaseAsync(DbContext db, string owner, CancellationToken cancellationToken)
+        => db.Set<KissOutboxMessage>()
+            .Where(r => r.LeaseOwner == owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeaseOwner, (string?)null).SetProperty(r => r.LeaseExpiresAt, 0L), cancellationToken);
+
+    /// <summary>When the next pending row is due (or its lease ends), if any.</summary>
+    public static async Task<long?> NextDueAsync(DbContext db, CancellationToken cancellationToken)
+        => await db.Set<KissOutboxMessage>()
+            .Where(r => r.DeadAt == null)
+            .Select(r => (long?)(r.NextAttemptAt > r.LeaseExpiresAt ? r.NextAttemptAt : r.LeaseExpiresAt))
+            .MinAsync(cancellationToken)
+            .ConfigureAwait(false);
+}
