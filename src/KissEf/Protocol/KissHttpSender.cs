@@ -1,4 +1,3 @@
-using System.Net;
 using KissEf.Dispatch;
 using Polly.Timeout;
 
@@ -48,7 +47,4 @@ internal sealed class KissHttpSender(IHttpClientFactory clients)
             return new KissSendResult(false, true, "timeout", null);
         }
     }
-
-    /// <summary>True for the statuses the resilience pipeline retries too.</summary>
-    public static bool IsTransient(HttpStatusCode status) => (int)status is 408 or 429 or >= 500;
 }
