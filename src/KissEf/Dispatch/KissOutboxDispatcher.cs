@@ -245,12 +245,12 @@ internal sealed partial class KissOutboxDispatcher(
             new ParallelOptions { MaxDegreeOfParallelism = o.MaxConcurrency, CancellationToken = cancellationToken },
             async (item, token) =>
             {
-                var call = KissCall.FromLine(item.row.Lines[item.line]);
-                var result = await sender.SendAsync(call, token).ConfigureAwait(false);
+                var line = item.row.Lines[item.line];
+                var result = await sender.SendAsync(line, token).ConfigureAwait(false);
                 item.row.Record(item.line, result);
-                if (result.Delivered)
+                if (result.Delivered && logger.IsEnabled(LogLevel.Debug))
                 {
-                    KissLog.Delivered(logger, call.Description);
+                    KissLog.Delivered(logger, KissCall.Describe(line));
                 }
             }).ConfigureAwait(false);
 

@@ -16,17 +16,13 @@ internal sealed record KissCall(string Line, string Description)
         _ => KissCallKind.Alias,
     };
 
-    /// <summary>Rebuilds a call read back from the outbox; its description names the kind and, for events, the name.</summary>
-    public static KissCall FromLine(string line)
+    /// <summary>Describes a call read back from the outbox: its kind and, for an event, its name.</summary>
+    public static string Describe(string line) => line[0] switch
     {
-        var description = line[0] switch
-        {
-            'e' => $"event '{Parameter(line, "_n")}'",
-            's' => "property set",
-            _ => "alias",
-        };
-        return new KissCall(line, description);
-    }
+        'e' => $"event '{Parameter(line, "_n")}'",
+        's' => "property set",
+        _ => "alias",
+    };
 
     private static string? Parameter(string line, string name)
     {

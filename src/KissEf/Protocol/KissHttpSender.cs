@@ -13,10 +13,11 @@ internal sealed class KissHttpSender(IHttpClientFactory clients)
     /// <summary>The name of KissEf's client in <see cref="IHttpClientFactory"/>.</summary>
     public const string ClientName = "KissEf";
 
-    public async Task<KissSendResult> SendAsync(KissCall call, CancellationToken cancellationToken)
+    /// <summary>Sends the call whose encoded line is <paramref name="line"/>.</summary>
+    public async Task<KissSendResult> SendAsync(string line, CancellationToken cancellationToken)
     {
         var client = clients.CreateClient(ClientName);
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(call.Line, UriKind.Relative));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(line, UriKind.Relative));
         try
         {
             using var response = await client
