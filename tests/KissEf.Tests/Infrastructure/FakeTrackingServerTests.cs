@@ -6,7 +6,7 @@ namespace KissEf.Tests.Infrastructure;
 public class FakeTrackingServerTests
 {
     // Generous: these are deadlines for failure, never waits on the happy path.
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task Records_a_call_decoded_per_RFC3986_and_answers_a_gif()
@@ -133,7 +133,7 @@ public class FakeTrackingServerTests
         await using var server = await FakeTrackingServer.StartAsync();
         using var http = new HttpClient { BaseAddress = server.Endpoint };
 
-        var waiting = server.WaitForCallsAsync(2, Timeout);
+        var waiting = server.WaitForCallsAsync(2, Deadline);
         Assert.False(waiting.IsCompleted);
 
         using (await http.GetAsync("e?n=1"))
@@ -251,11 +251,11 @@ public class FakeTrackingServerTests
         server.RespondNext(new FakeResponse(200, Delay: TimeSpan.FromMinutes(5)));
 
         await Assert.ThrowsAsync<TaskCanceledException>(() => http.GetAsync("e?n=1"));
-        await server.WaitForRequestsAsync(1, Timeout);
+        await server.WaitForRequestsAsync(1, Deadline);
 
         Assert.Equal(0, Assert.Single(server.AllRequests).StatusCode);
         Assert.Empty(server.Calls);
-        await server.StopAsync().WaitAsync(Timeout);
+        await server.StopAsync().WaitAsync(Deadline);
     }
 
     [Fact]
