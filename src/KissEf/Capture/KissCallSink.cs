@@ -20,5 +20,8 @@ internal sealed class KissCallSink
 
     public StringBuilder Builder { get; } = new(256);
 
+    /// <summary>Reads the values of the change being finalized; reused for every change of the save.</summary>
+    public KissEntryValues Values { get; } = new();
+
     public List<KissCall> Calls { get; } = [];
 }

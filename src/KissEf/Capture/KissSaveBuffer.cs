@@ -41,6 +41,20 @@ internal sealed class KissSaveBuffer
 
     public bool HasWork => Changes.Count > 0 || _sink.Calls.Count > 0;
 
+    /// <summary>Turns one change into calls now; a mapping expression that throws (a null navigation, say)
+    /// costs that entity's calls, never the save nor the other entities' calls.</summary>
+    public void FinalizeNow(KissCapturedChange change)
+    {
+        try
+        {
+            change.Map.Finalize(change, _sink);
+        }
+        catch (Exception exception)
+        {
+            KissLog.CallFailed(_sink.Logger, $"calls of {change.Map.EntityName} ({change.State})", exception);
+        }
+    }
+
     /// <summary>Turns the captured changes into calls once; later calls return the same list (a retried
     /// transaction writes the same calls again).</summary>
     public IReadOnlyList<KissCall> Finalize()
@@ -49,15 +63,7 @@ internal sealed class KissSaveBuffer
         {
             foreach (var change in Changes)
             {
-                try
-                {
-                    change.Map.Finalize(change, _sink);
-                }
-                catch (Exception exception)
-                {
-                    // A mapping expression that throws (a null navigation, say) costs its calls, never the save.
-                    KissLog.CallFailed(_sink.Logger, $"calls of {change.Map.EntityName} ({change.State})", exception);
-                }
+                FinalizeNow(change);
             }
 
             _finalized = true;

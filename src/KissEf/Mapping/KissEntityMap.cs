@@ -12,7 +12,7 @@ namespace KissEf.Mapping;
 internal sealed class KissEntityMap<TEntity> : IKissEntityMap
     where TEntity : class
 {
-    private const int MaxSlots = 64;
+    private const int MaxWatched = 64;
 
     private readonly KissValue<TEntity> _identity;
     private readonly KissTrigger<TEntity>[] _added;
@@ -126,38 +126,50 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             }
         }
 
-        // Every plain member any value reads gets a slot: its EF property is resolved once per model.
-        var slots = new List<string>();
-        foreach (var value in AllValues(builder))
+        if (errors.Count > before)
         {
-            if (value.MemberName is null)
-            {
-                continue;
-            }
+            return null;
+        }
 
-            var slot = slots.IndexOf(value.MemberName);
+        // Every member any value reads gets a slot, resolved to its EF property once per model. Watched members
+        // come first: their slots are the bits of the changed-members mask.
+        var slots = new List<string>();
+        int SlotOf(string name)
+        {
+            var slot = slots.IndexOf(name);
             if (slot < 0)
             {
                 slot = slots.Count;
-                slots.Add(value.MemberName);
+                slots.Add(name);
             }
 
-            value.Slot = slot;
+            return slot;
         }
 
-        if (slots.Count > MaxSlots)
+        foreach (var watched in WatchedValues(builder))
         {
-            errors.Add($"Entity '{entity}': its map reads {slots.Count} members; at most {MaxSlots} are supported.");
+            SlotOf(watched.MemberName!);
         }
 
-        return errors.Count == before ? new KissEntityMap<TEntity>(builder, builder.Identity!, [.. slots]) : null;
+        if (slots.Count > MaxWatched)
+        {
+            errors.Add($"Entity '{entity}': its map watches {slots.Count} members; at most {MaxWatched} are supported.");
+            return null;
+        }
+
+        foreach (var value in AllValues(builder))
+        {
+            value.Compile(SlotOf);
+        }
+
+        return new KissEntityMap<TEntity>(builder, builder.Identity!, [.. slots]);
     }
 
     public IEnumerable<string> Validate(IModel model)
     {
         foreach (var entityType in model.GetEntityTypes().Where(t => typeof(TEntity).IsAssignableFrom(t.ClrType)))
         {
-            for (var slot = 0; slot < _slots.Length; slot++)
+            for (var slot = 0; slot < Math.Min(_slots.Length, MaxWatched); slot++)
             {
                 if ((_watchedMask & (1UL << slot)) != 0 && entityType.FindProperty(_slots[slot]) is null)
                 {
@@ -188,7 +200,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
                     break;
                 case EntityState.Deleted when _deleted.Length > 0:
                     // A deleted row's values cannot change any more, and its entry is detached after the save.
-                    Finalize(new KissCapturedChange(this, entry, state, 0, null), buffer.Sink);
+                    buffer.FinalizeNow(new KissCapturedChange(this, entry, state, 0, null));
                     break;
             }
         }
@@ -197,19 +209,8 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
     public void Finalize(KissCapturedChange change, KissCallSink sink)
     {
         var entity = (TEntity)change.Entry.Entity;
-        var properties = Bind(change.Entry.Metadata);
-        PropertyValues? current = null;
-
-        object? Read(KissValue<TEntity> value)
-        {
-            if (value.Slot >= 0 && properties[value.Slot] is { } property)
-            {
-                current ??= change.Entry.CurrentValues;
-                return current[property];
-            }
-
-            return value.Compiled(entity);
-        }
+        var values = sink.Values;
+        values.Reset(change.Entry, Bind(change.Entry.Metadata));
 
         var triggers = change.State switch
         {
@@ -220,12 +221,12 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
         if (change.State == EntityState.Modified)
         {
-            WriteAliasesOnChange(change, sink, Read);
+            WriteAliasesOnChange(change, sink, entity, values);
         }
 
         if (change.State is EntityState.Added or EntityState.Modified)
         {
-            WriteAliasPairs(change, sink, Read);
+            WriteAliasPairs(change, sink, entity, values);
         }
 
         string? identity = null;
@@ -245,7 +246,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
             if (!identityRead)
             {
-                identity = KissValueFormatter.Format(Read(_identity));
+                identity = KissValueFormatter.Format(_identity.Read(entity, values));
                 identityRule = KissNameRules.CheckIdentity(identity);
                 identityRead = true;
             }
@@ -259,10 +260,17 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
                     continue;
                 }
 
-                WriteCall(template, description, identity!, change, sink, Read);
+                WriteCall(template, description, identity!, change, sink, entity, values);
             }
         }
     }
+
+    private static IEnumerable<KissValue<TEntity>> WatchedValues(KissEntityTypeBuilder<TEntity> builder)
+        => builder.Triggers.SelectMany(t => t.Members)
+            .Concat(builder.Triggers.SelectMany(t => t.Calls).SelectMany(c => c.Properties).Where(p => p.Original).Select(p => p.Value))
+            .Concat(builder.AliasOnChangeMembers)
+            .Concat(builder.AliasPairs.SelectMany(p => new[] { p.First, p.Second }))
+            .Where(v => v.MemberName is not null);
 
     private static IEnumerable<KissValue<TEntity>> AllValues(KissEntityTypeBuilder<TEntity> builder)
     {
@@ -304,7 +312,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         }
     }
 
-    private static ulong Bit(KissValue<TEntity> value) => value.Slot >= 0 ? 1UL << value.Slot : 0;
+    private static ulong Bit(KissValue<TEntity> value) => value.Slot is >= 0 and < MaxWatched ? 1UL << value.Slot : 0;
 
     private static ulong MaskOf(KissTrigger<TEntity> trigger)
     {
@@ -328,7 +336,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         PropertyValues? current = null;
         object?[]? saved = null;
         ulong changed = 0;
-        for (var slot = 0; slot < properties.Length; slot++)
+        for (var slot = 0; slot < Math.Min(properties.Length, MaxWatched); slot++)
         {
             if ((_watchedMask & (1UL << slot)) == 0 || properties[slot] is not { } property)
             {
@@ -345,7 +353,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
             if (_needsOriginals)
             {
-                saved ??= new object?[properties.Length];
+                saved ??= new object?[Math.Min(properties.Length, MaxWatched)];
                 saved[slot] = before;
             }
         }
@@ -363,12 +371,13 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         string identity,
         KissCapturedChange change,
         KissCallSink sink,
-        Func<KissValue<TEntity>, object?> read)
+        TEntity entity,
+        KissEntryValues values)
     {
         var time = sink.SaveTime;
         if (template.Time is { } at)
         {
-            if (KissValueFormatter.ToTime(read(at)) is not { } mapped)
+            if (KissValueFormatter.ToTime(at.Read(entity, values)) is not { } mapped)
             {
                 KissLog.CallSkipped(sink.Logger, description, $"its time {at.Text} has no value");
                 return;
@@ -395,7 +404,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         {
             var raw = property.Original && change.Originals is { } originals && property.Value.Slot >= 0
                 ? originals[property.Value.Slot]
-                : read(property.Value);
+                : property.Value.Read(entity, values);
             if (KissValueFormatter.Format(raw) is not { } text)
             {
                 continue;
@@ -420,7 +429,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         sink.Calls.Add(new KissCall(writer.ToString(), description));
     }
 
-    private void WriteAliasesOnChange(KissCapturedChange change, KissCallSink sink, Func<KissValue<TEntity>, object?> read)
+    private void WriteAliasesOnChange(KissCapturedChange change, KissCallSink sink, TEntity entity, KissEntryValues values)
     {
         foreach (var member in _aliasOnChange)
         {
@@ -431,13 +440,13 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
             WriteAlias(
                 KissValueFormatter.Format(change.Originals[member.Slot]),
-                KissValueFormatter.Format(read(member)),
+                KissValueFormatter.Format(member.Read(entity, values)),
                 $"alias of {EntityName} on change of {member.MemberName}",
                 sink);
         }
     }
 
-    private void WriteAliasPairs(KissCapturedChange change, KissCallSink sink, Func<KissValue<TEntity>, object?> read)
+    private void WriteAliasPairs(KissCapturedChange change, KissCallSink sink, TEntity entity, KissEntryValues values)
     {
         foreach (var (first, second) in _aliasPairs)
         {
@@ -446,8 +455,8 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
                 continue;
             }
 
-            var a = KissValueFormatter.Format(read(first));
-            var b = KissValueFormatter.Format(read(second));
+            var a = KissValueFormatter.Format(first.Read(entity, values));
+            var b = KissValueFormatter.Format(second.Read(entity, values));
 
             // "When both are set": a pair with a missing side is not an alias yet, and not an error.
             if (string.IsNullOrEmpty(a) || string.IsNullOrEmpty(b))

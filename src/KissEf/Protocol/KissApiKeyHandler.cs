@@ -9,7 +9,8 @@ internal sealed class KissApiKeyHandler(IOptions<KissTrackingOptions> options) :
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (request.RequestUri is { IsAbsoluteUri: true } uri)
+        // A retry sends the same request again: add the key once.
+        if (request.RequestUri is { IsAbsoluteUri: true } uri && !uri.Query.StartsWith("?_k=", StringComparison.Ordinal))
         {
             var key = Uri.EscapeDataString(options.Value.ApiKey ?? string.Empty);
             var query = uri.Query.Length > 1 ? "&" + uri.Query[1..] : string.Empty;
