@@ -33,6 +33,7 @@ internal sealed partial class KissOutboxDispatcher(
     private CancellationToken _stopping;
     private volatile bool _running;
     private long _claims;
+    private IReadOnlyList<Type>? _registered;
 
     /// <summary>A commit of <paramref name="contextType"/> wrote rows: wake its worker (starting it if new).</summary>
     public void Wake(Type contextType) => GetWorker(contextType).Signal.Set();
@@ -109,17 +110,26 @@ internal sealed partial class KissOutboxDispatcher(
         await Task.WhenAll(loops).ConfigureAwait(false);
     }
 
-    private IEnumerable<Type> OutboxContextTypes()
+    /// <summary>The registered context types whose options use KissEf's outbox, found once.</summary>
+    private IReadOnlyList<Type> OutboxContextTypes()
     {
+        if (_registered is { } known)
+        {
+            return known;
+        }
+
+        var found = new List<Type>();
         foreach (var type in contextTypes.All())
         {
             using var scope = services.CreateScope();
             if (scope.ServiceProvider.GetService(typeof(DbContextOptions<>).MakeGenericType(type)) is DbContextOptions dbOptions
                 && dbOptions.FindExtension<KissOptionsExtension>() is { OutboxTable: not null })
             {
-                yield return type;
+                found.Add(type);
             }
         }
+
+        return _registered = found;
     }
 
     private Worker GetWorker(Type contextType)
