@@ -32,6 +32,7 @@ internal sealed partial class KissOutboxDispatcher(
     private readonly List<Task> _loops = [];
     private CancellationToken _stopping;
     private volatile bool _running;
+    private readonly CancellationTokenSource _drainStop = new();
     private long _claims;
     private IReadOnlyList<Type>? _registered;
 
@@ -50,15 +51,17 @@ internal sealed partial class KissOutboxDispatcher(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A batch in flight finishes (within the shutdown timeout) rather than being cut: a cut batch is sent
+        // again after its leases are given back.
+        _drainStop.CancelAfter(options.Value.ShutdownTimeout);
+        await using var registration = cancellationToken.Register(_drainStop.Cancel);
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         _running = false;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.Value.ShutdownTimeout);
         foreach (var worker in _workers.Values)
         {
             try
             {
-                while (await DrainOnceAsync(worker, deadline.Token).ConfigureAwait(false) > 0)
+                while (await DrainOnceAsync(worker, _drainStop.Token).ConfigureAwait(false) > 0)
                 {
                 }
             }
@@ -67,6 +70,12 @@ internal sealed partial class KissOutboxDispatcher(
                 // What is left stays in the table for the next start.
             }
         }
+    }
+
+    public override void Dispose()
+    {
+        _drainStop.Dispose();
+        base.Dispose();
     }
 
     /// <summary>The workers of every context type known now: those registered in DI and those seen committing.</summary>
@@ -169,7 +178,8 @@ internal sealed partial class KissOutboxDispatcher(
             var wait = options.Value.PollInterval;
             try
             {
-                while (await DrainOnceAsync(worker, stoppingToken).ConfigureAwait(false) > 0)
+                while (!stoppingToken.IsCancellationRequested
+                       && await DrainOnceAsync(worker, _drainStop.Token).ConfigureAwait(false) > 0)
                 {
                 }
 

@@ -18,6 +18,7 @@ internal sealed class KissQueueDispatcher(
     ILogger<KissQueueDispatcher> logger) : BackgroundService, IKissDispatcher
 {
     private readonly SemaphoreSlim _drainLock = new(1, 1);
+    private readonly CancellationTokenSource _drainStop = new();
 
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
@@ -34,12 +35,13 @@ internal sealed class KissQueueDispatcher(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A batch in flight finishes (within the shutdown timeout) rather than being cut.
+        _drainStop.CancelAfter(options.Value.ShutdownTimeout);
+        await using var registration = cancellationToken.Register(_drainStop.Cancel);
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.Value.ShutdownTimeout);
         try
         {
-            while (await DrainBatchAsync(deadline.Token).ConfigureAwait(false))
+            while (await DrainBatchAsync(_drainStop.Token).ConfigureAwait(false))
             {
             }
         }
@@ -52,6 +54,7 @@ internal sealed class KissQueueDispatcher(
     public override void Dispose()
     {
         _drainLock.Dispose();
+        _drainStop.Dispose();
         base.Dispose();
     }
 
@@ -63,7 +66,7 @@ internal sealed class KissQueueDispatcher(
             {
                 try
                 {
-                    await DrainBatchAsync(stoppingToken).ConfigureAwait(false);
+                    await DrainBatchAsync(_drainStop.Token).ConfigureAwait(false);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {

@@ -12,10 +12,17 @@ internal static class KissOutboxStore
     public static async Task<List<KissOutboxMessage>> ClaimAsync(DbContext db, string owner, long now, long leaseUntil, int batch, CancellationToken cancellationToken)
     {
         var rows = db.Set<KissOutboxMessage>();
-        var claimed = await rows
+        var due = rows
             .Where(r => r.DeadAt == null && r.NextAttemptAt <= now && r.LeaseExpiresAt <= now)
             .OrderBy(r => r.Id)
             .Take(batch)
+            .Select(r => r.Id);
+
+        // The lease condition stands again outside the subquery: under row locking (PostgreSQL's READ
+        // COMMITTED, say) an UPDATE that waited for another claim re-checks its own WHERE on the new row
+        // version, not the subquery's, and so skips the rows the other instance just claimed.
+        var claimed = await rows
+            .Where(r => due.Contains(r.Id) && r.DeadAt == null && r.LeaseExpiresAt <= now)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeaseOwner, owner).SetProperty(r => r.LeaseExpiresAt, leaseUntil), cancellationToken)
             .ConfigureAwait(false);
         if (claimed == 0)

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace KissEf.Tests.Postgres;
+
+/// <summary>
+/// A private PostgreSQL server for the tests that need a provider with ambient transactions and real row
+/// locking: initdb into a temporary folder, started on a free loopback port, removed at the end. It uses the
+/// server binaries of the machine (Debian's postgresql package, part of this project's machine image); where
+/// they are missing, <see cref="Unavailable"/> says why and the tests report it as a failure, not a skip.
+/// </summary>
+public sealed class PostgresServer : IAsyncLifetime
+{
+    private const string BinFolder = "/usr/lib/postgresql";
+    private string? _dataFolder;
+    private string? _bin;
+
+    /// <summary>Why no server could be started, or null when one runs.</summary>
+    public string? Unavailable { get; private set; }
+
+    public int Port { get; private set; }
+
+    /// <summary>A connection string to a new, empty database.</summary>
+    public string CreateDatabase()
+    {
+        if (Unavailable is not null)
+        {
+            throw new InvalidOperationException("PostgreSQL is not available: " + Unavailable);
+        }
+
+        var name = "kissef_" + Guid.NewGuid().ToString("N")[..12];
+        Run(Path.Combine(_bin!, "createdb"), $"-h 127.0.0.1 -p {Port} -U postgres {name}");
+        return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name};Pooling=true;Include Error Detail=true";
+    }
+
+    public async Task InitializeAsync()
+    {
+        var version = Directory.Exists(BinFolder)
+            ? Directory.GetDirectories(BinFolder).Select(Path.GetFileName).OrderDescending().FirstOrDefault()
+            : null;
+        if (version is null || !File.Exists(Path.Combine(BinFolder, version, "bin", "initdb")))
+        {
+            Unavailable = $"no PostgreSQL server binaries under {BinFolder} (install Debian's postgresql package)";
+            return;
+        }
+
+        _bin = Path.Combine(BinFolder, version, "bin");
+        _dataFolder = Path.Combine(Path.GetTempPath(), "kissef-pg-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(_dataFolder);
+        Port = FreePort();
+
+        // PostgreSQL refuses to run as root: run it as the postgres system user when we are root.
+        if (Environment.UserName == "root")
+        {
+            Run("chown", $"postgres {_dataFolder}");
+        }
+
+        RunAsServerUser(Path.Combine(_bin, "initdb"), $"-D {_dataFolder} -U postgres --auth=trust --no-sync -E UTF8");
+        RunAsServerUser(
+            Path.Combine(_bin, "pg_ctl"),
+            $"-D {_dataFolder} -w -t 60 -l {_dataFolder}/server.log -o \"-p {Port} -k {_dataFolder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start");
+        await Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_bin is not null && _dataFolder is not null)
+        {
+            try
+            {
+                RunAsServerUser(Path.Combine(_bin, "pg_ctl"), $"-D {_dataFolder} -m immediate -w stop");
+            }
+            finally
+            {
+                Directory.Delete(_dataFolder, recursive: true);
+            }
+        }
+
+        await Task.CompletedTask;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void RunAsServerUser(string file, string arguments)
+    {
+        if (Environment.UserName == "root")
+        {
+            Run("runuser", $"-u postgres -- {file} {arguments}");
+        }
+        else
+        {
+            Run(file, arguments);
+        }
+    }
+
+    private static void Run(string file, string arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetTempPath(),
+        }) ?? throw new InvalidOperationException($"could not start {file}");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {arguments} did not finish in 2 minutes");
+        }
+
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{file} {arguments} exited with {process.ExitCode}: {error.Result}{output.Result}"));
+        }
+    }
+}
