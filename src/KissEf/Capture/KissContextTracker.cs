@@ -25,7 +25,9 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
     private readonly KissRuntime _runtime;
     private readonly EventHandler<DetectedChangesEventArgs> _onDetected;
     private readonly bool _relational;
+    private const string GuardSavepoint = "__KissEfSave";
     private KissSaveBuffer? _save;
+    private bool _subscribed;
 
     public KissContextTracker(ICurrentDbContext currentContext, IDbContextOptions options)
     {
@@ -57,7 +59,17 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
         {
             if (work.Persist)
             {
-                _runtime.Delivery.Persist(_context, work.Transaction, work.Calls);
+                try
+                {
+                    _runtime.Delivery.Persist(_context, work.Transaction, work.Calls);
+                }
+                catch
+                {
+                    UndoSave(work);
+                    throw;
+                }
+
+                EndGuard(work);
             }
 
             work.Release();
@@ -75,7 +87,17 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
         {
             if (work.Persist)
             {
-                await _runtime.Delivery.PersistAsync(_context, work.Transaction, work.Calls, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await _runtime.Delivery.PersistAsync(_context, work.Transaction, work.Calls, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    UndoSave(work);
+                    throw;
+                }
+
+                EndGuard(work);
             }
 
             work.Release();
@@ -151,11 +173,20 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
         return Task.CompletedTask;
     }
 
-    public void ResetState() => AbortSave();
+    /// <summary>
+    /// The pooled context goes back to the pool: EF clears the change tracker's handlers and the database
+    /// facade's settings itself, so only our own state is dropped. (Touching the change tracker here would add
+    /// it to the resettable services EF is enumerating.)
+    /// </summary>
+    public void ResetState()
+    {
+        _save = null;
+        _subscribed = false;
+    }
 
     public Task ResetStateAsync(CancellationToken cancellationToken = default)
     {
-        AbortSave();
+        ResetState();
         return Task.CompletedTask;
     }
 
@@ -181,6 +212,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
             if (_context.ChangeTracker.AutoDetectChangesEnabled)
             {
                 _context.ChangeTracker.DetectedAllChanges += _onDetected;
+                _subscribed = true;
             }
             else
             {
@@ -196,7 +228,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
 
     private void OnDetectedAllChanges(object? sender, DetectedChangesEventArgs args)
     {
-        _context.ChangeTracker.DetectedAllChanges -= _onDetected;
+        Unsubscribe();
         if (_save is { Captured: false } save)
         {
             Capture(save);
@@ -221,6 +253,16 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
             {
                 save.RestoreAutoTransaction = _context.Database.AutoTransactionBehavior;
                 _context.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+            }
+
+            // In a user transaction the rows are written after the save, once EF has released its own savepoint:
+            // a savepoint of ours around the save lets a failed write undo the save's statements too, so the
+            // change never commits without its calls.
+            if (save.HasWork && _runtime.Delivery.PersistsInTransaction && save.UserTransaction is not null
+                && _context.Database.CurrentTransaction is { SupportsSavepoints: true } transaction)
+            {
+                transaction.CreateSavepoint(GuardSavepoint);
+                save.Guarded = true;
             }
         }
         catch (Exception exception)
@@ -265,7 +307,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
     private SaveWork? EndSave()
     {
         var save = _save;
-        AbortSave();
+        ClearSave();
         if (save is null || !save.Captured || !save.HasWork)
         {
             return null;
@@ -280,7 +322,13 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
             if (persists)
             {
                 pending.MarkPersisted();
-                return calls.Count > 0 ? new SaveWork(calls, true, transaction, static () => { }) : null;
+                if (calls.Count > 0)
+                {
+                    return new SaveWork(calls, true, transaction, static () => { }) { Guarded = save.Guarded };
+                }
+
+                ReleaseGuard(save.Guarded);
+                return null;
             }
 
             pending.Add(calls);
@@ -307,9 +355,60 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
         return new SaveWork(committed, false, null, () => _runtime.Delivery.Committed(contextType, committed));
     }
 
+    /// <summary>Writing the rows failed: undo the save's statements with them.</summary>
+    private void UndoSave(SaveWork work)
+    {
+        if (work.Guarded && _context.Database.CurrentTransaction is { } transaction)
+        {
+            transaction.RollbackToSavepoint(GuardSavepoint);
+            transaction.ReleaseSavepoint(GuardSavepoint);
+        }
+    }
+
+    private void EndGuard(SaveWork work) => ReleaseGuard(work.Guarded);
+
+    private void ReleaseGuard(bool guarded)
+    {
+        if (guarded && _context.Database.CurrentTransaction is { } transaction)
+        {
+            transaction.ReleaseSavepoint(GuardSavepoint);
+        }
+    }
+
+    private void Unsubscribe()
+    {
+        if (_subscribed)
+        {
+            _context.ChangeTracker.DetectedAllChanges -= _onDetected;
+            _subscribed = false;
+        }
+    }
+
+    /// <summary>The save failed, was cancelled or was never finished: drop its state, undo our savepoint.</summary>
     private void AbortSave()
     {
-        _context.ChangeTracker.DetectedAllChanges -= _onDetected;
+        if (_save is { Guarded: true })
+        {
+            try
+            {
+                ReleaseGuard(true);
+            }
+            catch (InvalidOperationException)
+            {
+                // The transaction is gone or broken: nothing of ours is left in it.
+            }
+            catch (System.Data.Common.DbException)
+            {
+            }
+        }
+
+        ClearSave();
+    }
+
+    private void ClearSave()
+    {
+        Unsubscribe();
+
         if (_save?.RestoreAutoTransaction is { } behavior)
         {
             _context.Database.AutoTransactionBehavior = behavior;
@@ -319,5 +418,9 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
     }
 
     /// <summary>What a finished save leaves to do.</summary>
-    private sealed record SaveWork(IReadOnlyList<KissCall> Calls, bool Persist, DbTransaction? Transaction, Action Release);
+    private sealed record SaveWork(IReadOnlyList<KissCall> Calls, bool Persist, DbTransaction? Transaction, Action Release)
+    {
+        /// <summary>True when a savepoint of ours surrounds the save's statements.</summary>
+        public bool Guarded { get; init; }
+    }
 }

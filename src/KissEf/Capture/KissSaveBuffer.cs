@@ -31,6 +31,9 @@ internal sealed class KissSaveBuffer
     /// <summary>The AutoTransactionBehavior to restore after the save, when KissEf changed it.</summary>
     public AutoTransactionBehavior? RestoreAutoTransaction { get; set; }
 
+    /// <summary>True when KissEf put a savepoint around this save in the user's transaction.</summary>
+    public bool Guarded { get; set; }
+
     /// <summary>Set when EF's own transaction of this save committed.</summary>
     public bool CommittedInSave { get; set; }
 
@@ -45,12 +48,15 @@ internal sealed class KissSaveBuffer
     /// costs that entity's calls, never the save nor the other entities' calls.</summary>
     public void FinalizeNow(KissCapturedChange change)
     {
+        var mark = _sink.Calls.Count;
         try
         {
             change.Map.Finalize(change, _sink);
         }
         catch (Exception exception)
         {
+            // All or nothing per entity: drop the calls this change built before the expression threw.
+            _sink.Calls.RemoveRange(mark, _sink.Calls.Count - mark);
             KissLog.CallFailed(_sink.Logger, $"calls of {change.Map.EntityName} ({change.State})", exception);
         }
     }

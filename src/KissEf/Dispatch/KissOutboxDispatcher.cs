@@ -237,6 +237,8 @@ internal sealed partial class KissOutboxDispatcher(
                 return 0;
             }
 
+            using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var renewal = RenewLeaseAsync(worker.ContextType, owner, o.LeaseDuration, sending.Token);
             try
             {
                 await SendAndSettleAsync(db, owner, rows, o, cancellationToken).ConfigureAwait(false);
@@ -247,12 +249,41 @@ internal sealed partial class KissOutboxDispatcher(
                 await KissOutboxStore.ReleaseAsync(db, owner, CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
+            finally
+            {
+                await sending.CancelAsync().ConfigureAwait(false);
+                await renewal.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
 
             return rows.Count;
         }
         finally
         {
             worker.Lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Extends the lease of a batch while it is being sent (every third of the lease), so a slow endpoint does
+    /// not let another instance take the rows and send them again at the same time.
+    /// </summary>
+    private async Task RenewLeaseAsync(Type contextType, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var every = lease / 3;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(every, time, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                using var scope = services.CreateScope();
+                var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
+                var until = (time.GetUtcNow() + lease).ToUnixTimeMilliseconds();
+                await KissOutboxStore.RenewAsync(db, owner, until, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                KissLog.DispatcherFailed(logger, exception);
+            }
         }
     }
 

@@ -65,6 +65,12 @@ internal static class KissOutboxStore
                     .SetProperty(r => r.DeadAt, deadAt),
                 cancellationToken);
 
+    /// <summary>Extends the lease of the rows <paramref name="owner"/> holds.</summary>
+    public static Task<int> RenewAsync(DbContext db, string owner, long leaseUntil, CancellationToken cancellationToken)
+        => db.Set<KissOutboxMessage>()
+            .Where(r => r.LeaseOwner == owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeaseExpiresAt, leaseUntil), cancellationToken);
+
     /// <summary>Gives back the lease of rows a stopped dispatcher did not finish, so they are due at once.</summary>
     public static Task<int> ReleaseAsync(DbContext db, string owner, CancellationToken cancellationToken)
         => db.Set<KissOutboxMessage>()
