@@ -18,6 +18,13 @@ internal static class KissOutboxStore
             .Take(batch)
             .Select(r => r.Id);
 
+        // A read first: SQLite has one writer, and an UPDATE that finds nothing would still wait for the lock
+        // that an application's open write transaction holds.
+        if (!await rows.AnyAsync(r => r.DeadAt == null && r.NextAttemptAt <= now && r.LeaseExpiresAt <= now, cancellationToken).ConfigureAwait(false))
+        {
+            return [];
+        }
+
         // The lease condition stands again outside the subquery: under row locking (PostgreSQL's READ
         // COMMITTED, say) an UPDATE that waited for another claim re-checks its own WHERE on the new row
         // version, not the subquery's, and so skips the rows the other instance just claimed.

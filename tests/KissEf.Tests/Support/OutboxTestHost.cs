@@ -1,0 +1,138 @@
+using KissEf.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace KissEf.Tests.Support;
+
+/// <summary>
+/// One "application instance" of the outbox tests: a Generic Host with KissEf's outbox (the default delivery) and
+/// <see cref="OutboxShopContext"/> on a SQLite file, sending to a <see cref="FakeTrackingServer"/>. Built, not
+/// started: <see cref="StartAsync"/> runs the dispatcher; until then every committed call stays in the table
+/// (unless a test calls <see cref="IKissDispatcher.FlushAsync"/>). Several instances may share one database.
+/// </summary>
+public sealed class OutboxTestHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private bool _started;
+
+    private OutboxTestHost(IHost host, OutboxLogSink logs)
+    {
+        _host = host;
+        Logs = logs;
+    }
+
+    public IServiceProvider Services => _host.Services;
+
+    public IKissOutbox Outbox => Services.GetRequiredService<IKissOutbox>();
+
+    public IKissDispatcher Dispatcher => Services.GetRequiredService<IKissDispatcher>();
+
+    /// <summary>What this instance logged: KissEf from Debug up (event 2001 = one delivered call), others from Warning.</summary>
+    public OutboxLogSink Logs { get; }
+
+    /// <summary>
+    /// Builds an instance with options fit for tests (poll 50 ms, retries from 20 ms up to 200 ms, many attempts),
+    /// then <paramref name="configure"/>.
+    /// </summary>
+    public static OutboxTestHost Create(string connectionString, Uri endpoint, Action<KissTrackingOptions>? configure = null)
+    {
+        var logs = new OutboxLogSink();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddProvider(logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("System", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.Services.AddKissTracking(kiss => kiss
+            .UseApiKey(OutboxShop.ApiKey)
+            .UseEndpoint(endpoint)
+            .MapCustomers()
+            .Configure(o =>
+            {
+                o.PollInterval = TimeSpan.FromMilliseconds(50);
+                o.RetryBaseDelay = TimeSpan.FromMilliseconds(20);
+                o.MaxRetryDelay = TimeSpan.FromMilliseconds(200);
+                o.MaxAttempts = 1000;
+                o.RequestTimeout = TimeSpan.FromSeconds(5);
+                o.ShutdownTimeout = TimeSpan.FromSeconds(5);
+                configure?.Invoke(o);
+            }));
+        builder.Services.AddDbContext<OutboxShopContext>((sp, db) => db.UseSqlite(connectionString).UseKissTracking(sp));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        return new OutboxTestHost(builder.Build(), logs);
+    }
+
+    public static OutboxTestHost Create(SqliteDatabase database, FakeTrackingServer server, Action<KissTrackingOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(server);
+        return Create(database.ConnectionString, server.Endpoint, configure);
+    }
+
+    /// <summary>Starts the host: the outbox dispatcher starts draining.</summary>
+    public async Task StartAsync()
+    {
+        await _host.StartAsync();
+        _started = true;
+    }
+
+    public async Task StopAsync()
+    {
+        if (_started)
+        {
+            _started = false;
+            await _host.StopAsync();
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> with a context of its own scope (as a request of the app would).</summary>
+    public async Task WithContextAsync(Func<OutboxShopContext, Task> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        using var scope = Services.CreateScope();
+        await work(scope.ServiceProvider.GetRequiredService<OutboxShopContext>());
+    }
+
+    /// <summary>Runs <paramref name="work"/> with a context of its own scope and returns its result.</summary>
+    public async Task<T> WithContextAsync<T>(Func<OutboxShopContext, Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        using var scope = Services.CreateScope();
+        return await work(scope.ServiceProvider.GetRequiredService<OutboxShopContext>());
+    }
+
+    /// <summary>Creates the customers table and the outbox table.</summary>
+    public Task EnsureCreatedAsync() => WithContextAsync(db => db.Database.EnsureCreatedAsync());
+
+    /// <summary>Adds customers in one SaveChanges (one implicit transaction): one "Signed Up" call each.</summary>
+    public Task AddCustomersAsync(IEnumerable<OutboxCustomer> customers)
+        => WithContextAsync(async db =>
+        {
+            db.Customers.AddRange(customers);
+            await db.SaveChangesAsync();
+        });
+
+    /// <summary>Customers <paramref name="prefix"/>-<c>start</c> .. <c>start+count-1</c>, e-mail and name derived from the key.</summary>
+    public static IEnumerable<OutboxCustomer> Customers(string prefix, int start, int count)
+        => Enumerable.Range(start, count).Select(i => Customer($"{prefix}-{i}"));
+
+    public static OutboxCustomer Customer(string key) => new() { Email = EmailOf(key), Name = NameOf(key) };
+
+    public static string EmailOf(string key) => $"{key}@outbox.test";
+
+    public static string NameOf(string key) => $"Customer {key}";
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+}
