@@ -85,11 +85,11 @@ public static class KissServiceCollectionExtensions
         var http = services
             .AddHttpClient(KissHttpSender.ClientName, (sp, client) =>
             {
-                var endpoint = sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.Endpoint;
-                client.BaseAddress = endpoint.AbsoluteUri.EndsWith('/') ? endpoint : new Uri(endpoint.AbsoluteUri + "/");
+                var o = sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value;
+                client.BaseAddress = KissHttpSender.WithTrailingSlash(o.Endpoint);
 
-                // The resilience pipeline times each attempt.
-                client.Timeout = Timeout.InfiniteTimeSpan;
+                // With inline retries the resilience pipeline times each attempt; otherwise one attempt is one request.
+                client.Timeout = inlineRetries ? Timeout.InfiniteTimeSpan : o.RequestTimeout;
             })
             // The factory's default loggers write request URIs; a tracking URL holds the key.
             .RemoveAllLoggers()
@@ -98,24 +98,29 @@ public static class KissServiceCollectionExtensions
                     ? ActivatorUtilities.CreateInstance<KissDryRunHandler>(sp)
                     : new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
 
-        http.AddResilienceHandler("kiss", (pipeline, context) =>
+        // Direct delivery retries in the request (Microsoft.Extensions.Http.Resilience); the outbox retries by
+        // rescheduling rows, which survives restarts, so its requests are single attempts with no pipeline.
+        if (inlineRetries)
         {
-            var o = context.ServiceProvider.GetRequiredService<IOptions<KissTrackingOptions>>().Value;
-            if (inlineRetries && o.MaxAttempts > 1)
+            http.AddResilienceHandler("kiss", (pipeline, context) =>
             {
-                pipeline.AddRetry(new HttpRetryStrategyOptions
+                var o = context.ServiceProvider.GetRequiredService<IOptions<KissTrackingOptions>>().Value;
+                if (o.MaxAttempts > 1)
                 {
-                    MaxRetryAttempts = o.MaxAttempts - 1,
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = o.RetryBaseDelay,
-                    MaxDelay = TimeSpan.FromMinutes(1),
-                    ShouldRetryAfterHeader = true,
-                });
-            }
+                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = o.MaxAttempts - 1,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        Delay = o.RetryBaseDelay,
+                        MaxDelay = TimeSpan.FromMinutes(1),
+                        ShouldRetryAfterHeader = true,
+                    });
+                }
 
-            pipeline.AddTimeout(o.RequestTimeout);
-        });
+                pipeline.AddTimeout(o.RequestTimeout);
+            });
+        }
 
         foreach (var action in builder.HttpClientActions)
         {

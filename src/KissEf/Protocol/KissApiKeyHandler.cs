@@ -7,14 +7,24 @@ namespace KissEf.Protocol;
 /// </summary>
 internal sealed class KissApiKeyHandler(IOptions<KissTrackingOptions> options) : DelegatingHandler
 {
+    private readonly string _key = "_k=" + Uri.EscapeDataString(options.Value.ApiKey ?? string.Empty);
+
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        // A retry sends the same request again: add the key once.
-        if (request.RequestUri is { IsAbsoluteUri: true } uri && !uri.Query.StartsWith("?_k=", StringComparison.Ordinal))
+        if (request.RequestUri is { IsAbsoluteUri: true } uri)
         {
-            var key = Uri.EscapeDataString(options.Value.ApiKey ?? string.Empty);
-            var query = uri.Query.Length > 1 ? "&" + uri.Query[1..] : string.Empty;
-            request.RequestUri = new UriBuilder(uri) { Query = "_k=" + key + query }.Uri;
+            var text = uri.OriginalString;
+            var query = text.IndexOf('?', StringComparison.Ordinal);
+
+            // A retry sends the same request again: add the key once.
+            if (query < 0)
+            {
+                request.RequestUri = new Uri(text + "?" + _key);
+            }
+            else if (string.CompareOrdinal(text, query + 1, _key, 0, 3) != 0)
+            {
+                request.RequestUri = new Uri(string.Concat(text.AsSpan(0, query + 1), _key, "&", text.AsSpan(query + 1)));
+            }
         }
 
         return base.SendAsync(request, cancellationToken);

@@ -1,4 +1,5 @@
 using KissEf.Dispatch;
+using Microsoft.Extensions.Options;
 using Polly.Timeout;
 
 namespace KissEf.Protocol;
@@ -8,8 +9,11 @@ namespace KissEf.Protocol;
 /// The API key is added by <see cref="KissApiKeyHandler"/>, the innermost handler, so nothing outside it
 /// sees a URL with the key.
 /// </summary>
-internal sealed class KissHttpSender(IHttpClientFactory clients)
+internal sealed class KissHttpSender(IHttpClientFactory clients, IOptions<KissTrackingOptions> options)
 {
+    // The line is appended to the endpoint as text: one URI parse per call, not a relative URI combined later.
+    private readonly string _endpoint = WithTrailingSlash(options.Value.Endpoint).AbsoluteUri;
+
     /// <summary>The name of KissEf's client in <see cref="IHttpClientFactory"/>.</summary>
     public const string ClientName = "KissEf";
 
@@ -17,7 +21,7 @@ internal sealed class KissHttpSender(IHttpClientFactory clients)
     public async Task<KissSendResult> SendAsync(string line, CancellationToken cancellationToken)
     {
         var client = clients.CreateClient(ClientName);
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(line, UriKind.Relative));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_endpoint + line, UriKind.Absolute));
         try
         {
             using var response = await client
@@ -48,4 +52,8 @@ internal sealed class KissHttpSender(IHttpClientFactory clients)
             return new KissSendResult(false, true, "timeout", null);
         }
     }
+
+    /// <summary>The endpoint as a base address: a trailing slash keeps its path when a call's path is appended.</summary>
+    public static Uri WithTrailingSlash(Uri endpoint)
+        => endpoint.AbsoluteUri.EndsWith('/') ? endpoint : new Uri(endpoint.AbsoluteUri + "/");
 }
