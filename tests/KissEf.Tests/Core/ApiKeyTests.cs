@@ -106,19 +106,7 @@ public sealed class ApiKeyTests
 
         host.Add(new ShopCustomer { Email = "ann@example.com", Plan = "basic", LegacyId = "L-1" });
 
-        using var connection = host.Database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT calls FROM kiss_outbox";
-        var rows = new List<string>();
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                rows.Add(reader.GetString(0));
-            }
-        }
-
-        var stored = string.Join("\n", rows);
+        var stored = string.Join("\n", OutboxRows.Read(host.Database).Select(r => r.Calls));
         Assert.Contains("_p=ann%40example.com", stored, StringComparison.Ordinal);
         Assert.DoesNotContain("_k", stored, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cr3t", stored, StringComparison.OrdinalIgnoreCase);

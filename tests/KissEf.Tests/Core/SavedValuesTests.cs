@@ -1,5 +1,6 @@
 using KissEf.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using static KissEf.Tests.Support.SyncOrAsync;
 
 namespace KissEf.Tests.Core;
 
@@ -74,14 +75,7 @@ public sealed class SavedValuesTests
             {
                 await using (tx)
                 {
-                    if (async)
-                    {
-                        await tx.CommitAsync();
-                    }
-                    else
-                    {
-                        tx.Commit();
-                    }
+                    await CommitAsync(tx, async);
                 }
             }
         }
@@ -151,18 +145,6 @@ public sealed class SavedValuesTests
                 ("customer id", order.CustomerId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 ("order id", order.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             Assert.Equal(shape == Shape.SingleStatement ? 1 : 2, order.CustomerId);
-        }
-    }
-
-    private static async Task SaveAsync(DbContext db, bool async)
-    {
-        if (async)
-        {
-            await db.SaveChangesAsync();
-        }
-        else
-        {
-            db.SaveChanges();
         }
     }
 

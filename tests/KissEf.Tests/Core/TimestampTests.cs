@@ -30,6 +30,10 @@ public sealed class TimestampTests
 
         host.Add(new ShopCustomer { Email = "ann@example.com", LegacyId = "L-1", Plan = "basic" });
 
+        // No request may be in flight when the clock jumps: the HTTP pipeline times its attempts on the same clock
+        // (Microsoft.Extensions.Resilience takes DI's TimeProvider), and a jump past RequestTimeout would fail one.
+        var dispatcher = host.Services.GetRequiredService<IKissDispatcher>();
+        await dispatcher.FlushAsync();
         clock.Advance(TimeSpan.FromMinutes(90));
         var change = clock.GetUtcNow();
         host.WithContext(db =>
@@ -40,6 +44,7 @@ public sealed class TimestampTests
             db.SaveChanges();
         });
 
+        await dispatcher.FlushAsync();
         clock.Advance(TimeSpan.FromDays(3));
         var close = clock.GetUtcNow();
         host.WithContext(db =>

@@ -1,7 +1,7 @@
 using KissEf.Tests.Support;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using static KissEf.Tests.Support.SyncOrAsync;
 
 namespace KissEf.Tests.Core;
 
@@ -23,8 +23,7 @@ public sealed class TransactionTests
         await using var host = await StartAsync(delivery);
         using var scope = host.OpenScope();
 
-        scope.Db.Customers.Add(Customer("ann"));
-        await SaveAsync(scope.Db, async);
+        await AddCustomerAndSaveAsync(scope.Db, async, "ann");
 
         var call = Assert.Single(await host.FlushedCallsAsync());
         Assert.Equal("ann@example.com", call.Get("_p"));
@@ -55,10 +54,8 @@ public sealed class TransactionTests
 
         await using (var tx = await BeginAsync(db, async))
         {
-            db.Customers.Add(Customer("ann"));
-            await SaveAsync(db, async);
-            db.Customers.Add(Customer("bob"));
-            await SaveAsync(db, async);
+            await AddCustomerAndSaveAsync(db, async, "ann");
+            await AddCustomerAndSaveAsync(db, async, "bob");
             db.Customers.Single(c => c.Email == "ann@example.com").Plan = "pro";
             await SaveAsync(db, async);
 
@@ -84,10 +81,8 @@ public sealed class TransactionTests
         {
             var db = scope.Db;
             await using var tx = await BeginAsync(db, async);
-            db.Customers.Add(Customer("ann"));
-            await SaveAsync(db, async);
-            db.Customers.Add(Customer("bob"));
-            await SaveAsync(db, async);
+            await AddCustomerAndSaveAsync(db, async, "ann");
+            await AddCustomerAndSaveAsync(db, async, "bob");
         }
 
         // A later, committed save of another context is sent on its own.
@@ -110,16 +105,8 @@ public sealed class TransactionTests
 
         await using (var tx = await BeginAsync(db, async))
         {
-            db.Customers.Add(Customer("ann"));
-            await SaveAsync(db, async);
-            if (async)
-            {
-                await tx.RollbackAsync();
-            }
-            else
-            {
-                tx.Rollback();
-            }
+            await AddCustomerAndSaveAsync(db, async, "ann");
+            await RollbackAsync(tx, async);
         }
 
         await host.FlushAsync();
@@ -128,8 +115,7 @@ public sealed class TransactionTests
 
         // The same context, after the rollback (its entities forgotten, as EF requires): only the new change leaves.
         db.ChangeTracker.Clear();
-        db.Customers.Add(Customer("bob"));
-        await SaveAsync(db, async);
+        await AddCustomerAndSaveAsync(db, async, "bob");
 
         var call = Assert.Single(await host.FlushedCallsAsync());
         Assert.Equal("bob@example.com", call.Get("_p"));
@@ -145,8 +131,7 @@ public sealed class TransactionTests
 
         await using (var tx = await BeginAsync(db, async))
         {
-            db.Customers.Add(Customer("ann"));
-            await SaveAsync(db, async);
+            await AddCustomerAndSaveAsync(db, async, "ann");
 
             // Fails on the unique e-mail; EF rolls back to its savepoint and the transaction goes on.
             var dave = Customer("dave");
@@ -156,8 +141,7 @@ public sealed class TransactionTests
 
             // The valid entity of the failed save is saved again, by the next save: its call must leave once.
             db.Entry(duplicate).State = EntityState.Detached;
-            db.Customers.Add(Customer("cy"));
-            await SaveAsync(db, async);
+            await AddCustomerAndSaveAsync(db, async, "cy");
 
             await AssertNothingCommittedYetAsync(host);
             await CommitAsync(tx, async);
@@ -236,31 +220,11 @@ public sealed class TransactionTests
 
     private static ShopCustomer Customer(string name) => new() { Email = $"{name}@example.com", Plan = "basic" };
 
-    private static async Task SaveAsync(DbContext db, bool async)
+    /// <summary>Adds the customer <paramref name="name"/> and saves (with whatever else <paramref name="db"/> has pending).</summary>
+    private static async Task AddCustomerAndSaveAsync(TestShopContext db, bool async, string name)
     {
-        if (async)
-        {
-            await db.SaveChangesAsync();
-        }
-        else
-        {
-            db.SaveChanges();
-        }
-    }
-
-    private static async Task<IDbContextTransaction> BeginAsync(DbContext db, bool async)
-        => async ? await db.Database.BeginTransactionAsync() : db.Database.BeginTransaction();
-
-    private static async Task CommitAsync(IDbContextTransaction tx, bool async)
-    {
-        if (async)
-        {
-            await tx.CommitAsync();
-        }
-        else
-        {
-            tx.Commit();
-        }
+        db.Customers.Add(Customer(name));
+        await SaveAsync(db, async);
     }
 
     private static async Task<int> CountCustomersAsync(TestHost host)

@@ -40,11 +40,7 @@ public sealed class VerbTests
         await host.FlushAsync();
         Assert.Empty(host.Server.AllRequests);
 
-        host.WithContext(db =>
-        {
-            db.Customers.Single().Plan = "pro";
-            db.SaveChanges();
-        });
+        SaveChange(host, c => c.Plan = "pro");
 
         var call = Assert.Single(await host.FlushedCallsAsync());
         CallAssert.Is(call, "/e", ("_p", "ann@example.com"), ("_n", "Changed Plan"), ("plan", "pro"), ("previous plan", "basic"));
@@ -73,11 +69,7 @@ public sealed class VerbTests
         });
 
         // Another member changes.
-        host.WithContext(db =>
-        {
-            db.Customers.Single().Country = "DE";
-            db.SaveChanges();
-        });
+        SaveChange(host, c => c.Country = "DE");
 
         var calls = await host.FlushedCallsAsync();
         Assert.Empty(calls.Events("Changed Plan"));
@@ -98,12 +90,10 @@ public sealed class VerbTests
         }));
         host.Add(new ShopCustomer { Email = "ann@example.com", Country = "FR", Region = "Bretagne" });
 
-        host.WithContext(db =>
+        SaveChange(host, ann =>
         {
-            var ann = db.Customers.Single();
             ann.Country = "DE";
             ann.Region = "Bayern";
-            db.SaveChanges();
         });
 
         var call = Assert.Single(await host.FlushedCallsAsync());
@@ -174,16 +164,8 @@ public sealed class VerbTests
         await host.FlushAsync();
         Assert.Empty(host.Server.Calls);
 
-        host.WithContext(db =>
-        {
-            db.Customers.Single().Email = "new@example.com";
-            db.SaveChanges();
-        });
-        host.WithContext(db =>
-        {
-            db.Customers.Single().Plan = "pro";
-            db.SaveChanges();
-        });
+        SaveChange(host, c => c.Email = "new@example.com");
+        SaveChange(host, c => c.Plan = "pro");
 
         var call = Assert.Single(await host.FlushedCallsAsync());
         CallAssert.Is(call, "/a", ("_p", "old@example.com"), ("_n", "new@example.com"));
@@ -223,25 +205,13 @@ public sealed class VerbTests
         host.Add(new ShopCustomer { Email = "ann@example.com", LegacyId = null });
 
         // First side set: now both are.
-        host.WithContext(db =>
-        {
-            db.Customers.Single().LegacyId = "L-1";
-            db.SaveChanges();
-        });
+        SaveChange(host, c => c.LegacyId = "L-1");
 
         // An unrelated change: no alias.
-        host.WithContext(db =>
-        {
-            db.Customers.Single().Plan = "pro";
-            db.SaveChanges();
-        });
+        SaveChange(host, c => c.Plan = "pro");
 
         // Second side changes.
-        host.WithContext(db =>
-        {
-            db.Customers.Single().Email = "ann@new.example.com";
-            db.SaveChanges();
-        });
+        SaveChange(host, c => c.Email = "ann@new.example.com");
 
         var calls = await host.FlushedCallsAsync();
         Assert.Equal(2, calls.Count);
@@ -284,16 +254,8 @@ public sealed class VerbTests
         }));
         host.Add(new ShopCustomer { Email = "ann@example.com", Country = null });
 
-        host.WithContext(db =>
-        {
-            db.Customers.Single().Country = "FR";
-            db.SaveChanges();
-        });
-        host.WithContext(db =>
-        {
-            db.Customers.Single().Country = null;
-            db.SaveChanges();
-        });
+        SaveChange(host, c => c.Country = "FR");
+        SaveChange(host, c => c.Country = null);
 
         // Only the change to "FR" had something to set.
         var call = Assert.Single(await host.FlushedCallsAsync());
@@ -364,4 +326,11 @@ public sealed class VerbTests
         CallAssert.Is(Assert.Single(calls.Events("Ordered")), "/e", ("_p", "stays@example.com"), ("_n", "Ordered"), ("total", "12.5"));
         CallAssert.Is(CallAssert.OnlyTo(calls, "/s"), "/s", ("_p", "stays@example.com"), ("plan", "pro"));
     }
+
+    /// <summary>Changes the one customer of the table and saves it, in a context of its own.</summary>
+    private static void SaveChange(TestHost host, Action<ShopCustomer> change) => host.WithContext(db =>
+    {
+        change(db.Customers.Single());
+        db.SaveChanges();
+    });
 }

@@ -9,24 +9,21 @@ namespace KissEf.Tests.Outbox;
 /// Issue 3: a change and its calls commit together or not at all. Rows are read with a raw SQLite connection; the
 /// dispatcher is never started here (built hosts only), so what a commit wrote is still in the table.
 /// </summary>
-public sealed class OutboxAtomicityTests : IAsyncLifetime
+public sealed class OutboxAtomicityTests : OutboxTestBase
 {
-    private readonly SqliteDatabase _database = new();
-    private FakeTrackingServer _server = null!;
     private OutboxTestHost _host = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _server = await FakeTrackingServer.StartAsync();
-        _host = OutboxTestHost.Create(_database, _server);
+        await base.InitializeAsync();
+        _host = CreateHost();
         await _host.EnsureCreatedAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _host.DisposeAsync();
-        await _server.DisposeAsync();
-        _database.Dispose();
+        await base.DisposeAsync();
     }
 
     [Theory]
@@ -40,7 +37,7 @@ public sealed class OutboxAtomicityTests : IAsyncLifetime
             _ = async ? await db.SaveChangesAsync() : db.SaveChanges();
         });
 
-        var rows = OutboxRows.Read(_database);
+        var rows = OutboxRows.Read(Database);
         Assert.Equal([100, 100, 50], rows.Select(r => r.CallCount));
         Assert.All(rows, r => Assert.Equal(r.CallCount, r.Lines.Count));
         Assert.All(rows, r => Assert.All(r.Lines, line => Assert.StartsWith("e?_p=", line, StringComparison.Ordinal)));
@@ -48,8 +45,8 @@ public sealed class OutboxAtomicityTests : IAsyncLifetime
         Assert.Equal(
             Enumerable.Range(0, 250).Select(i => Uri.EscapeDataString(OutboxTestHost.EmailOf($"c-{i}"))).Order(StringComparer.Ordinal),
             rows.SelectMany(r => r.Lines).Select(l => l[5..l.IndexOf('&', StringComparison.Ordinal)]).Order(StringComparer.Ordinal));
-        OutboxRows.AssertNoApiKey(_database);
-        Assert.Empty(_server.AllRequests);
+        OutboxRows.AssertNoApiKey(Database);
+        Assert.Empty(Server.AllRequests);
 
         var state = await _host.Outbox.GetStateAsync();
         Assert.Equal((3, 250, 0, 0), (state.PendingRows, state.PendingCalls, state.DeadRows, state.DeadCalls));
@@ -68,10 +65,10 @@ public sealed class OutboxAtomicityTests : IAsyncLifetime
             _ = async ? await db.SaveChangesAsync() : db.SaveChanges();
         });
 
-        var row = Assert.Single(OutboxRows.Read(_database));
+        var row = Assert.Single(OutboxRows.Read(Database));
         Assert.Equal(1, row.CallCount);
         Assert.Contains(Uri.EscapeDataString(OutboxTestHost.EmailOf("solo")), row.Calls, StringComparison.Ordinal);
-        Assert.Equal(1, OutboxRows.CountCustomers(_database));
+        Assert.Equal(1, OutboxRows.CountCustomers(Database));
     }
 
     [Fact]
@@ -86,12 +83,12 @@ public sealed class OutboxAtomicityTests : IAsyncLifetime
             await db.SaveChangesAsync();
 
             // Another connection sees no row before the commit.
-            Assert.Empty(OutboxRows.Read(_database));
+            Assert.Empty(OutboxRows.Read(Database));
             await tx.CommitAsync();
         });
 
-        Assert.Equal([100, 20, 30], OutboxRows.Read(_database).Select(r => r.CallCount));
-        Assert.Equal(150, OutboxRows.CountCustomers(_database));
+        Assert.Equal([100, 20, 30], OutboxRows.Read(Database).Select(r => r.CallCount));
+        Assert.Equal(150, OutboxRows.CountCustomers(Database));
     }
 
     [Theory]
@@ -116,12 +113,12 @@ public sealed class OutboxAtomicityTests : IAsyncLifetime
             }
         });
 
-        Assert.Empty(OutboxRows.Read(_database));
-        Assert.Equal(0, OutboxRows.CountCustomers(_database));
+        Assert.Empty(OutboxRows.Read(Database));
+        Assert.Equal(0, OutboxRows.CountCustomers(Database));
 
         // The connection and the context type still work, and the next commit writes only its own calls.
         await _host.AddCustomersAsync([OutboxTestHost.Customer("after")]);
-        var row = Assert.Single(OutboxRows.Read(_database));
+        var row = Assert.Single(OutboxRows.Read(Database));
         Assert.Equal(1, row.CallCount);
         Assert.Contains(Uri.EscapeDataString(OutboxTestHost.EmailOf("after")), row.Calls, StringComparison.Ordinal);
     }
@@ -138,8 +135,8 @@ public sealed class OutboxAtomicityTests : IAsyncLifetime
             }
         });
 
-        Assert.Empty(OutboxRows.Read(_database));
-        Assert.Equal(0, OutboxRows.CountCustomers(_database));
+        Assert.Empty(OutboxRows.Read(Database));
+        Assert.Equal(0, OutboxRows.CountCustomers(Database));
     }
 
     [Fact]
@@ -155,8 +152,8 @@ public sealed class OutboxAtomicityTests : IAsyncLifetime
             GC.KeepAlive(tx);
         }
 
-        Assert.Empty(OutboxRows.Read(_database));
-        Assert.Equal(0, OutboxRows.CountCustomers(_database));
+        Assert.Empty(OutboxRows.Read(Database));
+        Assert.Equal(0, OutboxRows.CountCustomers(Database));
     }
 
     [Theory]
@@ -181,8 +178,8 @@ public sealed class OutboxAtomicityTests : IAsyncLifetime
             }
         });
 
-        Assert.Empty(OutboxRows.Read(_database));
-        Assert.Equal(0, OutboxRows.CountCustomers(_database));
+        Assert.Empty(OutboxRows.Read(Database));
+        Assert.Equal(0, OutboxRows.CountCustomers(Database));
     }
 
     [Fact]
@@ -207,32 +204,32 @@ public sealed class OutboxAtomicityTests : IAsyncLifetime
             await tx.CommitAsync();
         });
 
-        var lines = OutboxRows.Read(_database).SelectMany(r => r.Lines).ToList();
+        var lines = OutboxRows.Read(Database).SelectMany(r => r.Lines).ToList();
         Assert.Equal(5, lines.Count);
         Assert.DoesNotContain(lines, l => l.Contains("bad-0", StringComparison.Ordinal));
         Assert.Equal(
             Enumerable.Range(0, 5).Select(i => Uri.EscapeDataString(OutboxTestHost.EmailOf($"ok-{i}"))).Order(StringComparer.Ordinal),
             lines.Select(l => l[5..l.IndexOf('&', StringComparison.Ordinal)]).Order(StringComparer.Ordinal));
-        Assert.Equal(5, OutboxRows.CountCustomers(_database));
+        Assert.Equal(5, OutboxRows.CountCustomers(Database));
     }
 
     [Fact]
     public async Task A_chunk_with_a_partial_failure_keeps_only_the_undelivered_calls()
     {
         // Retries a second away, so that one flush makes exactly one attempt (a flush goes on while rows are due).
-        await using var host = OutboxTestHost.Create(_database, _server, o => o.RetryBaseDelay = o.MaxRetryDelay = TimeSpan.FromSeconds(1));
+        await using var host = CreateHost(o => o.RetryBaseDelay = o.MaxRetryDelay = TimeSpan.FromSeconds(1));
         await host.AddCustomersAsync(OutboxTestHost.Customers("p", 0, 10));
-        var written = Assert.Single(OutboxRows.Read(_database));
+        var written = Assert.Single(OutboxRows.Read(Database));
         Assert.Equal(10, written.CallCount);
         var bad = OutboxTestHost.EmailOf("p-6");
         var badLine = Assert.Single(written.Lines, l => l.Contains(Uri.EscapeDataString(bad), StringComparison.Ordinal));
 
         // One call of the chunk fails, the nine others are delivered.
-        _server.SetResponder((call, _) => call.Get("_p") == bad ? FakeResponse.Status(500) : null);
+        Server.SetResponder((call, _) => call.Get("_p") == bad ? FakeResponse.Status(500) : null);
         await host.Dispatcher.FlushAsync();
 
-        Assert.Equal(9, _server.Calls.Count);
-        var kept = Assert.Single(OutboxRows.Read(_database));
+        Assert.Equal(9, Server.Calls.Count);
+        var kept = Assert.Single(OutboxRows.Read(Database));
         Assert.Equal(written.Id, kept.Id);
         Assert.Equal(1, kept.CallCount);
         Assert.Equal(badLine, kept.Calls);
@@ -240,24 +237,24 @@ public sealed class OutboxAtomicityTests : IAsyncLifetime
         Assert.Null(kept.DeadAt);
         Assert.Null(kept.LeaseOwner);
         Assert.Contains("500", kept.LastError, StringComparison.Ordinal);
-        OutboxRows.AssertNoApiKey(_database);
+        OutboxRows.AssertNoApiKey(Database);
 
         // Once the endpoint recovers, only that call is sent again.
-        _server.Recover();
+        Server.Recover();
         await OutboxCalls.EventuallyAsync(
             async () =>
             {
                 await host.Dispatcher.FlushAsync();
-                return OutboxRows.Read(_database).Count == 0;
+                return OutboxRows.Read(Database).Count == 0;
             },
             TimeSpan.FromSeconds(10),
-            () => Task.FromResult(string.Join("; ", OutboxRows.Read(_database))));
+            () => Task.FromResult(string.Join("; ", OutboxRows.Read(Database))));
 
         OutboxCalls.AssertSameCalls(
             Enumerable.Range(0, 10).Select(i => OutboxCalls.SignedUp($"p-{i}")),
-            _server.Calls.Select(OutboxCalls.KeyOf));
-        Assert.Equal(11, _server.AllRequests.Count);
-        var attempts = _server.AllRequests.Where(c => c.Get("_p") == bad).ToList();
+            Server.Calls.Select(OutboxCalls.KeyOf));
+        Assert.Equal(11, Server.AllRequests.Count);
+        var attempts = Server.AllRequests.Where(c => c.Get("_p") == bad).ToList();
         Assert.Equal([500, 200], attempts.Select(c => c.StatusCode));
         Assert.Single(attempts.Select(c => c.Get("_t")).Distinct());
     }

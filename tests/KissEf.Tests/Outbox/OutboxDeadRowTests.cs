@@ -1,4 +1,3 @@
-using KissEf.Tests.Infrastructure;
 using KissEf.Tests.Support;
 
 namespace KissEf.Tests.Outbox;
@@ -7,18 +6,16 @@ namespace KissEf.Tests.Outbox;
 /// Issue 3, "Dead rows": an endpoint that always fails ends with the rows dead, counted by IKissOutbox, and a
 /// retry brings them back; old dead rows can be purged.
 /// </summary>
-public sealed class OutboxDeadRowTests : IAsyncLifetime
+public sealed class OutboxDeadRowTests : OutboxTestBase
 {
     private const int Calls = 130; // two chunk rows
 
-    private readonly SqliteDatabase _database = new();
-    private FakeTrackingServer _server = null!;
     private OutboxTestHost _host = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _server = await FakeTrackingServer.StartAsync();
-        _host = OutboxTestHost.Create(_database, _server, o =>
+        await base.InitializeAsync();
+        _host = CreateHost(o =>
         {
             o.MaxAttempts = 2;
             o.RetryBaseDelay = TimeSpan.FromMilliseconds(5);
@@ -28,17 +25,16 @@ public sealed class OutboxDeadRowTests : IAsyncLifetime
         await _host.StartAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _host.DisposeAsync();
-        await _server.DisposeAsync();
-        _database.Dispose();
+        await base.DisposeAsync();
     }
 
     [Fact]
     public async Task Rows_that_keep_failing_end_dead_and_RetryDeadAsync_brings_them_back()
     {
-        _server.AlwaysFail(500);
+        Server.AlwaysFail(500);
         await _host.AddCustomersAsync(OutboxTestHost.Customers("dead", 0, Calls));
         var state = await WaitUntilAllDeadAsync(Calls);
 
@@ -46,10 +42,10 @@ public sealed class OutboxDeadRowTests : IAsyncLifetime
         Assert.Null(state.OldestPendingAge);
 
         // Exactly MaxAttempts attempts per call, none delivered; the rows keep their last error (no URL, no key).
-        Assert.Empty(_server.Calls);
-        Assert.All(_server.AllRequests.GroupBy(c => c.Url), g => Assert.Equal(2, g.Count()));
-        Assert.Equal(Calls * 2, _server.AllRequests.Count);
-        var rows = OutboxRows.Read(_database);
+        Assert.Empty(Server.Calls);
+        Assert.All(Server.AllRequests.GroupBy(c => c.Url), g => Assert.Equal(2, g.Count()));
+        Assert.Equal(Calls * 2, Server.AllRequests.Count);
+        var rows = OutboxRows.Read(Database);
         Assert.All(rows, r =>
         {
             Assert.NotNull(r.DeadAt);
@@ -59,41 +55,41 @@ public sealed class OutboxDeadRowTests : IAsyncLifetime
             Assert.DoesNotContain("://", r.LastError, StringComparison.Ordinal);
             Assert.DoesNotContain("127.0.0.1", r.LastError, StringComparison.Ordinal);
         });
-        OutboxRows.AssertNoApiKey(_database);
-        Assert.Contains(_host.Logs.Entries, e => e.EventId == 2007);
+        OutboxRows.AssertNoApiKey(Database);
+        Assert.NotEmpty(_host.Logs.WithEventId(2007));
 
         // The endpoint recovers; dead rows stay dead until an operator retries them.
-        _server.Recover();
+        Server.Recover();
         Assert.Equal(2, await _host.Outbox.RetryDeadAsync());
-        await _server.WaitForCallsAsync(Calls, TimeSpan.FromSeconds(20));
+        await Server.WaitForCallsAsync(Calls, TimeSpan.FromSeconds(20));
         await _host.Dispatcher.FlushAsync();
 
-        OutboxCalls.AssertSameCalls(Enumerable.Range(0, Calls).Select(i => OutboxCalls.SignedUp($"dead-{i}")), _server.Calls.Select(OutboxCalls.KeyOf));
-        foreach (var attempts in _server.AllRequests.GroupBy(c => c.Url))
+        OutboxCalls.AssertSameCalls(Enumerable.Range(0, Calls).Select(i => OutboxCalls.SignedUp($"dead-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
+        foreach (var attempts in Server.AllRequests.GroupBy(c => c.Url))
         {
             Assert.Equal([500, 500, 200], attempts.Select(c => c.StatusCode));
         }
 
         Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await _host.Outbox.GetStateAsync());
-        Assert.Empty(OutboxRows.Read(_database));
+        Assert.Empty(OutboxRows.Read(Database));
     }
 
     [Fact]
     public async Task A_non_retryable_answer_makes_the_row_dead_at_once()
     {
-        _server.AlwaysFail(400);
+        Server.AlwaysFail(400);
         await _host.AddCustomersAsync(OutboxTestHost.Customers("bad", 0, 3));
         var state = await WaitUntilAllDeadAsync(3);
 
         Assert.Equal((1, 3), (state.DeadRows, state.DeadCalls));
-        Assert.Equal(3, _server.AllRequests.Count);
-        Assert.Equal(1, Assert.Single(OutboxRows.Read(_database)).Attempts);
+        Assert.Equal(3, Server.AllRequests.Count);
+        Assert.Equal(1, Assert.Single(OutboxRows.Read(Database)).Attempts);
     }
 
     [Fact]
     public async Task PurgeDeadAsync_deletes_dead_rows_older_than_the_given_age_and_nothing_pending()
     {
-        _server.AlwaysFail(503);
+        Server.AlwaysFail(503);
         await _host.AddCustomersAsync(OutboxTestHost.Customers("purge", 0, Calls));
         await WaitUntilAllDeadAsync(Calls);
 
@@ -103,17 +99,17 @@ public sealed class OutboxDeadRowTests : IAsyncLifetime
 
         // A pending row (leased far in the future so the dispatcher leaves it alone) must survive the purge.
         await _host.StopAsync();
-        _server.Recover();
+        Server.Recover();
         await _host.AddCustomersAsync([OutboxTestHost.Customer("purge-pending")]);
         Assert.Equal(1, OutboxRows.Execute(
-            _database,
+            Database,
             $"UPDATE {OutboxRows.Table} SET lease_owner = 'elsewhere', lease_expires_at = {DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds()} WHERE dead_at IS NULL"));
 
         Assert.Equal(2, await _host.Outbox.PurgeDeadAsync(TimeSpan.Zero));
 
         var state = await _host.Outbox.GetStateAsync();
         Assert.Equal((1, 1, 0, 0), (state.PendingRows, state.PendingCalls, state.DeadRows, state.DeadCalls));
-        var left = Assert.Single(OutboxRows.Read(_database));
+        var left = Assert.Single(OutboxRows.Read(Database));
         Assert.Null(left.DeadAt);
         Assert.Equal(0, await _host.Outbox.RetryDeadAsync());
     }
@@ -128,7 +124,7 @@ public sealed class OutboxDeadRowTests : IAsyncLifetime
                 return state.PendingCalls == 0 && state.DeadCalls == calls;
             },
             TimeSpan.FromSeconds(30),
-            async () => $"{await _host.Outbox.GetStateAsync()}; {_server.AllRequests.Count} request(s)");
+            async () => $"{await _host.Outbox.GetStateAsync()}; {Server.AllRequests.Count} request(s)");
         return state;
     }
 }

@@ -1,4 +1,3 @@
-using KissEf.Tests.Infrastructure;
 using KissEf.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,19 +7,8 @@ namespace KissEf.Tests.Outbox;
 /// Issue 3: a database without the outbox table (created before KissEf was added, not yet migrated) fails on the
 /// first tracked save with a message that says what to run, not a raw SQL error; and the change is not committed.
 /// </summary>
-public sealed class OutboxMissingTableTests : IAsyncLifetime
+public sealed class OutboxMissingTableTests : OutboxTestBase
 {
-    private readonly SqliteDatabase _database = new();
-    private FakeTrackingServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await FakeTrackingServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _database.Dispose();
-    }
-
     public enum Schema
     {
         /// <summary>Created by a context that does not use KissEf.</summary>
@@ -39,9 +27,9 @@ public sealed class OutboxMissingTableTests : IAsyncLifetime
     [InlineData(Schema.TableDropped, false, 3)]
     public async Task The_first_tracked_save_explains_what_to_run_and_commits_nothing(Schema schema, bool async, int customers)
     {
-        await using var host = OutboxTestHost.Create(_database, _server);
+        await using var host = CreateHost();
         await CreateSchemaAsync(host, schema);
-        Assert.False(OutboxRows.TableExists(_database));
+        Assert.False(OutboxRows.TableExists(Database));
 
         var error = await host.WithContextAsync(async db =>
         {
@@ -55,13 +43,13 @@ public sealed class OutboxMissingTableTests : IAsyncLifetime
         Assert.Contains(OutboxRows.Table, error.Message, StringComparison.Ordinal);
         Assert.Contains(nameof(OutboxShopContext), error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(OutboxShop.ApiKey, error.Message, StringComparison.Ordinal);
-        Assert.Equal(0, OutboxRows.CountCustomers(_database));
+        Assert.Equal(0, OutboxRows.CountCustomers(Database));
     }
 
     [Fact]
     public async Task Without_the_table_a_user_transaction_never_commits_the_change_without_its_calls()
     {
-        await using var host = OutboxTestHost.Create(_database, _server);
+        await using var host = CreateHost();
         await CreateSchemaAsync(host, Schema.CreatedWithoutKissEf);
 
         // The save (or the commit) must fail; whichever does, the change must not end up committed without its calls.
@@ -94,24 +82,24 @@ public sealed class OutboxMissingTableTests : IAsyncLifetime
 
         Assert.NotNull(failure);
         Assert.Contains("dotnet ef migrations add", failure.Message, StringComparison.Ordinal);
-        Assert.Equal(0, OutboxRows.CountCustomers(_database));
+        Assert.Equal(0, OutboxRows.CountCustomers(Database));
     }
 
     private async Task CreateSchemaAsync(OutboxTestHost host, Schema schema)
     {
         if (schema == Schema.CreatedWithoutKissEf)
         {
-            var options = new DbContextOptionsBuilder<OutboxPlainShopContext>().UseSqlite(_database.ConnectionString).Options;
+            var options = new DbContextOptionsBuilder<OutboxPlainShopContext>().UseSqlite(Database.ConnectionString).Options;
             await using var plain = new OutboxPlainShopContext(options);
             await plain.Database.EnsureCreatedAsync();
         }
         else
         {
             await host.EnsureCreatedAsync();
-            Assert.True(OutboxRows.TableExists(_database));
-            OutboxRows.Execute(_database, $"DROP TABLE {OutboxRows.Table}");
+            Assert.True(OutboxRows.TableExists(Database));
+            OutboxRows.Execute(Database, $"DROP TABLE {OutboxRows.Table}");
         }
 
-        Assert.Equal(0, OutboxRows.CountCustomers(_database));
+        Assert.Equal(0, OutboxRows.CountCustomers(Database));
     }
 }

@@ -7,28 +7,17 @@ namespace KissEf.Tests.Outbox;
 /// Issue 3, "Outage": the endpoint answers 500, then refuses connections, then recovers: every call is delivered,
 /// none lost, each <c>_t</c> unchanged across its retries; a 429 with Retry-After is respected.
 /// </summary>
-public sealed class OutboxOutageTests : IAsyncLifetime
+public sealed class OutboxOutageTests : OutboxTestBase
 {
-    private readonly SqliteDatabase _database = new();
-    private FakeTrackingServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await FakeTrackingServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _database.Dispose();
-    }
-
     [Fact]
     public async Task Every_call_survives_500s_then_refused_connections_and_keeps_its_t_across_retries()
     {
-        await using var host = OutboxTestHost.Create(_database, _server);
+        await using var host = CreateHost();
         await host.EnsureCreatedAsync();
         await host.StartAsync();
 
         // Phase 1: 500 for everything.
-        _server.AlwaysFail(500);
+        Server.AlwaysFail(500);
         await host.AddCustomersAsync(OutboxTestHost.Customers("o", 0, 150)); // two chunk rows
         await host.AddCustomersAsync([OutboxTestHost.Customer("o-150")]);
         await host.WithContextAsync(async db =>
@@ -41,34 +30,34 @@ public sealed class OutboxOutageTests : IAsyncLifetime
         const int total = 160;
 
         // Every call failed at least three times (so it was retried at least twice).
-        await _server.WaitUntilAsync(
+        await Server.WaitUntilAsync(
             (_, all) => all.Where(c => c.StatusCode == 500).Select(c => c.Url).Distinct().Count() == total
                         && all.GroupBy(c => c.Url).All(g => g.Count() >= 3),
             "every call answered 500 three times",
             TimeSpan.FromSeconds(30));
-        Assert.Empty(_server.Calls);
+        Assert.Empty(Server.Calls);
 
         // Phase 2: connections refused; wait until the dispatcher has recorded a network error.
-        await _server.StopAsync();
+        await Server.StopAsync();
         await OutboxCalls.EventuallyAsync(
-            () => Task.FromResult(OutboxRows.Read(_database).Any(r => r.LastError?.StartsWith("network error", StringComparison.Ordinal) == true)),
+            () => Task.FromResult(OutboxRows.Read(Database).Any(r => r.LastError?.StartsWith("network error", StringComparison.Ordinal) == true)),
             TimeSpan.FromSeconds(20),
-            () => Task.FromResult(string.Join("; ", OutboxRows.Read(_database).Select(r => r.LastError).Distinct())));
+            () => Task.FromResult(string.Join("; ", OutboxRows.Read(Database).Select(r => r.LastError).Distinct())));
         var state = await host.Outbox.GetStateAsync();
         Assert.Equal((total, 0), (state.PendingCalls, state.DeadCalls));
 
         // Phase 3: back on the same port, answering 200.
-        _server.Recover();
-        await _server.RestartAsync();
-        await _server.WaitForCallsAsync(total, TimeSpan.FromSeconds(30));
+        Server.Recover();
+        await Server.RestartAsync();
+        await Server.WaitForCallsAsync(total, TimeSpan.FromSeconds(30));
         await host.Dispatcher.FlushAsync();
 
         var expected = Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"o-{i}")).ToList();
-        OutboxCalls.AssertSameCalls(expected, _server.Calls.Select(OutboxCalls.KeyOf));
-        OutboxCalls.AssertWellFormed(_server.AllRequests);
+        OutboxCalls.AssertSameCalls(expected, Server.Calls.Select(OutboxCalls.KeyOf));
+        OutboxCalls.AssertWellFormed(Server.AllRequests);
 
         // The same call is the same request on every attempt: one _t per (_p, _n), one URL per call.
-        foreach (var attempts in _server.AllRequests.GroupBy(c => (c.Get("_p"), c.Get("_n"))))
+        foreach (var attempts in Server.AllRequests.GroupBy(c => (c.Get("_p"), c.Get("_n"))))
         {
             Assert.Single(attempts.Select(c => c.Get("_t")).Distinct());
             Assert.Single(attempts.Select(c => c.Url).Distinct());
@@ -76,48 +65,48 @@ public sealed class OutboxOutageTests : IAsyncLifetime
         }
 
         Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await host.Outbox.GetStateAsync());
-        Assert.Empty(OutboxRows.Read(_database));
+        Assert.Empty(OutboxRows.Read(Database));
         Assert.Empty(host.Logs.Errors);
     }
 
     [Fact]
     public async Task A_429_with_Retry_After_holds_the_retry_back_for_that_long()
     {
-        await using var host = OutboxTestHost.Create(_database, _server);
+        await using var host = CreateHost();
         await host.EnsureCreatedAsync();
         await host.StartAsync();
 
         // Without Retry-After the retry would come after ~20 ms (RetryBaseDelay).
-        _server.RespondWith429(1, TimeSpan.FromSeconds(1));
+        Server.RespondWith429(1, TimeSpan.FromSeconds(1));
         await host.AddCustomersAsync([OutboxTestHost.Customer("busy")]);
-        await _server.WaitForCallsAsync(1, TimeSpan.FromSeconds(20));
+        await Server.WaitForCallsAsync(1, TimeSpan.FromSeconds(20));
 
-        var attempts = _server.AllRequests;
+        var attempts = Server.AllRequests;
         Assert.Equal([429, 200], attempts.Select(c => c.StatusCode));
         var waited = attempts[1].ReceivedAt - attempts[0].ReceivedAt;
         Assert.True(waited >= TimeSpan.FromMilliseconds(900), $"retried after {waited.TotalMilliseconds} ms");
         Assert.Equal(attempts[0].Url, attempts[1].Url);
         await host.Dispatcher.FlushAsync();
-        Assert.Empty(OutboxRows.Read(_database));
+        Assert.Empty(OutboxRows.Read(Database));
     }
 
     [Fact]
     public async Task A_429_on_one_call_of_a_chunk_holds_back_only_what_was_not_delivered()
     {
-        await using var host = OutboxTestHost.Create(_database, _server);
+        await using var host = CreateHost();
         await host.EnsureCreatedAsync();
         await host.StartAsync();
 
         var busy = OutboxTestHost.EmailOf("chunk-3");
-        _server.SetResponder((call, attempt) => call.Get("_p") == busy && attempt == 1 ? FakeResponse.TooManyRequests(TimeSpan.FromSeconds(1)) : null);
+        Server.SetResponder((call, attempt) => call.Get("_p") == busy && attempt == 1 ? FakeResponse.TooManyRequests(TimeSpan.FromSeconds(1)) : null);
         await host.AddCustomersAsync(OutboxTestHost.Customers("chunk", 0, 8));
-        await _server.WaitForCallsAsync(8, TimeSpan.FromSeconds(20));
+        await Server.WaitForCallsAsync(8, TimeSpan.FromSeconds(20));
 
-        var first = _server.AllRequests.Single(c => c.Get("_p") == busy && c.Attempt == 1);
-        var retry = _server.AllRequests.Single(c => c.Get("_p") == busy && c.Attempt == 2);
+        var first = Server.AllRequests.Single(c => c.Get("_p") == busy && c.Attempt == 1);
+        var retry = Server.AllRequests.Single(c => c.Get("_p") == busy && c.Attempt == 2);
         Assert.Equal(429, first.StatusCode);
         Assert.True(retry.ReceivedAt - first.ReceivedAt >= TimeSpan.FromMilliseconds(900), $"retried after {(retry.ReceivedAt - first.ReceivedAt).TotalMilliseconds} ms");
-        Assert.Equal(9, _server.AllRequests.Count); // the seven others once, the busy one twice
-        OutboxCalls.AssertSameCalls(Enumerable.Range(0, 8).Select(i => OutboxCalls.SignedUp($"chunk-{i}")), _server.Calls.Select(OutboxCalls.KeyOf));
+        Assert.Equal(9, Server.AllRequests.Count); // the seven others once, the busy one twice
+        OutboxCalls.AssertSameCalls(Enumerable.Range(0, 8).Select(i => OutboxCalls.SignedUp($"chunk-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
     }
 }

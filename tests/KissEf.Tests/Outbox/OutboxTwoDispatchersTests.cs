@@ -7,19 +7,8 @@ namespace KissEf.Tests.Outbox;
 /// Issue 3, "Two dispatchers": two hosts on one database file; every call is delivered and no call is sent by both.
 /// The endpoint always answers 200, so with leases a call has no reason to be sent twice: each arrives once.
 /// </summary>
-public sealed class OutboxTwoDispatchersTests : IAsyncLifetime
+public sealed class OutboxTwoDispatchersTests : OutboxTestBase
 {
-    private readonly SqliteDatabase _database = new();
-    private FakeTrackingServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await FakeTrackingServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _database.Dispose();
-    }
-
     [Fact]
     public async Task Two_hosts_on_one_database_deliver_5000_calls_each_exactly_once()
     {
@@ -28,8 +17,8 @@ public sealed class OutboxTwoDispatchersTests : IAsyncLifetime
 
         // Small claims (2 rows = 200 calls) so that the two instances keep competing for rows.
         static void Options(KissTrackingOptions o) => o.ClaimBatchSize = 2;
-        await using var a = OutboxTestHost.Create(_database, _server, Options);
-        await using var b = OutboxTestHost.Create(_database, _server, Options);
+        await using var a = CreateHost(Options);
+        await using var b = CreateHost(Options);
         await a.EnsureCreatedAsync();
         await a.StartAsync();
         await b.StartAsync();
@@ -38,20 +27,20 @@ public sealed class OutboxTwoDispatchersTests : IAsyncLifetime
         await Task.WhenAll(
             CommitAsync(a, 0, total / 2),
             CommitAsync(b, total / 2, total / 2));
-        await _server.WaitForCallsAsync(total, TimeSpan.FromSeconds(60));
+        await Server.WaitForCallsAsync(total, TimeSpan.FromSeconds(60));
         await a.Dispatcher.FlushAsync();
         await b.Dispatcher.FlushAsync();
 
-        var duplicates = _server.AllRequests.GroupBy(c => c.Url).Where(g => g.Count() > 1).ToList();
+        var duplicates = Server.AllRequests.GroupBy(c => c.Url).Where(g => g.Count() > 1).ToList();
         Assert.True(duplicates.Count == 0, $"{duplicates.Count} call(s) sent more than once, e.g. {string.Join("; ", duplicates.Take(5).Select(g => g.Key))}");
-        Assert.Equal(total, _server.AllRequests.Count);
+        Assert.Equal(total, Server.AllRequests.Count);
         OutboxCalls.AssertSameCalls(
             Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"two-{i}")),
-            _server.Calls.Select(OutboxCalls.KeyOf));
+            Server.Calls.Select(OutboxCalls.KeyOf));
 
         // Both really dispatched (event 2001 = one delivered call), and neither hit an error (a lock timeout, say).
-        var sentByA = a.Logs.Entries.Count(e => e.EventId == 2001);
-        var sentByB = b.Logs.Entries.Count(e => e.EventId == 2001);
+        var sentByA = a.Logs.WithEventId(2001).Count;
+        var sentByB = b.Logs.WithEventId(2001).Count;
         Assert.True(sentByA > 0 && sentByB > 0, $"A sent {sentByA}, B sent {sentByB}");
         Assert.Equal(total, sentByA + sentByB);
         Assert.Empty(a.Logs.Errors);
@@ -74,7 +63,7 @@ public sealed class OutboxTwoDispatchersTests : IAsyncLifetime
         // takes about 5 s, more than twice the 2 s lease. The other instance must not take the row (and send its
         // calls again) while the first one is still sending it.
         const int total = 12;
-        _server.SetResponder((_, _) => new FakeResponse(200, Delay: TimeSpan.FromMilliseconds(400)));
+        Server.SetResponder((_, _) => new FakeResponse(200, Delay: TimeSpan.FromMilliseconds(400)));
         static void Options(KissTrackingOptions o)
         {
             o.LeaseDuration = TimeSpan.FromSeconds(2);
@@ -82,8 +71,8 @@ public sealed class OutboxTwoDispatchersTests : IAsyncLifetime
             o.ShutdownTimeout = TimeSpan.FromSeconds(1);
         }
 
-        await using var a = OutboxTestHost.Create(_database, _server, Options);
-        await using var b = OutboxTestHost.Create(_database, _server, Options);
+        await using var a = CreateHost(Options);
+        await using var b = CreateHost(Options);
         await a.EnsureCreatedAsync();
         await a.StartAsync();
         await b.StartAsync();
@@ -92,17 +81,17 @@ public sealed class OutboxTwoDispatchersTests : IAsyncLifetime
         // Until the outbox is empty, or a call has come twice.
         await OutboxCalls.EventuallyAsync(
             () => Task.FromResult(
-                _server.AllRequests.GroupBy(c => c.Url).Any(g => g.Count() > 1)
-                || (_server.Calls.Count >= total && OutboxRows.Read(_database).Count == 0)),
+                Server.AllRequests.GroupBy(c => c.Url).Any(g => g.Count() > 1)
+                || (Server.Calls.Count >= total && OutboxRows.Read(Database).Count == 0)),
             TimeSpan.FromSeconds(30),
-            () => Task.FromResult($"{_server.Calls.Count} delivered; rows: {string.Join("; ", OutboxRows.Read(_database).Select(r => $"{r.CallCount} call(s), owner {r.LeaseOwner}"))}"));
+            () => Task.FromResult($"{Server.Calls.Count} delivered; rows: {string.Join("; ", OutboxRows.Read(Database).Select(r => $"{r.CallCount} call(s), owner {r.LeaseOwner}"))}"));
 
-        var duplicates = _server.AllRequests.GroupBy(c => c.Url).Where(g => g.Count() > 1).ToList();
+        var duplicates = Server.AllRequests.GroupBy(c => c.Url).Where(g => g.Count() > 1).ToList();
         Assert.True(
             duplicates.Count == 0,
             $"{duplicates.Count} of {total} calls were sent more than once while the endpoint always answered 200 " +
-            $"({_server.AllRequests.Count} requests so far), e.g.{Environment.NewLine}{string.Join(Environment.NewLine, duplicates.Take(3).SelectMany(g => g).Select(c => $"{c.ReceivedAt:HH:mm:ss.fff} {c}"))}" +
+            $"({Server.AllRequests.Count} requests so far), e.g.{Environment.NewLine}{string.Join(Environment.NewLine, duplicates.Take(3).SelectMany(g => g).Select(c => $"{c.ReceivedAt:HH:mm:ss.fff} {c}"))}" +
             $"{Environment.NewLine}A: {a.Logs}{Environment.NewLine}B: {b.Logs}");
-        OutboxCalls.AssertSameCalls(Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"slow-{i}")), _server.Calls.Select(OutboxCalls.KeyOf));
+        OutboxCalls.AssertSameCalls(Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"slow-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
     }
 }

@@ -1,7 +1,6 @@
 using KissEf.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace KissEf.Tests.Support;
@@ -14,23 +13,22 @@ namespace KissEf.Tests.Support;
 /// </summary>
 public sealed class OutboxTestHost : IAsyncDisposable
 {
-    private readonly IHost _host;
-    private bool _started;
+    private readonly TestHostCore _core;
 
-    private OutboxTestHost(IHost host, OutboxLogSink logs)
+    private OutboxTestHost(TestHostCore core, TestLogCollector logs)
     {
-        _host = host;
+        _core = core;
         Logs = logs;
     }
 
-    public IServiceProvider Services => _host.Services;
+    public IServiceProvider Services => _core.Services;
 
     public IKissOutbox Outbox => Services.GetRequiredService<IKissOutbox>();
 
     public IKissDispatcher Dispatcher => Services.GetRequiredService<IKissDispatcher>();
 
     /// <summary>What this instance logged: KissEf from Debug up (event 2001 = one delivered call), others from Warning.</summary>
-    public OutboxLogSink Logs { get; }
+    public TestLogCollector Logs { get; }
 
     /// <summary>
     /// Builds an instance with options fit for tests (poll 50 ms, retries from 20 ms up to 200 ms, many attempts),
@@ -38,10 +36,8 @@ public sealed class OutboxTestHost : IAsyncDisposable
     /// </summary>
     public static OutboxTestHost Create(string connectionString, Uri endpoint, Action<KissTrackingOptions>? configure = null)
     {
-        var logs = new OutboxLogSink();
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Logging.AddProvider(logs);
-        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        var logs = new TestLogCollector();
+        var builder = TestHostCore.CreateBuilder(logs, LogLevel.Debug, shutdownTimeout: TimeSpan.FromSeconds(15));
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("System", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
@@ -51,17 +47,12 @@ public sealed class OutboxTestHost : IAsyncDisposable
             .MapCustomers()
             .Configure(o =>
             {
-                o.PollInterval = TimeSpan.FromMilliseconds(50);
-                o.RetryBaseDelay = TimeSpan.FromMilliseconds(20);
-                o.MaxRetryDelay = TimeSpan.FromMilliseconds(200);
+                TestHostCore.ApplyTestTimings(o, pollInterval: TimeSpan.FromMilliseconds(50));
                 o.MaxAttempts = 1000;
-                o.RequestTimeout = TimeSpan.FromSeconds(5);
-                o.ShutdownTimeout = TimeSpan.FromSeconds(5);
                 configure?.Invoke(o);
             }));
         builder.Services.AddDbContext<OutboxShopContext>((sp, db) => db.UseSqlite(connectionString).UseKissTracking(sp));
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
-        return new OutboxTestHost(builder.Build(), logs);
+        return new OutboxTestHost(new TestHostCore(builder.Build()), logs);
     }
 
     public static OutboxTestHost Create(SqliteDatabase database, FakeTrackingServer server, Action<KissTrackingOptions>? configure = null)
@@ -72,20 +63,10 @@ public sealed class OutboxTestHost : IAsyncDisposable
     }
 
     /// <summary>Starts the host: the outbox dispatcher starts draining.</summary>
-    public async Task StartAsync()
-    {
-        await _host.StartAsync();
-        _started = true;
-    }
+    public Task StartAsync() => _core.StartAsync();
 
-    public async Task StopAsync()
-    {
-        if (_started)
-        {
-            _started = false;
-            await _host.StopAsync();
-        }
-    }
+    /// <summary>Stops the host if it was started (the dispatcher drains within its ShutdownTimeout).</summary>
+    public Task StopAsync() => _core.StopAsync();
 
     /// <summary>Runs <paramref name="work"/> with a context of its own scope (as a request of the app would).</summary>
     public async Task WithContextAsync(Func<OutboxShopContext, Task> work)
@@ -132,7 +113,7 @@ public sealed class OutboxTestHost : IAsyncDisposable
         }
         finally
         {
-            _host.Dispose();
+            _core.Dispose();
         }
     }
 }

@@ -43,13 +43,13 @@ public sealed class TestHost : IAsyncDisposable
     public const string ApiKey = "core-KEY+s3cr3t/=7f";
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private bool _started;
+    private readonly TestHostCore _core;
 
     private TestHost(FakeTrackingServer server, SqliteDatabase database, IHost host, TestLogCollector logs, Delivery delivery)
     {
         Server = server;
         Database = database;
-        Host = host;
+        _core = new TestHostCore(host);
         Logs = logs;
         Delivery = delivery;
     }
@@ -58,7 +58,7 @@ public sealed class TestHost : IAsyncDisposable
 
     public SqliteDatabase Database { get; }
 
-    public IHost Host { get; }
+    public IHost Host => _core.Host;
 
     public IServiceProvider Services => Host.Services;
 
@@ -80,24 +80,14 @@ public sealed class TestHost : IAsyncDisposable
         var logs = new TestLogCollector();
         try
         {
-            var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-            builder.Logging.AddProvider(logs);
-            builder.Logging.SetMinimumLevel(LogLevel.Trace);
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+            var builder = TestHostCore.CreateBuilder(logs, LogLevel.Trace, shutdownTimeout: TimeSpan.FromSeconds(20));
             options.Services?.Invoke(builder.Services);
             builder.Services.AddKissTracking(kiss =>
             {
                 kiss.UseApiKey(ApiKey).UseEndpoint(server.Endpoint);
                 if (!options.LibraryDefaults)
                 {
-                    kiss.Configure(o =>
-                    {
-                        o.RetryBaseDelay = TimeSpan.FromMilliseconds(20);
-                        o.MaxRetryDelay = TimeSpan.FromMilliseconds(200);
-                        o.PollInterval = TimeSpan.FromMilliseconds(200);
-                        o.RequestTimeout = TimeSpan.FromSeconds(5);
-                        o.ShutdownTimeout = TimeSpan.FromSeconds(5);
-                    });
+                    kiss.Configure(o => TestHostCore.ApplyTestTimings(o, pollInterval: TimeSpan.FromMilliseconds(200)));
                 }
 
                 if (delivery == Delivery.Direct)
@@ -149,21 +139,10 @@ public sealed class TestHost : IAsyncDisposable
     }
 
     /// <summary>Starts the host's hosted services (when built with Start = false).</summary>
-    public async Task StartHostAsync()
-    {
-        await Host.StartAsync();
-        _started = true;
-    }
+    public Task StartHostAsync() => _core.StartAsync();
 
     /// <summary>Stops the host (the dispatcher drains within its ShutdownTimeout).</summary>
-    public async Task StopHostAsync()
-    {
-        if (_started)
-        {
-            _started = false;
-            await Host.StopAsync();
-        }
-    }
+    public Task StopHostAsync() => _core.StopAsync();
 
     /// <summary>A new DI scope with its context, as one request of the application would have.</summary>
     public ShopScope OpenScope() => new(Services.CreateScope());
@@ -217,7 +196,7 @@ public sealed class TestHost : IAsyncDisposable
         }
         finally
         {
-            Host.Dispose();
+            _core.Dispose();
             await Server.DisposeAsync();
             Database.Dispose();
         }

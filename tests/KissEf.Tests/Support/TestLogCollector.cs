@@ -3,12 +3,18 @@ using Microsoft.Extensions.Logging;
 
 namespace KissEf.Tests.Support;
 
-/// <summary>Captures every log entry of a host, at every level, with event ids, for assertions.</summary>
+/// <summary>
+/// Captures the log entries of one host (every entry its logging filters let through), with event ids and structured
+/// values, for assertions and failure messages. Used by <see cref="TestHost"/> and <see cref="OutboxTestHost"/>.
+/// </summary>
 public sealed class TestLogCollector : ILoggerProvider
 {
     private readonly ConcurrentQueue<CapturedLog> _entries = new();
 
     public IReadOnlyList<CapturedLog> Entries => [.. _entries];
+
+    /// <summary>Entries at <see cref="LogLevel.Error"/> or above.</summary>
+    public IReadOnlyList<CapturedLog> Errors => [.. _entries.Where(e => e.Level >= LogLevel.Error)];
 
     /// <summary>Entries written by KissEf (categories "KissEf" and "KissEf.*").</summary>
     public IReadOnlyList<CapturedLog> Kiss => [.. _entries.Where(e => e.Category == "KissEf" || e.Category.StartsWith("KissEf.", StringComparison.Ordinal))];
@@ -40,13 +46,4 @@ public sealed class TestLogCollector : ILoggerProvider
             sink._entries.Enqueue(new CapturedLog(category, logLevel, eventId, formatter(state, exception), values, exception));
         }
     }
-}
-
-/// <summary>One log entry as written.</summary>
-public sealed record CapturedLog(string Category, LogLevel Level, EventId EventId, string Message, string StateValues, Exception? Exception)
-{
-    /// <summary>Everything a log sink could write: message, structured values, exception with its inner ones.</summary>
-    public string FullText => $"{Message} | {StateValues} | {Exception}";
-
-    public override string ToString() => $"{Level} {Category}[{EventId.Id}] {Message}{(Exception is null ? string.Empty : " | " + Exception.GetType().Name + ": " + Exception.Message)}";
 }

@@ -1,0 +1,25 @@
+using KissEf.Tests.Infrastructure;
+
+namespace KissEf.Tests.Support;
+
+/// <summary>
+/// The set-up of an outbox test class: per test, a fresh SQLite file and a fresh <see cref="FakeTrackingServer"/>,
+/// both gone after the test. Hosts on them come from <see cref="CreateHost"/> (several may share the database).
+/// </summary>
+public abstract class OutboxTestBase : IAsyncLifetime
+{
+    protected SqliteDatabase Database { get; } = new();
+
+    protected FakeTrackingServer Server { get; private set; } = null!;
+
+    public virtual async Task InitializeAsync() => Server = await FakeTrackingServer.StartAsync();
+
+    public virtual async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        Database.Dispose();
+    }
+
+    /// <summary>A built (not started) <see cref="OutboxTestHost"/> on this test's database and server.</summary>
+    protected OutboxTestHost CreateHost(Action<KissTrackingOptions>? configure = null) => OutboxTestHost.Create(Database, Server, configure);
+}
