@@ -1,0 +1,115 @@
+using KissEf.Benchmarks.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KissEf.Benchmarks.Infrastructure;
+
+/// <summary>How a benchmark's contexts are configured.</summary>
+public enum Tracking
+{
+    /// <summary>Plain EF Core: no UseKissTracking (the baseline).</summary>
+    Off,
+
+    /// <summary>KissEf with its default delivery: calls written to the outbox table in the transaction.</summary>
+    Outbox,
+
+    /// <summary>KissEf with UseDirectDelivery(): calls queued in memory after the commit.</summary>
+    Direct,
+}
+
+/// <summary>Builds the application service providers of the benchmarks. No host is started: the dispatcher does not run.</summary>
+public static class BenchServices
+{
+    public const string ApiKey = "bench-key";
+
+    /// <summary>SQLite's synchronous mode for every benchmark connection: FULL (SQLite's default), NORMAL or OFF.</summary>
+    public static string Synchronous { get; set; } = "FULL";
+
+    /// <summary>KissTrackingOptions.ClaimBatchSize for the benchmarks' providers; null keeps the library's default.</summary>
+    public static int? ClaimBatchSize { get; set; }
+
+    /// <param name="tracking">The configuration.</param>
+    /// <param name="db">The database the contexts open.</param>
+    /// <param name="endpoint">The tracking endpoint; null for a dry run (nothing is sent, no key needed).</param>
+    public static ServiceProvider Build(Tracking tracking, DbFile db, Uri? endpoint = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        if (tracking != Tracking.Off)
+        {
+            services.AddKissTracking(kiss =>
+            {
+                if (endpoint is null)
+                {
+                    kiss.UseDryRun();
+                }
+                else
+                {
+                    kiss.UseApiKey(ApiKey).UseEndpoint(endpoint);
+                }
+
+                if (tracking == Tracking.Direct)
+                {
+                    kiss.UseDirectDelivery().Configure(o => o.QueueCapacity = 100_000);
+                }
+
+                if (ClaimBatchSize is { } claim)
+                {
+                    kiss.Configure(o => o.ClaimBatchSize = claim);
+                }
+
+                kiss.MapCustomer().MapVisitor().MapExtra();
+            });
+        }
+
+        services.AddDbContext<BenchContext>((sp, options) =>
+        {
+            options.UseSqlite(db.ConnectionString);
+            if (!string.Equals(Synchronous, "FULL", StringComparison.OrdinalIgnoreCase))
+            {
+                options.AddInterceptors(new SqliteSyncInterceptor(Synchronous));
+            }
+            if (tracking != Tracking.Off)
+            {
+                options.UseKissTracking(sp);
+            }
+        });
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = false, ValidateOnBuild = false });
+    }
+
+    /// <summary>Creates <paramref name="db"/> with every table (the outbox's included) and, optionally, customers.</summary>
+    public static void CreateDatabase(DbFile db, int customers = 0)
+    {
+        db.Delete();
+        using (var services = Build(Tracking.Outbox, db))
+        using (var scope = services.CreateScope())
+        {
+            scope.ServiceProvider.GetRequiredService<BenchContext>().Database.EnsureCreated();
+        }
+
+        if (customers > 0)
+        {
+            using var plain = Build(Tracking.Off, db);
+            InsertCustomers(plain, 0, customers);
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    /// <summary>Inserts customers <paramref name="first"/>.. in saves of 1,000, each with a fresh context.</summary>
+    public static void InsertCustomers(IServiceProvider services, int first, int count)
+    {
+        for (var start = first; start < first + count; start += 1000)
+        {
+            using var scope = services.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<BenchContext>();
+            var end = Math.Min(start + 1000, first + count);
+            for (var i = start; i < end; i++)
+            {
+                db.Customers.Add(Customer.Create(i));
+            }
+
+            db.SaveChanges();
+        }
+    }
+}

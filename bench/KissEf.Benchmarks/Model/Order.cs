@@ -1,0 +1,29 @@
+namespace KissEf.Benchmarks.Model;
+
+/// <summary>An unmapped type of the same shape as <see cref="Customer"/>: tracking on must cost it nothing.</summary>
+public class Order
+{
+    public int Id { get; set; }
+
+    public string Email { get; set; } = string.Empty;
+
+    public string Name { get; set; } = string.Empty;
+
+    public string Plan { get; set; } = string.Empty;
+
+    public string Country { get; set; } = string.Empty;
+
+    public int Visits { get; set; }
+
+    public DateTime LastSeen { get; set; }
+
+    public static Order Create(int i) => new()
+    {
+        Email = $"user{i}@example.com",
+        Name = $"Order {i}",
+        Plan = i % 3 == 0 ? "pro" : "basic",
+        Country = i % 2 == 0 ? "FR" : "US",
+        Visits = i % 7,
+        LastSeen = new DateTime(2024, 1, 1, 12, 0, 0, DateTimeKind.Utc).AddMinutes(i),
+    };
+}
