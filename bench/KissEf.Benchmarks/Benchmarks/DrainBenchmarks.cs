@@ -170,7 +170,7 @@ public class DrainBenchmarks
             new ParallelOptions { MaxDegreeOfParallelism = Concurrency },
             async (line, token) =>
             {
-                var result = await sender.SendAsync(line, token);
+                var result = await sender.SendAsync(line.AsMemory(), token);
                 if (!result.Delivered)
                 {
                     throw new InvalidOperationException(result.Error);

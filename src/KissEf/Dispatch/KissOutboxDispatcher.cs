@@ -43,9 +43,7 @@ internal sealed partial class KissOutboxDispatcher(
     {
         foreach (var worker in KnownWorkers())
         {
-            while (await DrainOnceAsync(worker, cancellationToken).ConfigureAwait(false) > 0)
-            {
-            }
+            await DrainAsync(worker, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -61,9 +59,7 @@ internal sealed partial class KissOutboxDispatcher(
         {
             try
             {
-                while (await DrainOnceAsync(worker, _drainStop.Token).ConfigureAwait(false) > 0)
-                {
-                }
+                await DrainAsync(worker, _drainStop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -178,10 +174,7 @@ internal sealed partial class KissOutboxDispatcher(
             var wait = options.Value.PollInterval;
             try
             {
-                while (!stoppingToken.IsCancellationRequested
-                       && await DrainOnceAsync(worker, _drainStop.Token).ConfigureAwait(false) > 0)
-                {
-                }
+                await DrainAsync(worker, _drainStop.Token).ConfigureAwait(false);
 
                 wait = await NextWaitAsync(worker, stoppingToken).ConfigureAwait(false);
             }
@@ -219,47 +212,99 @@ internal sealed partial class KissOutboxDispatcher(
         return untilDue < poll ? untilDue : poll;
     }
 
-    /// <summary>Claims, sends and settles one batch; returns how many rows it claimed.</summary>
-    private async Task<int> DrainOnceAsync(Worker worker, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends every due row, batch after batch; returns how many rows it claimed. While a batch is being sent,
+    /// the previous one is settled and the next one claimed, so the database round trips do not leave the sender
+    /// idle; the database work itself stays one step at a time (SQLite has one writer, and a waiting writer
+    /// sleeps). One drain at a time per context type, so a flush waits for a drain in flight.
+    /// </summary>
+    private async Task<int> DrainAsync(Worker worker, CancellationToken cancellationToken)
     {
         await worker.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Claim? current = null;
+        Claim? next = null;
+        var settling = Task.CompletedTask;
+        var total = 0;
         try
         {
-            var o = options.Value;
-            using var scope = services.CreateScope();
-            var db = (DbContext)scope.ServiceProvider.GetRequiredService(worker.ContextType);
+            current = await ClaimAsync(worker.ContextType, cancellationToken).ConfigureAwait(false);
+            while (current is not null)
+            {
+                var sending = SendAsync(current.Rows, cancellationToken);
+                try
+                {
+                    await settling.ConfigureAwait(false);
+                    next = await ClaimAsync(worker.ContextType, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Never leave the sends running unobserved, whatever the database did.
+                    await ((Task)sending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+
+                var outcomes = await sending.ConfigureAwait(false);
+                settling = SettleAsync(current, outcomes);
+                total += current.Rows.Count;
+                current = next;
+                next = null;
+            }
+
+            await settling.ConfigureAwait(false);
+            return total;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping mid-drain: give the leases back so the next start need not wait for them to end.
+            await settling.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await GiveBackAsync(current).ConfigureAwait(false);
+            await GiveBackAsync(next).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            worker.Lock.Release();
+        }
+    }
+
+    /// <summary>Claims a batch of due rows, through a context of its own, and keeps its lease alive.</summary>
+    private async Task<Claim?> ClaimAsync(Type contextType, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var scope = services.CreateAsyncScope();
+        try
+        {
+            var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var owner = $"{_instance}/{Interlocked.Increment(ref _claims)}";
             var rows = await KissOutboxStore.ClaimAsync(
                 db, owner, now, now + (long)o.LeaseDuration.TotalMilliseconds, o.ClaimBatchSize, cancellationToken).ConfigureAwait(false);
             if (rows.Count == 0)
             {
-                return 0;
+                await scope.DisposeAsync().ConfigureAwait(false);
+                return null;
             }
 
-            using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var renewal = RenewLeaseAsync(worker.ContextType, owner, o.LeaseDuration, sending.Token);
-            try
-            {
-                await SendAndSettleAsync(db, owner, rows, o, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopping mid-batch: give the leases back so the next start need not wait for them to end.
-                await KissOutboxStore.ReleaseAsync(db, owner, CancellationToken.None).ConfigureAwait(false);
-                throw;
-            }
-            finally
-            {
-                await sending.CancelAsync().ConfigureAwait(false);
-                await renewal.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-
-            return rows.Count;
+            var renewing = new CancellationTokenSource();
+            return new Claim(scope, db, owner, rows, renewing, RenewLeaseAsync(contextType, owner, o.LeaseDuration, renewing.Token));
         }
-        finally
+        catch
         {
-            worker.Lock.Release();
+            await scope.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task GiveBackAsync(Claim? claim)
+    {
+        if (claim is null)
+        {
+            return;
+        }
+
+        await using (claim.ConfigureAwait(false))
+        {
+            await claim.StopRenewingAsync().ConfigureAwait(false);
+            await KissOutboxStore.ReleaseAsync(claim.Db, claim.Owner, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -287,56 +332,83 @@ internal sealed partial class KissOutboxDispatcher(
         }
     }
 
-    private async Task SendAndSettleAsync(DbContext db, string owner, List<KissOutboxMessage> rows, KissTrackingOptions o, CancellationToken cancellationToken)
+    /// <summary>Sends every call of the claimed rows, <c>MaxConcurrency</c> at a time.</summary>
+    private async Task<RowOutcome[]> SendAsync(List<KissOutboxMessage> rows, CancellationToken cancellationToken)
     {
-        var outcomes = rows.Select(r => new RowOutcome(r)).ToArray();
-        var work = outcomes.SelectMany(row => Enumerable.Range(0, row.Lines.Length).Select(line => (row, line)));
-        await Parallel.ForEachAsync(
-            work,
-            new ParallelOptions { MaxDegreeOfParallelism = o.MaxConcurrency, CancellationToken = cancellationToken },
-            async (item, token) =>
-            {
-                var line = item.row.Lines[item.line];
-                var result = await sender.SendAsync(line, token).ConfigureAwait(false);
-                item.row.Record(item.line, result);
-                if (result.Delivered && logger.IsEnabled(LogLevel.Debug))
-                {
-                    KissLog.Delivered(logger, KissCall.Describe(line));
-                }
-            }).ConfigureAwait(false);
-
-        var delivered = outcomes.Where(r => r.AllDelivered).Select(r => r.Row.Id).ToList();
-        if (delivered.Count > 0)
+        var outcomes = new RowOutcome[rows.Count];
+        var calls = 0;
+        for (var i = 0; i < rows.Count; i++)
         {
-            await KissOutboxStore.DeleteAsync(db, owner, delivered, CancellationToken.None).ConfigureAwait(false);
+            outcomes[i] = new RowOutcome(rows[i]);
+            calls += outcomes[i].Lines.Length;
         }
 
-        var now = time.GetUtcNow();
-        foreach (var outcome in outcomes.Where(r => !r.AllDelivered))
+        var work = new (RowOutcome Row, int Line)[calls];
+        var next = 0;
+        foreach (var outcome in outcomes)
         {
-            var row = outcome.Row;
-            var attempts = row.Attempts + 1;
-            var age = now - DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt);
-            var dead = !outcome.Retryable || attempts >= o.MaxAttempts || age >= o.MaxAge;
-            var delay = KissBackoff.Delay(attempts, o.RetryBaseDelay, o.MaxRetryDelay, outcome.RetryAfter);
-            var (remaining, count) = outcome.Remaining();
-            await KissOutboxStore.RescheduleAsync(
-                db,
-                owner,
-                row,
-                remaining,
-                count,
-                (now + delay).ToUnixTimeMilliseconds(),
-                Truncate(outcome.Error ?? "unknown error", 1000),
-                dead ? now.ToUnixTimeMilliseconds() : null,
-                CancellationToken.None).ConfigureAwait(false);
-            if (dead)
+            for (var line = 0; line < outcome.Lines.Length; line++)
             {
-                LogDead(logger, row.Id, count, attempts, outcome.Error ?? "unknown error");
+                work[next++] = (outcome, line);
             }
-            else
+        }
+
+        await Parallel.ForEachAsync(
+            work,
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrency, CancellationToken = cancellationToken },
+            async (item, token) =>
             {
-                KissLog.DeliveryFailed(logger, $"{count} call(s) of outbox row {row.Id}", attempts, outcome.Error ?? "unknown error");
+                var line = item.Row.Line(item.Line);
+                var result = await sender.SendAsync(line, token).ConfigureAwait(false);
+                item.Row.Record(item.Line, result);
+                if (result.Delivered && logger.IsEnabled(LogLevel.Debug))
+                {
+                    KissLog.Delivered(logger, KissCall.Describe(line.ToString()));
+                }
+            }).ConfigureAwait(false);
+        return outcomes;
+    }
+
+    /// <summary>Deletes the delivered rows and reschedules or buries the others, then lets the claim go.</summary>
+    private async Task SettleAsync(Claim claim, RowOutcome[] outcomes)
+    {
+        await using (claim.ConfigureAwait(false))
+        {
+            await claim.StopRenewingAsync().ConfigureAwait(false);
+            var o = options.Value;
+            var delivered = outcomes.Where(r => r.AllDelivered).Select(r => r.Row.Id).ToList();
+            if (delivered.Count > 0)
+            {
+                await KissOutboxStore.DeleteAsync(claim.Db, claim.Owner, delivered, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            var now = time.GetUtcNow();
+            foreach (var outcome in outcomes.Where(r => !r.AllDelivered))
+            {
+                var row = outcome.Row;
+                var attempts = row.Attempts + 1;
+                var age = now - DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt);
+                var dead = !outcome.Retryable || attempts >= o.MaxAttempts || age >= o.MaxAge;
+                var delay = KissBackoff.Delay(attempts, o.RetryBaseDelay, o.MaxRetryDelay, outcome.RetryAfter);
+                var (remaining, count) = outcome.Remaining();
+                await KissOutboxStore.RescheduleAsync(
+                    claim.Db,
+                    claim.Owner,
+                    row,
+                    remaining,
+                    count,
+                    (now + delay).ToUnixTimeMilliseconds(),
+                    Truncate(outcome.Error ?? "unknown error", 1000),
+                    dead ? now.ToUnixTimeMilliseconds() : null,
+                    CancellationToken.None).ConfigureAwait(false);
+                if (dead)
+                {
+                    LogDead(logger, row.Id, count, attempts, outcome.Error ?? "unknown error");
+                }
+                else
+                {
+                    KissLog.DeliveryFailed(logger, $"{count} call(s) of outbox row {row.Id}", attempts, outcome.Error ?? "unknown error");
+                }
             }
         }
     }
@@ -345,6 +417,30 @@ internal sealed partial class KissOutboxDispatcher(
 
     [LoggerMessage(2007, LogLevel.Error, "KissEf kept outbox row {RowId} as dead with {Count} call(s) after {Attempts} attempt(s): {Error}. Retry it with IKissOutbox.RetryDeadAsync.")]
     private static partial void LogDead(ILogger logger, long rowId, int count, int attempts, string error);
+
+    /// <summary>A claimed batch: the context it was claimed through, its lease owner, its rows and the lease's renewal.</summary>
+    private sealed class Claim(AsyncServiceScope scope, DbContext db, string owner, List<KissOutboxMessage> rows, CancellationTokenSource renewing, Task renewal)
+        : IAsyncDisposable
+    {
+        public DbContext Db { get; } = db;
+
+        public string Owner { get; } = owner;
+
+        public List<KissOutboxMessage> Rows { get; } = rows;
+
+        public async Task StopRenewingAsync()
+        {
+            await renewing.CancelAsync().ConfigureAwait(false);
+            await renewal.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await StopRenewingAsync().ConfigureAwait(false);
+            renewing.Dispose();
+            await scope.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     /// <summary>The state of one DbContext type's dispatching.</summary>
     internal sealed class Worker(Type contextType)
@@ -368,13 +464,16 @@ internal sealed partial class KissOutboxDispatcher(
         public RowOutcome(KissOutboxMessage row)
         {
             Row = row;
-            Lines = row.Calls.Length == 0 ? [] : row.Calls.Split('\n');
+            Lines = Split(row.Calls);
             _delivered = new bool[Lines.Length];
         }
 
         public KissOutboxMessage Row { get; }
 
-        public string[] Lines { get; }
+        /// <summary>Where each call's line stands in the row's text (sent from there, never copied out).</summary>
+        public Range[] Lines { get; }
+
+        public ReadOnlyMemory<char> Line(int index) => Row.Calls.AsMemory(Lines[index]);
 
         public bool Retryable { get; private set; } = true;
 
@@ -412,6 +511,26 @@ internal sealed partial class KissOutboxDispatcher(
             }
         }
 
+        private static Range[] Split(string calls)
+        {
+            if (calls.Length == 0)
+            {
+                return [];
+            }
+
+            var lines = new Range[calls.AsSpan().Count('\n') + 1];
+            var start = 0;
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var end = calls.IndexOf('\n', start);
+                end = end < 0 ? calls.Length : end;
+                lines[i] = new Range(start, end);
+                start = end + 1;
+            }
+
+            return lines;
+        }
+
         /// <summary>The calls not delivered, to keep in the row.</summary>
         public (string Calls, int Count) Remaining()
         {
@@ -431,7 +550,7 @@ internal sealed partial class KissOutboxDispatcher(
                         text.Append('\n');
                     }
 
-                    text.Append(Lines[i]);
+                    text.Append(Row.Calls.AsSpan(Lines[i]));
                 }
             }
 

@@ -120,7 +120,7 @@ internal sealed class KissQueueDispatcher(
 
     private async ValueTask SendAsync(KissCall call, CancellationToken cancellationToken)
     {
-        var result = await sender.SendAsync(call.Line, cancellationToken).ConfigureAwait(false);
+        var result = await sender.SendAsync(call.Line.AsMemory(), cancellationToken).ConfigureAwait(false);
         if (result.Delivered)
         {
             KissLog.Delivered(logger, call.Description);

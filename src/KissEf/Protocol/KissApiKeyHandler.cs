@@ -19,11 +19,11 @@ internal sealed class KissApiKeyHandler(IOptions<KissTrackingOptions> options) :
             // A retry sends the same request again: add the key once.
             if (query < 0)
             {
-                request.RequestUri = new Uri(text + "?" + _key);
+                request.RequestUri = new Uri(text + "?" + _key, in KissHttpSender.Verbatim);
             }
             else if (string.CompareOrdinal(text, query + 1, _key, 0, 3) != 0)
             {
-                request.RequestUri = new Uri(string.Concat(text.AsSpan(0, query + 1), _key, "&", text.AsSpan(query + 1)));
+                request.RequestUri = new Uri(string.Concat(text.AsSpan(0, query + 1), _key, "&", text.AsSpan(query + 1)), in KissHttpSender.Verbatim);
             }
         }
 
