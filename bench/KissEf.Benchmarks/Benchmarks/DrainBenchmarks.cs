@@ -165,12 +165,13 @@ public class DrainBenchmarks
     public Task SendThroughKissSenderAsync()
     {
         var sender = _services!.GetRequiredService<KissEf.Protocol.KissHttpSender>();
+        var client = sender.CreateClient();
         return Parallel.ForEachAsync(
             _lines,
             new ParallelOptions { MaxDegreeOfParallelism = Concurrency },
             async (line, token) =>
             {
-                var result = await sender.SendAsync(line.AsMemory(), token);
+                var result = await sender.SendAsync(client, line.AsMemory(), token);
                 if (!result.Delivered)
                 {
                     throw new InvalidOperationException(result.Error);

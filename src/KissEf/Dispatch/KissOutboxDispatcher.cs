@@ -353,13 +353,14 @@ internal sealed partial class KissOutboxDispatcher(
             }
         }
 
+        var client = sender.CreateClient();
         await Parallel.ForEachAsync(
             work,
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrency, CancellationToken = cancellationToken },
             async (item, token) =>
             {
                 var line = item.Row.Line(item.Line);
-                var result = await sender.SendAsync(line, token).ConfigureAwait(false);
+                var result = await sender.SendAsync(client, line, token).ConfigureAwait(false);
                 item.Row.Record(item.Line, result);
                 if (result.Delivered && logger.IsEnabled(LogLevel.Debug))
                 {

@@ -100,10 +100,11 @@ internal sealed class KissQueueDispatcher(
 
             try
             {
+                var client = sender.CreateClient();
                 await Parallel.ForEachAsync(
                     batch,
                     new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrency, CancellationToken = cancellationToken },
-                    SendAsync).ConfigureAwait(false);
+                    (call, token) => SendAsync(client, call, token)).ConfigureAwait(false);
             }
             finally
             {
@@ -118,9 +119,9 @@ internal sealed class KissQueueDispatcher(
         }
     }
 
-    private async ValueTask SendAsync(KissCall call, CancellationToken cancellationToken)
+    private async ValueTask SendAsync(HttpClient client, KissCall call, CancellationToken cancellationToken)
     {
-        var result = await sender.SendAsync(call.Line.AsMemory(), cancellationToken).ConfigureAwait(false);
+        var result = await sender.SendAsync(client, call.Line.AsMemory(), cancellationToken).ConfigureAwait(false);
         if (result.Delivered)
         {
             KissLog.Delivered(logger, call.Description);

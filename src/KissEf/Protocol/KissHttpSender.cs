@@ -17,10 +17,12 @@ internal sealed class KissHttpSender(IHttpClientFactory clients, IOptions<KissTr
     /// <summary>The name of KissEf's client in <see cref="IHttpClientFactory"/>.</summary>
     public const string ClientName = "KissEf";
 
-    /// <summary>Sends the call whose encoded line is <paramref name="line"/>.</summary>
-    public async Task<KissSendResult> SendAsync(ReadOnlyMemory<char> line, CancellationToken cancellationToken)
+    /// <summary>A client from the factory for one batch of sends: short-lived, so the factory's handler rotation holds.</summary>
+    public HttpClient CreateClient() => clients.CreateClient(ClientName);
+
+    /// <summary>Sends the call whose encoded line is <paramref name="line"/> with a client of <see cref="CreateClient"/>.</summary>
+    public async Task<KissSendResult> SendAsync(HttpClient client, ReadOnlyMemory<char> line, CancellationToken cancellationToken)
     {
-        var client = clients.CreateClient(ClientName);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(string.Concat(_endpoint, line.Span), in Verbatim));
         try
         {
