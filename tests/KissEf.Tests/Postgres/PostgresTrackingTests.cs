@@ -104,7 +104,46 @@ public sealed class PostgresTrackingTests(PostgresServer postgres)
         Assert.All(perCall, g => Assert.Single(g));
     }
 
-    private static IHost BuildHost(string connection, FakeTrackingServer server, bool direct, int claimBatch = 20)
+    [Fact]
+    public async Task A_retrying_execution_strategy_writes_the_calls_of_the_attempt_that_commits_once()
+    {
+        await using var server = await FakeTrackingServer.StartAsync();
+        var failOnce = new TransientFailureOnce();
+        using var host = BuildHost(postgres.CreateDatabase(), server, direct: false, retryWith: failOnce);
+        await CreateSchemaAsync(host);
+
+        // SaveChanges' own transaction: the first attempt fails with a transient error and EF replays the save.
+        failOnce.Arm();
+        await SaveAsync(host, "retried@example.com");
+        Assert.True(failOnce.Fired);
+
+        // A user transaction, replayed whole by the strategy.
+        failOnce.Arm();
+        await using (var scope = Scope(host))
+        {
+            var strategy = scope.Db.Database.CreateExecutionStrategy();
+            await strategy.ExecuteAsync(async () =>
+            {
+                scope.Db.ChangeTracker.Clear();
+                await using var transaction = await scope.Db.Database.BeginTransactionAsync();
+                scope.Db.Customers.Add(new PgCustomer { Email = "in-transaction@example.com" });
+                await scope.Db.SaveChangesAsync();
+                await transaction.CommitAsync();
+            });
+        }
+
+        Assert.True(failOnce.Fired);
+        await host.Services.GetRequiredService<IKissDispatcher>().FlushAsync();
+
+        Assert.Equal(
+            ["in-transaction@example.com", "retried@example.com"],
+            server.AllRequests.Select(c => c.Get("_p")).Order(StringComparer.Ordinal));
+        await using var check = Scope(host);
+        Assert.Equal(2, await check.Db.Customers.CountAsync());
+        Assert.Equal(0, await check.Db.Database.SqlQueryRaw<int>("SELECT COUNT(*)::int AS \"Value\" FROM kiss_outbox").SingleAsync());
+    }
+
+    private static IHost BuildHost(string connection, FakeTrackingServer server, bool direct, int claimBatch = 20, TransientFailureOnce? retryWith = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddKissTracking(kiss =>
@@ -127,7 +166,20 @@ public sealed class PostgresTrackingTests(PostgresServer postgres)
                 kiss.UseDirectDelivery();
             }
         });
-        builder.Services.AddDbContext<PgShopContext>((sp, db) => db.UseNpgsql(connection).UseKissTracking(sp));
+        builder.Services.AddDbContext<PgShopContext>((sp, db) =>
+        {
+            if (retryWith is null)
+            {
+                db.UseNpgsql(connection);
+            }
+            else
+            {
+                db.UseNpgsql(connection, npgsql => npgsql.EnableRetryOnFailure(3, TimeSpan.FromMilliseconds(50), null))
+                    .AddInterceptors(retryWith);
+            }
+
+            db.UseKissTracking(sp);
+        });
         return builder.Build();
     }
 
