@@ -21,11 +21,12 @@ namespace KissEf.Capture;
 /// </remarks>
 internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransactionInterceptor, IResettableService
 {
+    private const string GuardSavepoint = "__KissEfSave";
+
     private readonly DbContext _context;
     private readonly KissRuntime _runtime;
     private readonly EventHandler<DetectedChangesEventArgs> _onDetected;
     private readonly bool _relational;
-    private const string GuardSavepoint = "__KissEfSave";
     private KissSaveBuffer? _save;
     private bool _subscribed;
 
@@ -69,10 +70,13 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
                     throw;
                 }
 
-                EndGuard(work);
+                ReleaseGuard(work.Guarded);
             }
-
-            work.Release();
+            else
+            {
+                // Nothing to write here: the change (and, with the outbox, its rows) committed: hand the calls over.
+                _runtime.Delivery.Committed(_context.GetType(), work.Calls);
+            }
         }
 
         return result;
@@ -97,10 +101,13 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
                     throw;
                 }
 
-                EndGuard(work);
+                ReleaseGuard(work.Guarded);
             }
-
-            work.Release();
+            else
+            {
+                // Nothing to write here: the change (and, with the outbox, its rows) committed: hand the calls over.
+                _runtime.Delivery.Committed(_context.GetType(), work.Calls);
+            }
         }
 
         return result;
@@ -314,7 +321,6 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
         }
 
         var persists = _runtime.Delivery.PersistsInTransaction;
-        var contextType = _context.GetType();
         if (save.UserTransaction is { } transaction)
         {
             var calls = save.Finalize();
@@ -324,7 +330,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
                 pending.MarkPersisted();
                 if (calls.Count > 0)
                 {
-                    return new SaveWork(calls, true, transaction, static () => { }) { Guarded = save.Guarded };
+                    return new SaveWork(calls, Persist: true, transaction, save.Guarded);
                 }
 
                 ReleaseGuard(save.Guarded);
@@ -338,21 +344,18 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
         if (save.Ambient is { } ambient)
         {
             var calls = save.Finalize();
-            _runtime.OnAmbientCommit(ambient, contextType, persists ? [] : calls);
-            return persists && calls.Count > 0 ? new SaveWork(calls, true, null, static () => { }) : null;
+            _runtime.OnAmbientCommit(ambient, _context.GetType(), persists ? [] : calls);
+            return persists && calls.Count > 0 ? new SaveWork(calls, Persist: true, null, Guarded: false) : null;
         }
 
         if (persists)
         {
             // EF's own transaction wrote the rows in TransactionCommitting; its commit wakes the sender.
-            return save.CommittedInSave
-                ? new SaveWork([], false, null, () => _runtime.Delivery.Committed(contextType, []))
-                : null;
+            return save.CommittedInSave ? new SaveWork([], Persist: false, null, Guarded: false) : null;
         }
 
         // Direct delivery: SaveChanges returned, so the change is committed (with or without EF's transaction).
-        var committed = save.Finalize();
-        return new SaveWork(committed, false, null, () => _runtime.Delivery.Committed(contextType, committed));
+        return new SaveWork(save.Finalize(), Persist: false, null, Guarded: false);
     }
 
     /// <summary>Writing the rows failed: undo the save's statements with them.</summary>
@@ -364,8 +367,6 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
             transaction.ReleaseSavepoint(GuardSavepoint);
         }
     }
-
-    private void EndGuard(SaveWork work) => ReleaseGuard(work.Guarded);
 
     private void ReleaseGuard(bool guarded)
     {
@@ -397,7 +398,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
             {
                 // The transaction is gone or broken: nothing of ours is left in it.
             }
-            catch (System.Data.Common.DbException)
+            catch (DbException)
             {
             }
         }
@@ -417,10 +418,10 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
         _save = null;
     }
 
-    /// <summary>What a finished save leaves to do.</summary>
-    private sealed record SaveWork(IReadOnlyList<KissCall> Calls, bool Persist, DbTransaction? Transaction, Action Release)
-    {
-        /// <summary>True when a savepoint of ours surrounds the save's statements.</summary>
-        public bool Guarded { get; init; }
-    }
+    /// <summary>What a finished save leaves to do: write its calls in the transaction, or hand them to delivery now.</summary>
+    /// <param name="Calls">The save's calls.</param>
+    /// <param name="Persist">True to write them in <paramref name="Transaction"/> (its commit releases them later).</param>
+    /// <param name="Transaction">Where to write them; null for the connection's ambient transaction.</param>
+    /// <param name="Guarded">True when a savepoint of ours surrounds the save's statements.</param>
+    private sealed record SaveWork(IReadOnlyList<KissCall> Calls, bool Persist, DbTransaction? Transaction, bool Guarded);
 }

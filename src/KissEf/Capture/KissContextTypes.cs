@@ -8,12 +8,29 @@ namespace KissEf.Capture;
 /// <c>AddDbContextFactory</c>), read when the host starts: <c>UseKissTracking</c> runs only when a context is
 /// first created, too late for start-up checks.
 /// </summary>
-internal sealed class KissContextTypes(IServiceCollection services)
+internal sealed class KissContextTypes(IServiceCollection registrations)
 {
-    public IReadOnlyList<Type> All()
-        => [.. services
+    /// <summary>The registered context types whose options use KissEf, with KissEf's options extension.</summary>
+    public IReadOnlyList<(Type Type, KissOptionsExtension Extension)> Tracked(IServiceProvider services)
+    {
+        var tracked = new List<(Type, KissOptionsExtension)>();
+        foreach (var type in All())
+        {
+            using var scope = services.CreateScope();
+            if (scope.ServiceProvider.GetService(typeof(DbContextOptions<>).MakeGenericType(type)) is DbContextOptions options
+                && options.FindExtension<KissOptionsExtension>() is { } extension)
+            {
+                tracked.Add((type, extension));
+            }
+        }
+
+        return tracked;
+    }
+
+    private IEnumerable<Type> All()
+        => registrations
             .Select(d => d.ServiceType)
             .Where(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(DbContextOptions<>))
             .Select(t => t.GenericTypeArguments[0])
-            .Distinct()];
+            .Distinct();
 }

@@ -12,18 +12,14 @@ internal sealed class KissStartupValidator(IServiceProvider services, KissContex
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var type in contexts.All())
+        foreach (var (type, _) in contexts.Tracked(services))
         {
             using var scope = services.CreateScope();
-            if (scope.ServiceProvider.GetService(typeof(DbContextOptions<>).MakeGenericType(type)) is not DbContextOptions options
-                || options.FindExtension<KissOptionsExtension>() is null
-                || scope.ServiceProvider.GetService(type) is not DbContext context)
+            if (scope.ServiceProvider.GetService(type) is DbContext context)
             {
-                continue;
+                runtime.Model.EnsureValid(context.Model);
+                runtime.EnsureSupported(context);
             }
-
-            runtime.Model.EnsureValid(context.Model);
-            runtime.EnsureSupported(context);
         }
 
         return Task.CompletedTask;

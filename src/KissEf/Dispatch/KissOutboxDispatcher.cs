@@ -123,18 +123,7 @@ internal sealed partial class KissOutboxDispatcher(
             return known;
         }
 
-        var found = new List<Type>();
-        foreach (var type in contextTypes.All())
-        {
-            using var scope = services.CreateScope();
-            if (scope.ServiceProvider.GetService(typeof(DbContextOptions<>).MakeGenericType(type)) is DbContextOptions dbOptions
-                && dbOptions.FindExtension<KissOptionsExtension>() is { OutboxTable: not null })
-            {
-                found.Add(type);
-            }
-        }
-
-        return _registered = found;
+        return _registered = [.. contextTypes.Tracked(services).Where(t => t.Extension.OutboxTable is not null).Select(t => t.Type)];
     }
 
     private Worker GetWorker(Type contextType)
@@ -201,9 +190,8 @@ internal sealed partial class KissOutboxDispatcher(
     private async Task<TimeSpan> NextWaitAsync(Worker worker, CancellationToken cancellationToken)
     {
         var poll = options.Value.PollInterval;
-        using var scope = services.CreateScope();
-        var db = (DbContext)scope.ServiceProvider.GetRequiredService(worker.ContextType);
-        if (await KissOutboxStore.NextDueAsync(db, cancellationToken).ConfigureAwait(false) is not { } due)
+        await using var own = KissOwnContext.Open(services, worker.ContextType);
+        if (await KissOutboxStore.NextDueAsync(own.Db, cancellationToken).ConfigureAwait(false) is not { } due)
         {
             return poll;
         }
@@ -270,26 +258,25 @@ internal sealed partial class KissOutboxDispatcher(
     private async Task<Claim?> ClaimAsync(Type contextType, CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var scope = services.CreateAsyncScope();
+        var own = KissOwnContext.Open(services, contextType);
         try
         {
-            var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var owner = $"{_instance}/{Interlocked.Increment(ref _claims)}";
             var rows = await KissOutboxStore.ClaimAsync(
-                db, owner, now, now + (long)o.LeaseDuration.TotalMilliseconds, o.ClaimBatchSize, cancellationToken).ConfigureAwait(false);
+                own.Db, owner, now, now + (long)o.LeaseDuration.TotalMilliseconds, o.ClaimBatchSize, cancellationToken).ConfigureAwait(false);
             if (rows.Count == 0)
             {
-                await scope.DisposeAsync().ConfigureAwait(false);
+                await own.DisposeAsync().ConfigureAwait(false);
                 return null;
             }
 
             var renewing = new CancellationTokenSource();
-            return new Claim(scope, db, owner, rows, renewing, RenewLeaseAsync(contextType, owner, o.LeaseDuration, renewing.Token));
+            return new Claim(own, owner, rows, renewing, RenewLeaseAsync(contextType, owner, o.LeaseDuration, renewing.Token));
         }
         catch
         {
-            await scope.DisposeAsync().ConfigureAwait(false);
+            await own.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -320,10 +307,9 @@ internal sealed partial class KissOutboxDispatcher(
             await Task.Delay(every, time, cancellationToken).ConfigureAwait(false);
             try
             {
-                using var scope = services.CreateScope();
-                var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
+                await using var own = KissOwnContext.Open(services, contextType);
                 var until = (time.GetUtcNow() + lease).ToUnixTimeMilliseconds();
-                await KissOutboxStore.RenewAsync(db, owner, until, cancellationToken).ConfigureAwait(false);
+                await KissOutboxStore.RenewAsync(own.Db, owner, until, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -420,10 +406,10 @@ internal sealed partial class KissOutboxDispatcher(
     private static partial void LogDead(ILogger logger, long rowId, int count, int attempts, string error);
 
     /// <summary>A claimed batch: the context it was claimed through, its lease owner, its rows and the lease's renewal.</summary>
-    private sealed class Claim(AsyncServiceScope scope, DbContext db, string owner, List<KissOutboxMessage> rows, CancellationTokenSource renewing, Task renewal)
+    private sealed class Claim(KissOwnContext own, string owner, List<KissOutboxMessage> rows, CancellationTokenSource renewing, Task renewal)
         : IAsyncDisposable
     {
-        public DbContext Db { get; } = db;
+        public DbContext Db => own.Db;
 
         public string Owner { get; } = owner;
 
@@ -439,7 +425,7 @@ internal sealed partial class KissOutboxDispatcher(
         {
             await StopRenewingAsync().ConfigureAwait(false);
             renewing.Dispose();
-            await scope.DisposeAsync().ConfigureAwait(false);
+            await own.DisposeAsync().ConfigureAwait(false);
         }
     }
 

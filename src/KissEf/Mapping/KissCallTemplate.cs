@@ -22,8 +22,11 @@ internal sealed class KissCallTemplate<TEntity>
     /// <summary>The event time, when mapped with <c>At</c>; else the time of the save.</summary>
     public KissValue<TEntity>? Time { get; set; }
 
-    /// <summary>What the call is, for messages and logs.</summary>
-    public string Describe(string entityName) => Kind == KissCallKind.Event
-        ? $"event '{EventName}' of {entityName}"
-        : $"property set of {entityName} ({string.Join(", ", Properties.Select(p => $"'{p.Name}'"))})";
+    /// <summary>What the call is, for messages and logs; built once, when the map is compiled.</summary>
+    public string Description { get; private set; } = string.Empty;
+
+    /// <summary>Fixes <see cref="Description"/> once the call's properties are all known.</summary>
+    public void Seal() => Description = Kind == KissCallKind.Event
+        ? $"event '{EventName}' of {typeof(TEntity).Name}"
+        : $"property set of {typeof(TEntity).Name} ({string.Join(", ", Properties.Select(p => $"'{p.Name}'"))})";
 }

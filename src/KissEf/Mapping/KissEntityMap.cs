@@ -23,8 +23,8 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
     private readonly string[] _slots;
     private readonly ulong _watchedMask;
     private readonly bool _needsOriginals;
+    private readonly bool _hasOnModified;
     private readonly ConcurrentDictionary<IReadOnlyEntityType, IProperty?[]> _bound = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<KissCallTemplate<TEntity>, string> _descriptions = new(ReferenceEqualityComparer.Instance);
 
     private KissEntityMap(KissEntityTypeBuilder<TEntity> builder, KissValue<TEntity> identity, string[] slots)
     {
@@ -35,34 +35,20 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         _deleted = [.. builder.Triggers.Where(t => t.Kind == KissTriggerKind.Deleted)];
         _aliasOnChange = [.. builder.AliasOnChangeMembers];
         _aliasPairs = [.. builder.AliasPairs];
+        _hasOnModified = _modified.Any(t => t.Kind == KissTriggerKind.Modified);
+        _needsOriginals = _aliasOnChange.Length > 0 || OriginalValues(builder).Any();
+        foreach (var watched in WatchedValues(builder))
+        {
+            _watchedMask |= Bit(watched);
+        }
 
         foreach (var trigger in builder.Triggers)
         {
-            foreach (var member in trigger.Members)
-            {
-                _watchedMask |= Bit(member);
-            }
-
+            trigger.MemberMask = trigger.Members.Aggregate(0UL, (mask, member) => mask | Bit(member));
             foreach (var call in trigger.Calls)
             {
-                _descriptions[call] = call.Describe(EntityName);
-                foreach (var property in call.Properties.Where(p => p.Original))
-                {
-                    _watchedMask |= Bit(property.Value);
-                    _needsOriginals = true;
-                }
+                call.Seal();
             }
-        }
-
-        foreach (var member in _aliasOnChange)
-        {
-            _watchedMask |= Bit(member);
-            _needsOriginals = true;
-        }
-
-        foreach (var (first, second) in _aliasPairs)
-        {
-            _watchedMask |= Bit(first) | Bit(second);
         }
     }
 
@@ -234,7 +220,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         var identityRead = false;
         foreach (var trigger in triggers)
         {
-            if (trigger.Kind == KissTriggerKind.Changed && (change.Changed & MaskOf(trigger)) == 0)
+            if (trigger.Kind == KissTriggerKind.Changed && (change.Changed & trigger.MemberMask) == 0)
             {
                 continue;
             }
@@ -253,24 +239,27 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
             foreach (var template in trigger.Calls)
             {
-                var description = _descriptions[template];
                 if (identityRule is not null)
                 {
-                    KissLog.CallSkipped(sink.Logger, description, $"{identityRule} (identity {_identity.Text})");
+                    KissLog.CallSkipped(sink.Logger, template.Description, $"{identityRule} (identity {_identity.Text})");
                     continue;
                 }
 
-                WriteCall(template, description, identity!, change, sink, entity, values);
+                WriteCall(template, identity!, change, sink, entity, values);
             }
         }
     }
 
+    /// <summary>The members whose original values a save compares or sends; the first slots, the mask's bits.</summary>
     private static IEnumerable<KissValue<TEntity>> WatchedValues(KissEntityTypeBuilder<TEntity> builder)
         => builder.Triggers.SelectMany(t => t.Members)
-            .Concat(builder.Triggers.SelectMany(t => t.Calls).SelectMany(c => c.Properties).Where(p => p.Original).Select(p => p.Value))
+            .Concat(OriginalValues(builder))
             .Concat(builder.AliasOnChangeMembers)
             .Concat(builder.AliasPairs.SelectMany(p => new[] { p.First, p.Second }))
             .Where(v => v.MemberName is not null);
+
+    private static IEnumerable<KissValue<TEntity>> OriginalValues(KissEntityTypeBuilder<TEntity> builder)
+        => builder.Triggers.SelectMany(t => t.Calls).SelectMany(c => c.Properties).Where(p => p.Original).Select(p => p.Value);
 
     private static IEnumerable<KissValue<TEntity>> AllValues(KissEntityTypeBuilder<TEntity> builder)
     {
@@ -314,17 +303,6 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
     private static ulong Bit(KissValue<TEntity> value) => value.Slot is >= 0 and < MaxWatched ? 1UL << value.Slot : 0;
 
-    private static ulong MaskOf(KissTrigger<TEntity> trigger)
-    {
-        ulong mask = 0;
-        foreach (var member in trigger.Members)
-        {
-            mask |= Bit(member);
-        }
-
-        return mask;
-    }
-
     private IProperty?[] Bind(IReadOnlyEntityType entityType)
         => _bound.GetOrAdd(entityType, static (type, slots) =>
             [.. slots.Select(name => (IProperty?)((IEntityType)type).FindProperty(name))], _slots);
@@ -359,7 +337,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         }
 
         // A modified entity none of whose watched members changed matters only to OnModified triggers.
-        if (changed != 0 || _modified.Any(t => t.Kind == KissTriggerKind.Modified))
+        if (changed != 0 || _hasOnModified)
         {
             buffer.Changes.Add(new KissCapturedChange(this, entry, EntityState.Modified, changed, saved));
         }
@@ -367,7 +345,6 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
     private static void WriteCall(
         KissCallTemplate<TEntity> template,
-        string description,
         string identity,
         KissCapturedChange change,
         KissCallSink sink,
@@ -379,7 +356,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         {
             if (KissValueFormatter.ToTime(at.Read(entity, values)) is not { } mapped)
             {
-                KissLog.CallSkipped(sink.Logger, description, $"its time {at.Text} has no value");
+                KissLog.CallSkipped(sink.Logger, template.Description, $"its time {at.Text} has no value");
                 return;
             }
 
@@ -388,7 +365,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
         if (time < KissNameRules.EarliestTime)
         {
-            KissLog.CallSkipped(sink.Logger, description, $"its time is before 2009-01-01, which the vendor does not store (check the mapping of {template.Time?.Text ?? "the clock"})");
+            KissLog.CallSkipped(sink.Logger, template.Description, $"its time is before 2009-01-01, which the vendor does not store (check the mapping of {template.Time?.Text ?? "the clock"})");
             return;
         }
 
@@ -412,7 +389,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
             if (text.Length > KissNameRules.MaxValueLength)
             {
-                KissLog.PropertyDropped(sink.Logger, property.Name, description, $"its value has {text.Length} characters, over the vendor's limit of {KissNameRules.MaxValueLength}");
+                KissLog.PropertyDropped(sink.Logger, property.Name, template.Description, $"its value has {text.Length} characters, over the vendor's limit of {KissNameRules.MaxValueLength}");
                 continue;
             }
 
@@ -426,7 +403,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             return;
         }
 
-        sink.Calls.Add(new KissCall(writer.ToString(), description));
+        sink.Calls.Add(new KissCall(writer.ToString(), template.Description));
     }
 
     private void WriteAliasesOnChange(KissCapturedChange change, KissCallSink sink, TEntity entity, KissEntryValues values)

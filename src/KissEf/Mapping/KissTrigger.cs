@@ -17,6 +17,9 @@ internal sealed class KissTrigger<TEntity>
 
     public Func<TEntity, bool>? Filter { get; set; }
 
+    /// <summary>The changed-members bits of <see cref="Members"/>, set when the map is compiled.</summary>
+    public ulong MemberMask { get; set; }
+
     public List<KissCallTemplate<TEntity>> Calls { get; } = [];
 
     public string Describe() => Kind switch

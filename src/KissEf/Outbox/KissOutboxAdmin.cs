@@ -13,8 +13,8 @@ internal sealed class KissOutboxAdmin(IServiceProvider services, KissOutboxDispa
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var worker in dispatcher.KnownWorkers())
         {
-            using var scope = services.CreateScope();
-            var rows = ((DbContext)scope.ServiceProvider.GetRequiredService(worker.ContextType)).Set<KissOutboxMessage>().AsNoTracking();
+            await using var own = KissOwnContext.Open(services, worker.ContextType);
+            var rows = own.Rows.AsNoTracking();
             var groups = await rows
                 .GroupBy(r => r.DeadAt == null)
                 .Select(g => new { Pending = g.Key, Rows = g.Count(), Calls = g.Sum(r => r.CallCount), Oldest = g.Min(r => r.CreatedAt) })
@@ -42,9 +42,8 @@ internal sealed class KissOutboxAdmin(IServiceProvider services, KissOutboxDispa
         var revived = 0;
         foreach (var worker in dispatcher.KnownWorkers())
         {
-            using var scope = services.CreateScope();
-            var db = (DbContext)scope.ServiceProvider.GetRequiredService(worker.ContextType);
-            revived += await db.Set<KissOutboxMessage>()
+            await using var own = KissOwnContext.Open(services, worker.ContextType);
+            revived += await own.Rows
                 .Where(r => r.DeadAt != null)
                 .ExecuteUpdateAsync(
                     s => s.SetProperty(r => r.DeadAt, (long?)null)
@@ -67,9 +66,8 @@ internal sealed class KissOutboxAdmin(IServiceProvider services, KissOutboxDispa
         var purged = 0;
         foreach (var worker in dispatcher.KnownWorkers())
         {
-            using var scope = services.CreateScope();
-            var db = (DbContext)scope.ServiceProvider.GetRequiredService(worker.ContextType);
-            purged += await db.Set<KissOutboxMessage>()
+            await using var own = KissOwnContext.Open(services, worker.ContextType);
+            purged += await own.Rows
                 .Where(r => r.DeadAt != null && r.DeadAt <= cutoff)
                 .ExecuteDeleteAsync(cancellationToken)
                 .ConfigureAwait(false);

@@ -8,14 +8,6 @@ namespace KissEf.Protocol;
 /// <param name="Description">What the call is, for logs: kind, entity and name; never the person or a value.</param>
 internal sealed record KissCall(string Line, string Description)
 {
-    /// <summary>The kind, read from the path letter.</summary>
-    public KissCallKind Kind => Line[0] switch
-    {
-        'e' => KissCallKind.Event,
-        's' => KissCallKind.Set,
-        _ => KissCallKind.Alias,
-    };
-
     /// <summary>Describes a call read back from the outbox: its kind and, for an event, its name.</summary>
     public static string Describe(string line) => line[0] switch
     {
