@@ -5,6 +5,9 @@ namespace KissEf.Tests.Support;
 /// <summary>Identifies calls by content, whatever their <c>_t</c> and <c>_k</c>: path, person, name and properties.</summary>
 public static class OutboxCalls
 {
+    /// <summary>How often <see cref="EventuallyAsync"/> looks again.</summary>
+    private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(20);
+
     private static readonly HashSet<string> Protocol = new(StringComparer.Ordinal) { "_k", "_p", "_n", "_t", "_d" };
 
     /// <summary>"/e crash-1@x Signed Up name=Customer crash-1", properties in ordinal order.</summary>
@@ -50,20 +53,31 @@ public static class OutboxCalls
         }
     }
 
-    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes (then fails with <paramref name="describe"/>).</summary>
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes (then fails with
+    /// <paramref name="describe"/>). For database state, which raises no signal a test could await.
+    /// </summary>
     public static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<Task<string>> describe)
     {
         ArgumentNullException.ThrowIfNull(condition);
         ArgumentNullException.ThrowIfNull(describe);
-        var deadline = DateTime.UtcNow + timeout;
+        using var deadline = new CancellationTokenSource(timeout);
+        using var poll = new PeriodicTimer(PollEvery);
         while (!await condition())
         {
-            if (DateTime.UtcNow > deadline)
+            try
             {
+                await poll.WaitForNextTickAsync(deadline.Token);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                if (await condition())
+                {
+                    return;
+                }
+
                 Assert.Fail($"Timed out after {timeout}: {await describe()}");
             }
-
-            await Task.Delay(20);
         }
     }
 }
