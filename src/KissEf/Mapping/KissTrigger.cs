@@ -17,6 +17,9 @@ internal sealed class KissTrigger<TEntity>
 
     public Func<TEntity, bool>? Filter { get; set; }
 
+    /// <summary>Where the person of this trigger's calls comes from, when not the entity's identity (<c>IdentifiedBy</c>).</summary>
+    public KissServicePerson? Person { get; set; }
+
     /// <summary>The changed-members bits of <see cref="Members"/>, set when the map is compiled.</summary>
     public ulong MemberMask { get; set; }
 

@@ -26,6 +26,24 @@ public sealed class KissTriggerBuilder<TEntity>
         return this;
     }
 
+    /// <summary>
+    /// Takes the person (<c>_p</c>) of this trigger's events and property sets from an application service
+    /// instead of the entity's identity: the acting user, for example. The service is resolved when the save runs,
+    /// from the DbContext's application service provider (the scope the context was created in). A null or empty
+    /// result, or a service that is not registered, costs the call (warning 1001), never the save. Aliases keep
+    /// their own sides.
+    /// </summary>
+    /// <typeparam name="TService">The service, for example an <c>ICurrentUser</c> of the application.</typeparam>
+    /// <param name="person">Reads the person from the service, for example <c>user =&gt; user.Email</c>.</param>
+    /// <returns>This builder.</returns>
+    public KissTriggerBuilder<TEntity> IdentifiedBy<TService>(Func<TService, string?> person)
+        where TService : notnull
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        _trigger.Person = new KissServicePerson(typeof(TService), service => person((TService)service));
+        return this;
+    }
+
     /// <summary>Records the event <paramref name="eventName"/> (<c>/e</c>).</summary>
     /// <param name="eventName">The event name: not empty, at most 255 characters, no leading '_', no ',' or ':'.</param>
     /// <returns>A builder for the event's properties and time.</returns>
