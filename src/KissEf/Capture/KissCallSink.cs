@@ -1,14 +1,26 @@
 using System.Text;
+using KissEf.Logging;
 using KissEf.Protocol;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging;
 
 namespace KissEf.Capture;
 
-/// <summary>Where finalized calls of one save are collected, with what building them needs.</summary>
+/// <summary>
+/// Where the calls of one save are built, with what building them needs. What goes wrong is logged only for
+/// the calls the save ends up with: a change captured again (another interceptor changed the save) drops the
+/// messages of its earlier capture with its calls.
+/// </summary>
 internal sealed class KissCallSink
 {
-    public KissCallSink(DateTimeOffset saveTime, ILogger logger)
+    private readonly DbContext _context;
+    private readonly List<Action<ILogger>> _logs = [];
+    private IServiceProvider? _services;
+
+    public KissCallSink(DbContext context, DateTimeOffset saveTime, ILogger logger)
     {
+        _context = context;
         SaveTime = saveTime;
         Logger = logger;
     }
@@ -24,4 +36,46 @@ internal sealed class KissCallSink
     public KissEntryValues Values { get; } = new();
 
     public List<KissCall> Calls { get; } = [];
+
+    /// <summary>What is being built, for error 1003: the call and the map expression being evaluated.</summary>
+    public string Step { get; set; } = string.Empty;
+
+    /// <inheritdoc cref="Step"/>
+    public string Expression { get; set; } = string.Empty;
+
+    /// <summary>Messages not yet written, in order.</summary>
+    public int LogCount => _logs.Count;
+
+    /// <summary>The context's application service provider (the scope it was created in), for <c>IdentifiedBy</c>.</summary>
+    public IServiceProvider? ApplicationServices
+        => _services ??= ((IInfrastructure<IServiceProvider>)_context).Instance.GetService(typeof(IDbContextOptions)) is IDbContextOptions options
+            ? options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider
+            : null;
+
+    public void Skipped(string call, string rule) => _logs.Add(logger => KissLog.CallSkipped(logger, call, rule));
+
+    public void Dropped(string property, string call, string rule) => _logs.Add(logger => KissLog.PropertyDropped(logger, property, call, rule));
+
+    public void Failed(string call, string expression, Exception exception) => _logs.Add(logger => KissLog.CallFailed(logger, call, expression, exception));
+
+    /// <summary>Takes the messages from <paramref name="mark"/> on out of the sink (kept with a captured deletion).</summary>
+    public List<Action<ILogger>> TakeLogs(int mark)
+    {
+        var taken = _logs.GetRange(mark, _logs.Count - mark);
+        _logs.RemoveRange(mark, _logs.Count - mark);
+        return taken;
+    }
+
+    public void AddLogs(List<Action<ILogger>> logs) => _logs.AddRange(logs);
+
+    /// <summary>Writes the messages of the calls the save ends up with.</summary>
+    public void WriteLogs()
+    {
+        foreach (var log in _logs)
+        {
+            log(Logger);
+        }
+
+        _logs.Clear();
+    }
 }

@@ -1,10 +1,12 @@
 using KissEf.Mapping;
+using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.Extensions.Logging;
 
 namespace KissEf.Capture;
 
-/// <summary>What a save changed in one mapped entity, taken before EF accepts the changes.</summary>
+/// <summary>What a save changes in one mapped entity, taken before EF accepts the changes.</summary>
 /// <param name="Map">The entity's map.</param>
 /// <param name="Entry">EF's entry: it holds the values as saved, store-generated ones included.</param>
 /// <param name="State">The state the entity is saved in.</param>
@@ -15,4 +17,14 @@ internal sealed record KissCapturedChange(
     EntityEntry Entry,
     EntityState State,
     ulong Changed,
-    object?[]? Originals);
+    object?[]? Originals)
+{
+    /// <summary>
+    /// A deletion's calls, built when it is captured: its entry is gone after the save, and its values are read
+    /// as they were. Null for additions and modifications, built from the values as saved.
+    /// </summary>
+    public List<KissCall>? Calls { get; set; }
+
+    /// <summary>The messages of building <see cref="Calls"/>, written if the save keeps them.</summary>
+    public List<Action<ILogger>>? Logs { get; set; }
+}

@@ -15,9 +15,12 @@ namespace KissEf.Capture;
 /// once the values are as saved, and binds them to the transaction that holds the change.
 /// </summary>
 /// <remarks>
-/// Capture waits for EF's own DetectChanges (raised as <c>ChangeTracker.DetectedAllChanges</c> right after the
-/// SavingChanges interceptors), so that changes other interceptors make in SavingChanges are seen, and the
-/// change tracker is scanned once.
+/// Capture takes the final state of the save. It captures at every <c>ChangeTracker.DetectedAllChanges</c> of the
+/// save (the last is EF's own DetectChanges, right after every SavingChanges interceptor, the application's
+/// included), and follows the state changes made after it (EF's cascade deletes at save time, an interceptor
+/// that sets an entry's state) until EF starts the save's transaction or savepoint. An application interceptor
+/// that enumerates the entries (and so detects changes) costs one capture more; the change tracker is otherwise
+/// scanned once.
 /// </remarks>
 internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransactionInterceptor, IResettableService
 {
@@ -25,10 +28,14 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
 
     private readonly DbContext _context;
     private readonly KissRuntime _runtime;
+    private readonly EventHandler<DetectChangesEventArgs> _onDetecting;
     private readonly EventHandler<DetectedChangesEventArgs> _onDetected;
+    private readonly EventHandler<EntityStateChangedEventArgs> _onStateChanged;
     private readonly bool _relational;
     private KissSaveBuffer? _save;
     private bool _subscribed;
+    private bool _followingStates;
+    private bool _creatingGuard;
 
     public KissContextTracker(ICurrentDbContext currentContext, IDbContextOptions options)
     {
@@ -36,7 +43,9 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
         _runtime = options.FindExtension<KissOptionsExtension>()?.Runtime
             ?? throw new InvalidOperationException("KissEf's tracker was created without UseKissTracking.");
         _relational = _context.Database.IsRelational();
+        _onDetecting = OnDetectingAllChanges;
         _onDetected = OnDetectedAllChanges;
+        _onStateChanged = OnStateChanged;
     }
 
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
@@ -153,6 +162,40 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
         return result;
     }
 
+    public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+    {
+        StopFollowingStates();
+        return result;
+    }
+
+    public ValueTask<DbTransaction> TransactionStartedAsync(
+        DbConnection connection,
+        TransactionEndEventData eventData,
+        DbTransaction result,
+        CancellationToken cancellationToken = default)
+    {
+        StopFollowingStates();
+        return ValueTask.FromResult(result);
+    }
+
+    public void CreatedSavepoint(DbTransaction transaction, TransactionEventData eventData)
+    {
+        if (!_creatingGuard)
+        {
+            StopFollowingStates();
+        }
+    }
+
+    public Task CreatedSavepointAsync(DbTransaction transaction, TransactionEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (!_creatingGuard)
+        {
+            StopFollowingStates();
+        }
+
+        return Task.CompletedTask;
+    }
+
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
         => OnCommitted(transaction);
 
@@ -189,6 +232,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
     {
         _save = null;
         _subscribed = false;
+        _followingStates = false;
     }
 
     public Task ResetStateAsync(CancellationToken cancellationToken = default)
@@ -212,17 +256,24 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
         try
         {
             _save = new KissSaveBuffer(
+                _context,
                 _runtime.Time.GetUtcNow(),
                 _relational ? _context.Database.CurrentTransaction?.GetDbTransaction() : null,
                 System.Transactions.Transaction.Current,
-                _runtime.Logger);
-            if (_context.ChangeTracker.AutoDetectChangesEnabled)
+                _runtime.Logger,
+                _runtime.DistinctTimes);
+            var tracker = _context.ChangeTracker;
+            tracker.StateChanged += _onStateChanged;
+            _followingStates = true;
+            if (tracker.AutoDetectChangesEnabled)
             {
-                _context.ChangeTracker.DetectedAllChanges += _onDetected;
+                tracker.DetectingAllChanges += _onDetecting;
+                tracker.DetectedAllChanges += _onDetected;
                 _subscribed = true;
             }
             else
             {
+                // EF will not detect changes in this save: what is tracked now, and the states set after, is saved.
                 Capture(_save);
             }
         }
@@ -233,12 +284,48 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
         }
     }
 
+    private void OnDetectingAllChanges(object? sender, DetectChangesEventArgs args)
+    {
+        if (_save is { Scanning: false } save)
+        {
+            save.Detecting = true;
+        }
+    }
+
     private void OnDetectedAllChanges(object? sender, DetectedChangesEventArgs args)
     {
-        Unsubscribe();
-        if (_save is { Captured: false } save)
+        if (_save is { Scanning: false } save)
         {
+            save.Detecting = false;
+
+            // Each detection may follow changes of another interceptor: the last one is the save's final state.
             Capture(save);
+        }
+    }
+
+    /// <summary>An entry's state changed after the capture (and outside a detection): capture it again.</summary>
+    private void OnStateChanged(object? sender, EntityStateChangedEventArgs args)
+    {
+        if (_save is not { Captured: true, Scanning: false, Detecting: false } save
+            || args.NewState is not (EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            || _runtime.Model.FindMap(args.Entry.Entity.GetType()) is not { } map)
+        {
+            return;
+        }
+
+        try
+        {
+            Scan(save, () =>
+            {
+                save.Forget(args.Entry.Entity);
+                map.CaptureEntry(args.Entry, save);
+            });
+            Guard(save);
+        }
+        catch (Exception exception)
+        {
+            KissLog.CaptureFailed(_runtime.Logger, _context.GetType().Name, exception);
+            AbortSave();
         }
     }
 
@@ -246,36 +333,75 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
     {
         try
         {
-            foreach (var map in _runtime.Model.Maps)
+            Scan(save, () =>
             {
-                map.Capture(_context.ChangeTracker, _runtime.Model, save);
-            }
-
+                save.Reset();
+                foreach (var map in _runtime.Model.Maps)
+                {
+                    map.Capture(_context.ChangeTracker, _runtime.Model, save);
+                }
+            });
             save.Captured = true;
-
-            // The outbox's rows must commit with the change: a save EF would run without a transaction
-            // (a single statement) is made to open one.
-            if (save.HasWork && _relational && _runtime.Delivery.PersistsInTransaction
-                && save.UserTransaction is null && save.Ambient is null)
-            {
-                save.RestoreAutoTransaction = _context.Database.AutoTransactionBehavior;
-                _context.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
-            }
-
-            // In a user transaction the rows are written after the save, once EF has released its own savepoint:
-            // a savepoint of ours around the save lets a failed write undo the save's statements too, so the
-            // change never commits without its calls.
-            if (save.HasWork && _runtime.Delivery.PersistsInTransaction && save.UserTransaction is not null
-                && _context.Database.CurrentTransaction is { SupportsSavepoints: true } transaction)
-            {
-                transaction.CreateSavepoint(GuardSavepoint);
-                save.Guarded = true;
-            }
+            Guard(save);
         }
         catch (Exception exception)
         {
             KissLog.CaptureFailed(_runtime.Logger, _context.GetType().Name, exception);
             AbortSave();
+        }
+    }
+
+    /// <summary>Runs KissEf's reads of the change tracker without detecting changes (and capturing) again.</summary>
+    private void Scan(KissSaveBuffer save, Action scan)
+    {
+        var tracker = _context.ChangeTracker;
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        save.Scanning = true;
+        try
+        {
+            scan();
+        }
+        finally
+        {
+            save.Scanning = false;
+            tracker.AutoDetectChangesEnabled = detect;
+        }
+    }
+
+    /// <summary>Makes sure a save with calls to write runs in a transaction, guarded by a savepoint of ours in the user's.</summary>
+    private void Guard(KissSaveBuffer save)
+    {
+        if (!save.HasWork || !_runtime.Delivery.PersistsInTransaction)
+        {
+            return;
+        }
+
+        // The outbox's rows must commit with the change: a save EF would run without a transaction
+        // (a single statement) is made to open one.
+        if (_relational && save.UserTransaction is null && save.Ambient is null && save.RestoreAutoTransaction is null)
+        {
+            save.RestoreAutoTransaction = _context.Database.AutoTransactionBehavior;
+            _context.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+        }
+
+        // In a user transaction the rows are written after the save, once EF has released its own savepoint:
+        // a savepoint of ours around the save lets a failed write undo the save's statements too, so the
+        // change never commits without its calls.
+        if (!save.Guarded && save.UserTransaction is not null
+            && _context.Database.CurrentTransaction is { SupportsSavepoints: true } transaction)
+        {
+            _creatingGuard = true;
+            try
+            {
+                transaction.CreateSavepoint(GuardSavepoint);
+            }
+            finally
+            {
+                _creatingGuard = false;
+            }
+
+            save.Guarded = true;
         }
     }
 
@@ -315,8 +441,15 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
     {
         var save = _save;
         ClearSave();
-        if (save is null || !save.Captured || !save.HasWork)
+        if (save is null)
         {
+            return null;
+        }
+
+        if (!save.Captured || !save.HasWork)
+        {
+            // A first capture had calls, a later one none: our savepoint has nothing left to guard.
+            ReleaseGuard(save.Guarded);
             return null;
         }
 
@@ -380,8 +513,21 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
     {
         if (_subscribed)
         {
+            _context.ChangeTracker.DetectingAllChanges -= _onDetecting;
             _context.ChangeTracker.DetectedAllChanges -= _onDetected;
             _subscribed = false;
+        }
+
+        StopFollowingStates();
+    }
+
+    /// <summary>EF started the save's transaction or savepoint: its entries are final until it accepts them.</summary>
+    private void StopFollowingStates()
+    {
+        if (_followingStates)
+        {
+            _context.ChangeTracker.StateChanged -= _onStateChanged;
+            _followingStates = false;
         }
     }
 

@@ -23,6 +23,9 @@ internal sealed class KissRuntime(KissModel model, IKissDelivery delivery, TimeP
 
     public TimeProvider Time { get; } = time;
 
+    /// <summary>Keeps distinct calls of this process distinct at the vendor (its de-duplication on <c>_t</c>).</summary>
+    public KissDistinctTimes DistinctTimes { get; } = new(time);
+
     public ILogger Logger { get; } = loggers.CreateLogger("KissEf");
 
     /// <summary>The outbox writes in the provider's transactions: a provider without them needs direct delivery.</summary>

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using KissEf.Logging;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -10,13 +9,21 @@ namespace KissEf.Capture;
 internal sealed class KissSaveBuffer
 {
     private readonly KissCallSink _sink;
+    private readonly KissDistinctTimes _times;
     private bool _finalized;
 
-    public KissSaveBuffer(DateTimeOffset saveTime, DbTransaction? userTransaction, System.Transactions.Transaction? ambient, ILogger logger)
+    public KissSaveBuffer(
+        DbContext context,
+        DateTimeOffset saveTime,
+        DbTransaction? userTransaction,
+        System.Transactions.Transaction? ambient,
+        ILogger logger,
+        KissDistinctTimes times)
     {
         UserTransaction = userTransaction;
         Ambient = ambient;
-        _sink = new KissCallSink(saveTime, logger);
+        _times = times;
+        _sink = new KissCallSink(context, saveTime, logger);
     }
 
     /// <summary>The transaction the user began before this save, if any.</summary>
@@ -27,6 +34,12 @@ internal sealed class KissSaveBuffer
 
     /// <summary>True once the change tracker has been snapshotted for this save.</summary>
     public bool Captured { get; set; }
+
+    /// <summary>True while KissEf scans the change tracker (its own reads must not capture again).</summary>
+    public bool Scanning { get; set; }
+
+    /// <summary>True while EF detects changes: state changes then are followed by a full capture.</summary>
+    public bool Detecting { get; set; }
 
     /// <summary>The AutoTransactionBehavior to restore after the save, when KissEf changed it.</summary>
     public AutoTransactionBehavior? RestoreAutoTransaction { get; set; }
@@ -39,26 +52,27 @@ internal sealed class KissSaveBuffer
 
     public List<KissCapturedChange> Changes { get; } = [];
 
-    /// <summary>Calls finalized at capture time (deletions: their values cannot change any more).</summary>
-    public KissCallSink Sink => _sink;
+    public bool HasWork => Changes.Count > 0;
 
-    public bool HasWork => Changes.Count > 0 || _sink.Calls.Count > 0;
+    /// <summary>Forgets the capture: the change tracker is about to be captured again.</summary>
+    public void Reset() => Changes.Clear();
 
-    /// <summary>Turns one change into calls now; a mapping expression that throws (a null navigation, say)
-    /// costs that entity's calls, never the save nor the other entities' calls.</summary>
-    public void FinalizeNow(KissCapturedChange change)
+    /// <summary>Forgets what was captured of <paramref name="entity"/> (its state changed after the capture).</summary>
+    public void Forget(object entity) => Changes.RemoveAll(c => ReferenceEquals(c.Entry.Entity, entity));
+
+    /// <summary>Adds an addition or modification; its calls are built from the values as saved, at the end.</summary>
+    public void Add(KissCapturedChange change) => Changes.Add(change);
+
+    /// <summary>Adds a deletion, building its calls now, from the values as they were.</summary>
+    public void AddDeleted(KissCapturedChange change)
     {
-        var mark = _sink.Calls.Count;
-        try
-        {
-            change.Map.Finalize(change, _sink);
-        }
-        catch (Exception exception)
-        {
-            // All or nothing per entity: drop the calls this change built before the expression threw.
-            _sink.Calls.RemoveRange(mark, _sink.Calls.Count - mark);
-            KissLog.CallFailed(_sink.Logger, $"calls of {change.Map.EntityName} ({change.State})", exception);
-        }
+        var calls = _sink.Calls.Count;
+        var logs = _sink.LogCount;
+        Build(change);
+        change.Calls = _sink.Calls.GetRange(calls, _sink.Calls.Count - calls);
+        _sink.Calls.RemoveRange(calls, _sink.Calls.Count - calls);
+        change.Logs = _sink.TakeLogs(logs);
+        Changes.Add(change);
     }
 
     /// <summary>Turns the captured changes into calls once; later calls return the same list (a retried
@@ -69,12 +83,39 @@ internal sealed class KissSaveBuffer
         {
             foreach (var change in Changes)
             {
-                FinalizeNow(change);
+                if (change.Calls is { } built)
+                {
+                    _sink.Calls.AddRange(built);
+                    _sink.AddLogs(change.Logs!);
+                }
+                else
+                {
+                    Build(change);
+                }
             }
 
+            _times.Assign(_sink.Calls);
+            _sink.WriteLogs();
             _finalized = true;
         }
 
         return _sink.Calls;
+    }
+
+    /// <summary>Turns one change into calls; a map expression that throws (a null navigation, say) costs that
+    /// entity's calls, never the save nor the other entities' calls.</summary>
+    private void Build(KissCapturedChange change)
+    {
+        var mark = _sink.Calls.Count;
+        try
+        {
+            change.Map.Finalize(change, _sink);
+        }
+        catch (Exception exception)
+        {
+            // All or nothing per entity: drop the calls this change built before the expression threw.
+            _sink.Calls.RemoveRange(mark, _sink.Calls.Count - mark);
+            _sink.Failed(_sink.Step, _sink.Expression, exception);
+        }
     }
 }

@@ -15,8 +15,8 @@ internal static partial class KissLog
     [LoggerMessage(1002, LogLevel.Warning, "KissEf left the property '{Property}' out of the {Call}: {Rule}.")]
     public static partial void PropertyDropped(ILogger logger, string property, string call, string rule);
 
-    [LoggerMessage(1003, LogLevel.Error, "KissEf failed to build the {Call}; the save goes on without it.")]
-    public static partial void CallFailed(ILogger logger, string call, Exception exception);
+    [LoggerMessage(1003, LogLevel.Error, "KissEf failed to build the {Call}: the map expression {Expression} threw; the save goes on without the calls of this change.")]
+    public static partial void CallFailed(ILogger logger, string call, string expression, Exception exception);
 
     [LoggerMessage(1004, LogLevel.Error, "KissEf failed to capture the changes of a save of {Context}; the save goes on without tracking.")]
     public static partial void CaptureFailed(ILogger logger, string context, Exception exception);

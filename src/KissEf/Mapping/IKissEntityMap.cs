@@ -14,6 +14,9 @@ internal interface IKissEntityMap
     /// <summary>Snapshots the changed entries of this map's type: state, changed members, original values.</summary>
     void Capture(ChangeTracker tracker, KissModel model, KissSaveBuffer buffer);
 
+    /// <summary>Snapshots one entry of this map's type (its state changed after the capture).</summary>
+    void CaptureEntry(EntityEntry entry, KissSaveBuffer buffer);
+
     /// <summary>Turns one captured change into calls, reading the values as saved.</summary>
     void Finalize(KissCapturedChange change, KissCallSink sink);
 

@@ -25,8 +25,15 @@ internal sealed class KissCallTemplate<TEntity>
     /// <summary>What the call is, for messages and logs; built once, when the map is compiled.</summary>
     public string Description { get; private set; } = string.Empty;
 
-    /// <summary>Fixes <see cref="Description"/> once the call's properties are all known.</summary>
-    public void Seal() => Description = Kind == KissCallKind.Event
-        ? $"event '{EventName}' of {typeof(TEntity).Name}"
-        : $"property set of {typeof(TEntity).Name} ({string.Join(", ", Properties.Select(p => $"'{p.Name}'"))})";
+    /// <summary>The names the vendor's de-duplication compares: the event name, or every property name.</summary>
+    public string[] KeyNames { get; private set; } = [];
+
+    /// <summary>Fixes <see cref="Description"/> once the call's properties and its trigger are known.</summary>
+    public void Seal(string trigger)
+    {
+        Description = Kind == KissCallKind.Event
+            ? $"/e \"{EventName}\" of {typeof(TEntity).Name} ({trigger})"
+            : $"/s ({string.Join(", ", Properties.Select(p => $"'{p.Name}'"))}) of {typeof(TEntity).Name} ({trigger})";
+        KeyNames = Kind == KissCallKind.Event ? [EventName!] : [.. Properties.Select(p => p.Name)];
+    }
 }

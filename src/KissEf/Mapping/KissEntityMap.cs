@@ -24,7 +24,8 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
     private readonly ulong _watchedMask;
     private readonly bool _needsOriginals;
     private readonly bool _hasOnModified;
-    private readonly ConcurrentDictionary<IReadOnlyEntityType, IProperty?[]> _bound = new(ReferenceEqualityComparer.Instance);
+    private readonly ulong _scalarMask;
+    private readonly ConcurrentDictionary<IReadOnlyEntityType, Bound> _bound = new(ReferenceEqualityComparer.Instance);
 
     private KissEntityMap(KissEntityTypeBuilder<TEntity> builder, KissValue<TEntity> identity, string[] slots)
     {
@@ -42,12 +43,19 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             _watchedMask |= Bit(watched);
         }
 
+        // Values sent as they were, and alias sides, need one value: a property, not an owned entity.
+        foreach (var scalar in OriginalValues(builder).Concat(builder.AliasOnChangeMembers)
+                     .Concat(builder.AliasPairs.SelectMany(p => new[] { p.First, p.Second })))
+        {
+            _scalarMask |= Bit(scalar);
+        }
+
         foreach (var trigger in builder.Triggers)
         {
             trigger.MemberMask = trigger.Members.Aggregate(0UL, (mask, member) => mask | Bit(member));
             foreach (var call in trigger.Calls)
             {
-                call.Seal();
+                call.Seal(trigger.Describe());
             }
         }
     }
@@ -96,7 +104,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
                     if (property.Original && property.Value.MemberName is null)
                     {
-                        errors.Add($"Entity '{entity}', {where}: WithOriginal(\"{property.Name}\", {property.Value.Text}) must name a property of the entity, like e => e.Plan.");
+                        errors.Add($"Entity '{entity}', {where}: WithOriginal(\"{property.Name}\", {property.Value.Text}) must name a member of the entity, like e => e.Plan or e => e.Address.City.");
                     }
                 }
             }
@@ -108,7 +116,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         {
             if (member.MemberName is null)
             {
-                errors.Add($"Entity '{entity}': watched member {member.Text} must be a property of the entity, like e => e.Email.");
+                errors.Add($"Entity '{entity}': watched member {member.Text} must be a plain member access of the entity, like e => e.Email or e => e.Address.City.");
             }
         }
 
@@ -153,13 +161,30 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
     public IEnumerable<string> Validate(IModel model)
     {
-        foreach (var entityType in model.GetEntityTypes().Where(t => typeof(TEntity).IsAssignableFrom(t.ClrType)))
+        foreach (var entityType in model.GetEntityTypes().Where(t => !t.IsOwned() && typeof(TEntity).IsAssignableFrom(t.ClrType)))
         {
+            var bound = Bind(entityType);
             for (var slot = 0; slot < Math.Min(_slots.Length, MaxWatched); slot++)
             {
-                if ((_watchedMask & (1UL << slot)) != 0 && entityType.FindProperty(_slots[slot]) is null)
+                if ((_watchedMask & (1UL << slot)) == 0)
                 {
-                    yield return $"Entity '{EntityName}': watched member '{_slots[slot]}' is not a mapped property of the EF entity type '{entityType.DisplayName()}'.";
+                    continue;
+                }
+
+                if (bound.Paths[slot] is not { } path)
+                {
+                    yield return $"Entity '{EntityName}': watched member '{_slots[slot]}' is not a mapped property of the EF entity type '{entityType.DisplayName()}' " +
+                        "(a watched member must be a property EF maps: of the entity, of an owned type or of a complex type).";
+                }
+                else if (path.OtherEntityNavigation is { } navigation)
+                {
+                    yield return $"Entity '{EntityName}': watched member '{_slots[slot]}' goes through the navigation '{navigation}' of the EF entity type '{entityType.DisplayName()}' to another entity " +
+                        "(a watched member must be a property of the entity, of an owned type or of a complex type; track the other entity with a map of its own).";
+                }
+                else if ((_scalarMask & (1UL << slot)) != 0 && !path.IsScalar)
+                {
+                    yield return $"Entity '{EntityName}': member '{_slots[slot]}' of the EF entity type '{entityType.DisplayName()}' is an owned entity, a complex value or a navigation; " +
+                        "WithOriginal and the alias verbs need one of its properties, like e => e.Address.City.";
                 }
             }
         }
@@ -169,26 +194,31 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
     {
         foreach (var entry in tracker.Entries<TEntity>())
         {
-            var state = entry.State;
-            if (state is EntityState.Unchanged or EntityState.Detached
-                || !ReferenceEquals(model.FindMap(entry.Entity.GetType()), this))
+            if (entry.State is not EntityState.Detached && ReferenceEquals(model.FindMap(entry.Entity.GetType()), this))
             {
-                continue;
+                CaptureEntry(entry, buffer);
             }
+        }
+    }
 
-            switch (state)
-            {
-                case EntityState.Added when TracksAdded:
-                    buffer.Changes.Add(new KissCapturedChange(this, entry, state, 0, null));
-                    break;
-                case EntityState.Modified when TracksModified:
-                    CaptureModified(entry, buffer);
-                    break;
-                case EntityState.Deleted when _deleted.Length > 0:
-                    // A deleted row's values cannot change any more, and its entry is detached after the save.
-                    buffer.FinalizeNow(new KissCapturedChange(this, entry, state, 0, null));
-                    break;
-            }
+    public void CaptureEntry(EntityEntry entry, KissSaveBuffer buffer)
+    {
+        switch (entry.State)
+        {
+            case EntityState.Added when TracksAdded:
+                buffer.Add(new KissCapturedChange(this, entry, EntityState.Added, 0, null));
+                break;
+            case EntityState.Modified when TracksModified:
+                CaptureModified(entry, buffer);
+                break;
+
+            // A change inside an owned entity is a change of its owner.
+            case EntityState.Unchanged when TracksModified && Bind(entry.Metadata).HasOwned && KissOwnedChanges.AnyOwned(entry):
+                CaptureModified(entry, buffer);
+                break;
+            case EntityState.Deleted when _deleted.Length > 0:
+                buffer.AddDeleted(new KissCapturedChange(this, entry, EntityState.Deleted, 0, null));
+                break;
         }
     }
 
@@ -196,7 +226,9 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
     {
         var entity = (TEntity)change.Entry.Entity;
         var values = sink.Values;
-        values.Reset(change.Entry, Bind(change.Entry.Metadata));
+
+        // A deleted row is described as it was.
+        values.Reset(change.Entry, Bind(change.Entry.Metadata).Paths, original: change.State == EntityState.Deleted);
 
         var triggers = change.State switch
         {
@@ -225,29 +257,72 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
                 continue;
             }
 
-            if (trigger.Filter is { } filter && !filter(entity))
+            if (trigger.Filter is { } filter)
             {
-                continue;
+                sink.Step = $"calls of {EntityName} ({trigger.Describe()})";
+                sink.Expression = "of its When filter";
+                if (!filter(entity))
+                {
+                    continue;
+                }
             }
 
-            if (!identityRead)
+            string? person;
+            string? personRule;
+            if (trigger.Person is { } servicePerson)
             {
-                identity = KissValueFormatter.Format(_identity.Read(entity, values));
-                identityRule = KissNameRules.CheckIdentity(identity);
-                identityRead = true;
+                (person, personRule) = ReadServicePerson(servicePerson, trigger, sink);
+            }
+            else
+            {
+                if (!identityRead)
+                {
+                    sink.Step = $"calls of {EntityName} ({trigger.Describe()})";
+                    sink.Expression = _identity.Text;
+                    identity = KissValueFormatter.Format(values.ForText(_identity.Slot, _identity.Read(entity, values)));
+                    identityRule = KissNameRules.CheckIdentity(identity) is { } rule ? $"{rule} (identity {_identity.Text})" : null;
+                    identityRead = true;
+                }
+
+                (person, personRule) = (identity, identityRule);
             }
 
             foreach (var template in trigger.Calls)
             {
-                if (identityRule is not null)
+                if (personRule is not null)
                 {
-                    KissLog.CallSkipped(sink.Logger, template.Description, $"{identityRule} (identity {_identity.Text})");
+                    sink.Skipped(template.Description, personRule);
                     continue;
                 }
 
-                WriteCall(template, identity!, change, sink, entity, values);
+                WriteCall(template, person!, change, sink, entity, values);
             }
         }
+    }
+
+    /// <summary>The person of <c>IdentifiedBy&lt;TService&gt;</c>, from the context's application services.</summary>
+    private static (string? Person, string? Rule) ReadServicePerson(KissServicePerson source, KissTrigger<TEntity> trigger, KissCallSink sink)
+    {
+        var name = source.ServiceType.Name;
+        object? service;
+        try
+        {
+            service = sink.ApplicationServices?.GetService(source.ServiceType);
+        }
+        catch (InvalidOperationException exception)
+        {
+            return (null, $"the service {name} of IdentifiedBy<{name}> could not be resolved from the context's application services ({exception.GetType().Name})");
+        }
+
+        if (service is null)
+        {
+            return (null, $"the service {name} of IdentifiedBy<{name}> is not registered in the context's application services");
+        }
+
+        sink.Step = $"calls of {typeof(TEntity).Name} ({trigger.Describe()})";
+        sink.Expression = $"of IdentifiedBy<{name}>";
+        var person = source.Read(service);
+        return KissNameRules.CheckIdentity(person) is { } rule ? (null, $"{rule} (IdentifiedBy<{name}>)") : (person, null);
     }
 
     /// <summary>The members whose original values a save compares or sends; the first slots, the mask's bits.</summary>
@@ -303,35 +378,49 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
     private static ulong Bit(KissValue<TEntity> value) => value.Slot is >= 0 and < MaxWatched ? 1UL << value.Slot : 0;
 
-    private IProperty?[] Bind(IReadOnlyEntityType entityType)
-        => _bound.GetOrAdd(entityType, static (type, slots) =>
-            [.. slots.Select(name => (IProperty?)((IEntityType)type).FindProperty(name))], _slots);
+    private Bound Bind(IReadOnlyEntityType entityType)
+        => _bound.GetOrAdd(entityType, static (type, slots) => new Bound(
+            [.. slots.Select(path => KissMemberPath.Resolve((IEntityType)type, path))],
+            KissOwnedChanges.HasOwned((IEntityType)type)), _slots);
 
     private void CaptureModified(EntityEntry entry, KissSaveBuffer buffer)
     {
-        var properties = Bind(entry.Metadata);
+        var paths = Bind(entry.Metadata).Paths;
         PropertyValues? originals = null;
         PropertyValues? current = null;
         object?[]? saved = null;
         ulong changed = 0;
-        for (var slot = 0; slot < Math.Min(properties.Length, MaxWatched); slot++)
+        for (var slot = 0; slot < Math.Min(paths.Length, MaxWatched); slot++)
         {
-            if ((_watchedMask & (1UL << slot)) == 0 || properties[slot] is not { } property)
+            if ((_watchedMask & (1UL << slot)) == 0 || paths[slot] is not { } path)
             {
                 continue;
             }
 
-            originals ??= entry.OriginalValues;
-            current ??= entry.CurrentValues;
-            var before = originals[property];
-            if (!property.GetValueComparer().Equals(before, current[property]))
+            object? before;
+            if (path.OnRootEntry)
             {
-                changed |= 1UL << slot;
+                // The common case, read through one pair of value snapshots per entity.
+                originals ??= entry.OriginalValues;
+                current ??= entry.CurrentValues;
+                before = originals[path.Property!];
+                if (!path.Property!.GetValueComparer().Equals(before, current[path.Property!]))
+                {
+                    changed |= 1UL << slot;
+                }
+            }
+            else
+            {
+                before = path.IsScalar ? path.Read(entry, original: true) : null;
+                if (path.Changed(entry))
+                {
+                    changed |= 1UL << slot;
+                }
             }
 
             if (_needsOriginals)
             {
-                saved ??= new object?[Math.Min(properties.Length, MaxWatched)];
+                saved ??= new object?[Math.Min(paths.Length, MaxWatched)];
                 saved[slot] = before;
             }
         }
@@ -339,7 +428,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         // A modified entity none of whose watched members changed matters only to OnModified triggers.
         if (changed != 0 || _hasOnModified)
         {
-            buffer.Changes.Add(new KissCapturedChange(this, entry, EntityState.Modified, changed, saved));
+            buffer.Add(new KissCapturedChange(this, entry, EntityState.Modified, changed, saved));
         }
     }
 
@@ -351,12 +440,14 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         TEntity entity,
         KissEntryValues values)
     {
+        sink.Step = template.Description;
         var time = sink.SaveTime;
         if (template.Time is { } at)
         {
+            sink.Expression = at.Text;
             if (KissValueFormatter.ToTime(at.Read(entity, values)) is not { } mapped)
             {
-                KissLog.CallSkipped(sink.Logger, template.Description, $"its time {at.Text} has no value");
+                sink.Skipped(template.Description, $"its time {at.Text} has no value");
                 return;
             }
 
@@ -365,7 +456,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
         if (time < KissNameRules.EarliestTime)
         {
-            KissLog.CallSkipped(sink.Logger, template.Description, $"its time is before 2009-01-01, which the vendor does not store (check the mapping of {template.Time?.Text ?? "the clock"})");
+            sink.Skipped(template.Description, $"its time is before 2009-01-01, which the vendor does not store (check the mapping of {template.Time?.Text ?? "the clock"})");
             return;
         }
 
@@ -377,24 +468,30 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
         writer.Time(time);
         var written = 0;
+        List<string>? names = null;
         foreach (var property in template.Properties)
         {
+            sink.Expression = property.Value.Text;
             var raw = property.Original && change.Originals is { } originals && property.Value.Slot >= 0
                 ? originals[property.Value.Slot]
                 : property.Value.Read(entity, values);
-            if (KissValueFormatter.Format(raw) is not { } text)
+            if (KissValueFormatter.Format(values.ForText(property.Value.Slot, raw)) is not { } text)
             {
                 continue;
             }
 
             if (text.Length > KissNameRules.MaxValueLength)
             {
-                KissLog.PropertyDropped(sink.Logger, property.Name, template.Description, $"its value has {text.Length} characters, over the vendor's limit of {KissNameRules.MaxValueLength}");
+                sink.Dropped(property.Name, template.Description, $"its value has {text.Length} characters, over the vendor's limit of {KissNameRules.MaxValueLength}");
                 continue;
             }
 
             writer.Property(property.Name, text);
             written++;
+            if (template.Kind == KissCallKind.Set && written < template.Properties.Count)
+            {
+                (names ??= []).Add(property.Name);
+            }
         }
 
         // A property set with nothing to set says nothing: not sent.
@@ -403,7 +500,11 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             return;
         }
 
-        sink.Calls.Add(new KissCall(writer.ToString(), template.Description));
+        IReadOnlyList<string> keyNames = written == template.Properties.Count || template.Kind == KissCallKind.Event ? template.KeyNames : names!;
+        sink.Calls.Add(new KissCall(writer.ToString(), template.Description)
+        {
+            Key = new KissCallKey(template.Kind, identity, keyNames, time.ToUnixTimeSeconds()),
+        });
     }
 
     private void WriteAliasesOnChange(KissCapturedChange change, KissCallSink sink, TEntity entity, KissEntryValues values)
@@ -415,9 +516,11 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
                 continue;
             }
 
+            sink.Step = $"alias of {EntityName} on change of {member.MemberName}";
+            sink.Expression = member.Text;
             WriteAlias(
-                KissValueFormatter.Format(change.Originals[member.Slot]),
-                KissValueFormatter.Format(member.Read(entity, values)),
+                KissValueFormatter.Format(values.ForText(member.Slot, change.Originals[member.Slot])),
+                KissValueFormatter.Format(values.ForText(member.Slot, member.Read(entity, values))),
                 $"alias of {EntityName} on change of {member.MemberName}",
                 sink);
         }
@@ -432,8 +535,11 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
                 continue;
             }
 
-            var a = KissValueFormatter.Format(first.Read(entity, values));
-            var b = KissValueFormatter.Format(second.Read(entity, values));
+            sink.Step = $"alias of {EntityName} ({first.MemberName}, {second.MemberName})";
+            sink.Expression = first.Text;
+            var a = KissValueFormatter.Format(values.ForText(first.Slot, first.Read(entity, values)));
+            sink.Expression = second.Text;
+            var b = KissValueFormatter.Format(values.ForText(second.Slot, second.Read(entity, values)));
 
             // "When both are set": a pair with a missing side is not an alias yet, and not an error.
             if (string.IsNullOrEmpty(a) || string.IsNullOrEmpty(b))
@@ -454,13 +560,13 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
         if (KissNameRules.CheckIdentity(from) is { } fromRule)
         {
-            KissLog.CallSkipped(sink.Logger, description, $"{fromRule} (first identity)");
+            sink.Skipped(description, $"{fromRule} (first identity)");
             return;
         }
 
         if (KissNameRules.CheckIdentity(to) is { } toRule)
         {
-            KissLog.CallSkipped(sink.Logger, description, $"{toRule} (second identity)");
+            sink.Skipped(description, $"{toRule} (second identity)");
             return;
         }
 
@@ -469,4 +575,9 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         writer.Time(sink.SaveTime);
         sink.Calls.Add(new KissCall(writer.ToString(), description));
     }
+
+    /// <summary>The map's member paths resolved against one EF entity type.</summary>
+    /// <param name="Paths">By slot: the resolved path, or null where EF does not map it.</param>
+    /// <param name="HasOwned">True when the type owns other entity types.</param>
+    private sealed record Bound(KissMemberPath?[] Paths, bool HasOwned);
 }

@@ -5,30 +5,36 @@ using KissEf.Capture;
 namespace KissEf.Mapping;
 
 /// <summary>
-/// A value a map reads from an entity. Every member of the entity the expression touches (<c>c.Id</c> in
-/// <c>c =&gt; c.Id.ToString()</c>) is rewritten to read EF's entry when it is a mapped property, because the
-/// entry holds store-generated values before the CLR object does (SaveChanges' own transaction commits
-/// before EF copies them over). Navigations and unmapped members are read from the CLR object.
+/// A value a map reads from an entity. Every member path of the entity the expression touches (<c>c.Id</c> in
+/// <c>c =&gt; c.Id.ToString()</c>, <c>c.Address.City</c>, <c>o.Customer.Email</c>) is rewritten to read EF's
+/// entries when EF maps it (a property, a property of an owned or complex type, a reference navigation), because
+/// the entries hold the values as saved: store-generated values are there before the CLR object has them
+/// (SaveChanges' own transaction commits before EF copies them over), and a deleted entity's values are read
+/// as they were. A path EF does not map is read from the CLR object.
 /// </summary>
 internal sealed class KissValue<TEntity>
     where TEntity : class
 {
     private static readonly MethodInfo ReadMethod = typeof(KissEntryValues).GetMethod(nameof(KissEntryValues.Read))!;
+    private static readonly MethodInfo MapsMethod = typeof(KissEntryValues).GetMethod(nameof(KissEntryValues.Maps))!;
 
     private readonly LambdaExpression _expression;
     private Func<TEntity, KissEntryValues, object?>? _read;
 
-    private KissValue(LambdaExpression expression, string? memberName)
+    private KissValue(LambdaExpression expression, string? memberPath)
     {
         _expression = expression;
         Text = expression.ToString();
-        MemberName = memberName;
+        MemberName = memberPath;
     }
 
     /// <summary>The expression as written, for error messages.</summary>
     public string Text { get; }
 
-    /// <summary>The member read when the expression is a plain member access of the entity, else null.</summary>
+    /// <summary>
+    /// The member path when the expression is a plain chain of member accesses of the entity (<c>e.Plan</c>:
+    /// "Plan", <c>e.Address.City</c>: "Address.City"), else null.
+    /// </summary>
     public string? MemberName { get; }
 
     /// <summary>The map's slot for <see cref="MemberName"/> (set once when the map is compiled), or -1.</summary>
@@ -41,23 +47,10 @@ internal sealed class KissValue<TEntity>
     public static KissValue<TEntity> From<TValue>(Expression<Func<TEntity, TValue>> expression)
     {
         ArgumentNullException.ThrowIfNull(expression);
-        var body = Unwrap(expression.Body);
-        var member = body is MemberExpression { Member: PropertyInfo or FieldInfo } access
-                     && access.Expression == expression.Parameters[0]
-            ? access.Member.Name
-            : null;
-        return new KissValue<TEntity>(expression, member);
+        return new KissValue<TEntity>(expression, PathOf(Unwrap(expression.Body), expression.Parameters[0]));
     }
 
-    /// <summary>The members of the entity the expression reads directly.</summary>
-    public IEnumerable<string> Members()
-    {
-        var finder = new MemberFinder(_expression.Parameters[0]);
-        finder.Visit(_expression.Body);
-        return finder.Found;
-    }
-
-    /// <summary>Compiles once, to a typed delegate; <paramref name="slotOf"/> gives each member's slot.</summary>
+    /// <summary>Compiles once, to a typed delegate; <paramref name="slotOf"/> gives each member path's slot.</summary>
     public void Compile(Func<string, int> slotOf)
     {
         if (MemberName is not null)
@@ -73,6 +66,30 @@ internal sealed class KissValue<TEntity>
         _read = lambda.Compile();
     }
 
+    /// <summary>The dotted path of a chain of member accesses rooted at <paramref name="entity"/>, or null.</summary>
+    private static string? PathOf(Expression node, ParameterExpression entity)
+    {
+        var names = new List<string>();
+        while (node is MemberExpression { Member: PropertyInfo or FieldInfo } access)
+        {
+            names.Add(access.Member.Name);
+            if (access.Expression is null)
+            {
+                return null;
+            }
+
+            node = Unwrap(access.Expression);
+        }
+
+        if (node != entity || names.Count == 0)
+        {
+            return null;
+        }
+
+        names.Reverse();
+        return string.Join('.', names);
+    }
+
     private static Expression Unwrap(Expression body)
     {
         while (body is UnaryExpression { NodeType: ExpressionType.Convert or ExpressionType.ConvertChecked } convert)
@@ -83,41 +100,28 @@ internal sealed class KissValue<TEntity>
         return body;
     }
 
-    private static bool IsEntityMember(MemberExpression node, ParameterExpression entity)
-        => node.Expression == entity && node.Member is PropertyInfo or FieldInfo;
-
-    private sealed class MemberFinder(ParameterExpression entity) : ExpressionVisitor
-    {
-        public List<string> Found { get; } = [];
-
-        protected override Expression VisitMember(MemberExpression node)
-        {
-            if (IsEntityMember(node, entity))
-            {
-                Found.Add(node.Member.Name);
-                return node;
-            }
-
-            return base.VisitMember(node);
-        }
-    }
-
-    /// <summary>Turns <c>e.M</c> into <c>(T)values.Read(slot, e.M)</c>.</summary>
+    /// <summary>
+    /// Turns every member path <c>e.A.B</c> into <c>values.Maps(slot) ? (T)values.Read(slot) : (prefix read).B</c>:
+    /// the longest prefix EF maps is read from the entries, the rest from the CLR object. Whether a slot is
+    /// mapped depends on the EF model, known only when the save runs.
+    /// </summary>
     private sealed class EntryRewriter(ParameterExpression entity, ParameterExpression values, Func<string, int> slotOf) : ExpressionVisitor
     {
         protected override Expression VisitMember(MemberExpression node)
         {
-            if (!IsEntityMember(node, entity))
+            if (node.Member is not (PropertyInfo or FieldInfo) || node.Expression is null || PathOf(node, entity) is not { } path)
             {
                 return base.VisitMember(node);
             }
 
-            var read = Expression.Call(
-                values,
-                ReadMethod,
-                Expression.Constant(slotOf(node.Member.Name)),
-                Expression.Convert(node, typeof(object)));
-            return Expression.Convert(read, node.Type);
+            // The inner part of the path, itself rewritten, is the CLR fallback's target.
+            var inner = Visit(node.Expression);
+            var clr = node.Update(inner);
+            var slot = Expression.Constant(slotOf(path));
+            return Expression.Condition(
+                Expression.Call(values, MapsMethod, slot),
+                Expression.Convert(Expression.Call(values, ReadMethod, slot), node.Type),
+                clr);
         }
     }
 }

@@ -8,6 +8,12 @@ namespace KissEf.Protocol;
 /// <param name="Description">What the call is, for logs: kind, entity and name; never the person or a value.</param>
 internal sealed record KissCall(string Line, string Description)
 {
+    /// <summary>
+    /// What the vendor's de-duplication compares, for calls built in this process (null for aliases, which it
+    /// does not de-duplicate, and for calls read back from the outbox): see <see cref="KissDistinctTimes"/>.
+    /// </summary>
+    public KissCallKey? Key { get; init; }
+
     /// <summary>Describes a call read back from the outbox: its kind and, for an event, its name.</summary>
     public static string Describe(string line) => line[0] switch
     {

@@ -52,6 +52,24 @@ public sealed class MapRegistrationTests
     [Theory]
     [InlineData(Delivery.Outbox)]
     [InlineData(Delivery.Direct)]
+    public async Task A_watched_path_through_a_navigation_to_another_entity_fails_the_host_start(Delivery delivery)
+    {
+        await using var host = await TestHost.StartAsync(delivery, kiss => kiss.Entity<ShopCustomer>(c =>
+        {
+            c.HasIdentity(x => x.Email);
+            c.OnChanged(x => x.Plan).Record("Changed Plan").WithOriginal("previous city", x => x.Address!.City);
+        }), o => o.Start = false);
+
+        var error = await Assert.ThrowsAsync<KissMappingException>(host.StartHostAsync);
+
+        Assert.Contains("ShopCustomer", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'Address.City'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("navigation 'Address'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Delivery.Outbox)]
+    [InlineData(Delivery.Direct)]
     public async Task Without_a_host_the_first_save_fails_on_a_watched_member_that_is_not_mapped(Delivery delivery)
     {
         await using var host = await TestHost.StartAsync(
