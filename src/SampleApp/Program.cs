@@ -47,6 +47,7 @@ builder.Services.AddKissTracking(kiss =>
 });
 builder.Services.AddDbContext<ShopContext>((sp, db) => db.UseSqlite(connectionString).UseKissTracking(sp));
 builder.Services.AddTransient<ShopScenario>();
+builder.Services.AddScoped<SupportAgent>();
 
 using var host = builder.Build();
 

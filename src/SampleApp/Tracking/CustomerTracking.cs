@@ -33,6 +33,9 @@ public sealed class CustomerTracking : IKissEntityTypeConfiguration<Customer>
 
         builder.OnDeleted().Record("Closed Account");
 
+        // The same deletion from the side of whoever did it: the person is the support agent of this scope.
+        builder.OnDeleted().IdentifiedBy<SupportAgent>(agent => agent.Email).Record("Removed Customer");
+
         // A new email: /a old email -> new email, so the person keeps their history.
         builder.AliasOnChange(c => c.Email);
 
