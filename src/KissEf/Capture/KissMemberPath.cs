@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -13,9 +12,6 @@ namespace KissEf.Capture;
 /// </summary>
 internal sealed class KissMemberPath
 {
-    private static readonly MethodInfo FindPrincipalMethod =
-        typeof(KissMemberPath).GetMethod(nameof(FindPrincipal), BindingFlags.NonPublic | BindingFlags.Static)!;
-
     private readonly INavigation[] _navigations;
     private readonly Func<DbContext, object?[], EntityEntry?>?[] _principalFinders;
     private readonly IComplexProperty? _complexEnd;
@@ -180,32 +176,7 @@ internal sealed class KissMemberPath
     }
 
     private static Func<DbContext, object?[], EntityEntry?>? PrincipalFinder(INavigation navigation)
-    {
-        var principal = navigation.TargetEntityType;
-        if (!navigation.IsOnDependent || navigation.ForeignKey.IsOwnership || principal.HasSharedClrType
-            || !navigation.ForeignKey.PrincipalKey.IsPrimaryKey())
-        {
-            return null;
-        }
-
-        return FindPrincipalMethod.MakeGenericMethod(principal.ClrType)
-            .CreateDelegate<Func<DbContext, object?[], EntityEntry?>>();
-    }
-
-    private static EntityEntry<TPrincipal>? FindPrincipal<TPrincipal>(DbContext context, object?[] keys)
-        where TPrincipal : class
-    {
-        // Local would detect changes, in the middle of KissEf's capture: EF's change detection stays as it is.
-        var tracker = context.ChangeTracker;
-        var detect = tracker.AutoDetectChangesEnabled;
-        tracker.AutoDetectChangesEnabled = false;
-        try
-        {
-            return context.Set<TPrincipal>().Local.FindEntryUntyped(keys);
-        }
-        finally
-        {
-            tracker.AutoDetectChangesEnabled = detect;
-        }
-    }
+        => navigation.IsOnDependent && !navigation.ForeignKey.IsOwnership && navigation.ForeignKey.PrincipalKey.IsPrimaryKey()
+            ? KissTrackedEntries.Finder(navigation.TargetEntityType)
+            : null;
 }

@@ -24,7 +24,7 @@ internal sealed class KissRuntime(KissModel model, IKissDelivery delivery, TimeP
     public TimeProvider Time { get; } = time;
 
     /// <summary>Keeps distinct calls of this process distinct at the vendor (its de-duplication on <c>_t</c>).</summary>
-    public KissDistinctTimes DistinctTimes { get; } = new(time);
+    public KissDistinctTimes DistinctTimes { get; } = new();
 
     public ILogger Logger { get; } = loggers.CreateLogger("KissEf");
 

@@ -60,6 +60,9 @@ internal sealed class KissSaveBuffer
     /// <summary>Forgets what was captured of <paramref name="entity"/> (its state changed after the capture).</summary>
     public void Forget(object entity) => Changes.RemoveAll(c => ReferenceEquals(c.Entry.Entity, entity));
 
+    /// <summary>True when a change of <paramref name="entity"/> is captured.</summary>
+    public bool Contains(object entity) => Changes.Exists(c => ReferenceEquals(c.Entry.Entity, entity));
+
     /// <summary>Adds an addition or modification; its calls are built from the values as saved, at the end.</summary>
     public void Add(KissCapturedChange change) => Changes.Add(change);
 
@@ -94,7 +97,7 @@ internal sealed class KissSaveBuffer
                 }
             }
 
-            _times.Assign(_sink.Calls);
+            _times.Assign(_sink.Calls, _sink.SaveTime);
             _sink.WriteLogs();
             _finalized = true;
         }

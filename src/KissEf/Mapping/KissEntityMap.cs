@@ -20,12 +20,15 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
     private readonly KissTrigger<TEntity>[] _deleted;
     private readonly KissValue<TEntity>[] _aliasOnChange;
     private readonly (KissValue<TEntity> First, KissValue<TEntity> Second)[] _aliasPairs;
+    private readonly string[] _aliasOnChangeLabels;
+    private readonly string[] _aliasPairLabels;
     private readonly string[] _slots;
     private readonly ulong _watchedMask;
     private readonly bool _needsOriginals;
     private readonly bool _hasOnModified;
     private readonly ulong _scalarMask;
     private readonly ConcurrentDictionary<IReadOnlyEntityType, Bound> _bound = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<IModel, OwnedCollection[]> _ownedCollections = new(ReferenceEqualityComparer.Instance);
 
     private KissEntityMap(KissEntityTypeBuilder<TEntity> builder, KissValue<TEntity> identity, string[] slots)
     {
@@ -36,6 +39,8 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         _deleted = [.. builder.Triggers.Where(t => t.Kind == KissTriggerKind.Deleted)];
         _aliasOnChange = [.. builder.AliasOnChangeMembers];
         _aliasPairs = [.. builder.AliasPairs];
+        _aliasOnChangeLabels = [.. _aliasOnChange.Select(m => $"alias (/a) of {EntityName} (AliasOnChange({m.Text}))")];
+        _aliasPairLabels = [.. _aliasPairs.Select(p => $"alias (/a) of {EntityName} (Alias({p.First.Text}, {p.Second.Text}))")];
         _hasOnModified = _modified.Any(t => t.Kind == KissTriggerKind.Modified);
         _needsOriginals = _aliasOnChange.Length > 0 || OriginalValues(builder).Any();
         foreach (var watched in WatchedValues(builder))
@@ -57,6 +62,8 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             {
                 call.Seal(trigger.Describe());
             }
+
+            trigger.Label = $"calls of {typeof(TEntity).Name} ({trigger.Describe()})";
         }
     }
 
@@ -199,6 +206,47 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
                 CaptureEntry(entry, buffer);
             }
         }
+
+        if (TracksModified)
+        {
+            CaptureRemovedOwnedItems(tracker, model, buffer);
+        }
+    }
+
+    /// <summary>
+    /// An item removed from an owned collection is deleted, and gone from the collection: its owner, unchanged
+    /// otherwise, is found through the item's foreign key as it was.
+    /// </summary>
+    private void CaptureRemovedOwnedItems(ChangeTracker tracker, KissModel model, KissSaveBuffer buffer)
+    {
+        var collections = _ownedCollections.GetOrAdd(tracker.Context.Model, static efModel => [.. efModel.GetEntityTypes()
+            .Where(t => !t.IsOwned() && typeof(TEntity).IsAssignableFrom(t.ClrType))
+            .SelectMany(t => t.GetDeclaredNavigations())
+            .Where(n => n.IsCollection && n.ForeignKey.IsOwnership && !n.IsOnDependent)
+            .Select(n => new OwnedCollection(
+                n.TargetEntityType,
+                KissTrackedEntries.OfClrType(n.TargetEntityType.ClrType),
+                n.ForeignKey,
+                KissTrackedEntries.Finder(n.DeclaringEntityType.GetRootType())))
+            .Where(c => c.FindOwner is not null)]);
+        foreach (var collection in collections)
+        {
+            foreach (var item in collection.Entries(tracker))
+            {
+                if (item.State != EntityState.Deleted || !ReferenceEquals(item.Metadata, collection.Type))
+                {
+                    continue;
+                }
+
+                var keys = collection.Ownership.Properties.Select(p => item.OriginalValues[p]).ToArray();
+                if (collection.FindOwner!(tracker.Context, keys) is { State: EntityState.Unchanged } owner
+                    && ReferenceEquals(model.FindMap(owner.Entity.GetType()), this)
+                    && !buffer.Contains(owner.Entity))
+                {
+                    CaptureModified(owner, buffer);
+                }
+            }
+        }
     }
 
     public void CaptureEntry(EntityEntry entry, KissSaveBuffer buffer)
@@ -259,7 +307,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
             if (trigger.Filter is { } filter)
             {
-                sink.Step = $"calls of {EntityName} ({trigger.Describe()})";
+                sink.Step = trigger.Label;
                 sink.Expression = "of its When filter";
                 if (!filter(entity))
                 {
@@ -277,7 +325,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             {
                 if (!identityRead)
                 {
-                    sink.Step = $"calls of {EntityName} ({trigger.Describe()})";
+                    sink.Step = trigger.Label;
                     sink.Expression = _identity.Text;
                     identity = KissValueFormatter.Format(values.ForText(_identity.Slot, _identity.Read(entity, values)));
                     identityRule = KissNameRules.CheckIdentity(identity) is { } rule ? $"{rule} (identity {_identity.Text})" : null;
@@ -319,7 +367,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             return (null, $"the service {name} of IdentifiedBy<{name}> is not registered in the context's application services");
         }
 
-        sink.Step = $"calls of {typeof(TEntity).Name} ({trigger.Describe()})";
+        sink.Step = trigger.Label;
         sink.Expression = $"of IdentifiedBy<{name}>";
         var person = source.Read(service);
         return KissNameRules.CheckIdentity(person) is { } rule ? (null, $"{rule} (IdentifiedBy<{name}>)") : (person, null);
@@ -503,39 +551,43 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         IReadOnlyList<string> keyNames = written == template.Properties.Count || template.Kind == KissCallKind.Event ? template.KeyNames : names!;
         sink.Calls.Add(new KissCall(writer.ToString(), template.Description)
         {
-            Key = new KissCallKey(template.Kind, identity, keyNames, time.ToUnixTimeSeconds()),
+            Person = identity,
+            KeyNames = keyNames,
+            Time = time.ToUnixTimeSeconds(),
         });
     }
 
     private void WriteAliasesOnChange(KissCapturedChange change, KissCallSink sink, TEntity entity, KissEntryValues values)
     {
-        foreach (var member in _aliasOnChange)
+        for (var i = 0; i < _aliasOnChange.Length; i++)
         {
+            var member = _aliasOnChange[i];
             if ((change.Changed & Bit(member)) == 0 || change.Originals is null)
             {
                 continue;
             }
 
-            sink.Step = $"alias of {EntityName} on change of {member.MemberName}";
+            sink.Step = _aliasOnChangeLabels[i];
             sink.Expression = member.Text;
             WriteAlias(
                 KissValueFormatter.Format(values.ForText(member.Slot, change.Originals[member.Slot])),
                 KissValueFormatter.Format(values.ForText(member.Slot, member.Read(entity, values))),
-                $"alias of {EntityName} on change of {member.MemberName}",
+                _aliasOnChangeLabels[i],
                 sink);
         }
     }
 
     private void WriteAliasPairs(KissCapturedChange change, KissCallSink sink, TEntity entity, KissEntryValues values)
     {
-        foreach (var (first, second) in _aliasPairs)
+        for (var i = 0; i < _aliasPairs.Length; i++)
         {
+            var (first, second) = _aliasPairs[i];
             if (change.State == EntityState.Modified && (change.Changed & (Bit(first) | Bit(second))) == 0)
             {
                 continue;
             }
 
-            sink.Step = $"alias of {EntityName} ({first.MemberName}, {second.MemberName})";
+            sink.Step = _aliasPairLabels[i];
             sink.Expression = first.Text;
             var a = KissValueFormatter.Format(values.ForText(first.Slot, first.Read(entity, values)));
             sink.Expression = second.Text;
@@ -547,7 +599,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
                 continue;
             }
 
-            WriteAlias(a, b, $"alias of {EntityName} ({first.MemberName}, {second.MemberName})", sink);
+            WriteAlias(a, b, _aliasPairLabels[i], sink);
         }
     }
 
@@ -580,4 +632,11 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
     /// <param name="Paths">By slot: the resolved path, or null where EF does not map it.</param>
     /// <param name="HasOwned">True when the type owns other entity types.</param>
     private sealed record Bound(KissMemberPath?[] Paths, bool HasOwned);
+
+    /// <summary>An owned collection of a type this map applies to: how to list its items and find their owner.</summary>
+    private sealed record OwnedCollection(
+        IEntityType Type,
+        Func<ChangeTracker, IEnumerable<EntityEntry>> Entries,
+        IForeignKey Ownership,
+        Func<DbContext, object?[], EntityEntry?>? FindOwner);
 }
