@@ -41,7 +41,12 @@ public sealed class AppShopContext(DbContextOptions<AppShopContext> options) : D
                 .IsRequired().OnDelete(DeleteBehavior.Cascade);
         });
 
-        modelBuilder.Entity<AppOrder>().OwnsMany(o => o.Lines);
+        // An owned collection with a key of its own (SQLite generates a single integer key, not a composite one).
+        modelBuilder.Entity<AppOrder>().OwnsMany(o => o.Lines, line =>
+        {
+            line.Property<int>("Id");
+            line.HasKey("Id");
+        });
 
         modelBuilder.Entity<AppProduct>().ComplexProperty(p => p.Price);
 
