@@ -54,6 +54,31 @@ public sealed class ActingUserTests
     }
 
     [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task Two_deletes_by_one_acting_user_in_one_save_are_both_counted(Delivery delivery, bool async)
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 10, 0, 0, TimeSpan.Zero));
+        await using var host = await StartAsync(delivery, services => services.AddSingleton<TimeProvider>(clock));
+        await host.AddAsync(
+            new AppTodo { Title = "First", OwnerEmail = "ann@example.com" },
+            new AppTodo { Title = "Second", OwnerEmail = "bob@example.com" });
+        await host.FlushAndResetAsync();
+
+        using (var scope = host.OpenScope())
+        {
+            scope.Services.GetRequiredService<CurrentUser>().Email = "admin@shop.example";
+            scope.Db.Todos.RemoveRange(await scope.Db.Todos.ToListAsync());
+            await SaveAsync(scope.Db, async);
+        }
+
+        // Same person, same event, same second: the vendor would count one without distinct _t.
+        var deleted = (await host.FlushedCallsAsync()).Events("Deleted Todo");
+        Assert.Equal(2, deleted.Count);
+        Assert.All(deleted, c => Assert.Equal("admin@shop.example", c.Get("_p")));
+        Assert.Equal(2, deleted.Select(c => c.Get("_t")).Distinct().Count());
+    }
+
+    [Theory]
     [InlineData(Delivery.Outbox, false, null)]
     [InlineData(Delivery.Outbox, true, "")]
     [InlineData(Delivery.Direct, true, null)]
@@ -113,7 +138,7 @@ public sealed class ActingUserTests
         AssertWarned(host, nameof(ITenantAdmin), "Deleted Todo");
     }
 
-    private static Task<AppHost> StartAsync(Delivery delivery) => AppHost.StartAsync(
+    private static Task<AppHost> StartAsync(Delivery delivery, Action<IServiceCollection>? services = null) => AppHost.StartAsync(
         delivery,
         kiss => kiss.Entity<AppTodo>(t =>
         {
@@ -124,11 +149,13 @@ public sealed class ActingUserTests
             deleted.Set("last deleted todo", x => x.Title);
             t.OnDeleted().Record("Lost Todo").With("title", x => x.Title);
         }),
-        o => o.Services = services =>
+        o => o.Services = app =>
         {
+            services?.Invoke(app);
+
             // Scoped, as an ASP.NET Core app's current user is: one per request.
-            services.AddScoped<CurrentUser>();
-            services.AddScoped<ICurrentUser>(sp => sp.GetRequiredService<CurrentUser>());
+            app.AddScoped<CurrentUser>();
+            app.AddScoped<ICurrentUser>(sp => sp.GetRequiredService<CurrentUser>());
         });
 
     private static async Task DeleteAsync(AppHost host, bool async, string title, string actingUser)

@@ -148,7 +148,100 @@ public sealed class AppInterceptorTests
         Assert.Equal(7, calls.Count);
     }
 
-    private static Task<AppHost> StartAsync(Kind kind, Registration registration, Delivery delivery, StampingInterceptor stamper)
+    public static TheoryData<Kind, Delivery, bool> AutoDetectOffCases
+    {
+        get
+        {
+            var data = new TheoryData<Kind, Delivery, bool>();
+            foreach (var kind in Enum.GetValues<Kind>())
+            {
+                foreach (var delivery in Enum.GetValues<Delivery>())
+                {
+                    data.Add(kind, delivery, false);
+                    data.Add(kind, delivery, true);
+                }
+            }
+
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AutoDetectOffCases))]
+    public async Task With_AutoDetectChanges_off_what_an_interceptor_sets_through_entries_and_adds_is_tracked(Kind kind, Delivery delivery, bool async)
+    {
+        // EF detects nothing in this save: the app and its interceptor change values through the entries.
+        var stamper = new StampingInterceptor(throughEntries: true);
+        await using var host = await StartAsync(kind, Registration.After, delivery, stamper, new AuditInterceptor(throughEntries: true));
+        await host.AddAsync(new AppCustomer { Email = "ann@example.com", Name = "Ann" });
+        await host.FlushAndResetAsync();
+
+        using (var scope = host.OpenScope())
+        {
+            var db = scope.Db;
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            var ann = await db.Customers.SingleAsync();
+            if (kind == Kind.Enumerating)
+            {
+                db.Entry(ann).Property(c => c.Name).CurrentValue = "Annie";
+            }
+            else
+            {
+                stamper.Target = ann;
+            }
+
+            await SaveAsync(db, async);
+        }
+
+        var calls = await host.FlushedCallsAsync();
+        Assert.True(calls.Count == 3, calls.Describe());
+        CallAssert.Is(
+            Assert.Single(calls.Events("Stamped")),
+            "/e",
+            ("_p", "ann@example.com"),
+            ("_n", "Stamped"),
+            ("by", AuditInterceptor.Actor),
+            ("at", "2026-03-14T15:09:26Z"),
+            ("name", kind == Kind.Enumerating ? "Annie" : "Ann"));
+        Assert.Single(calls.Events("Customer Updated"));
+        Assert.Equal("1", Assert.Single(calls.Events("Audited")).Get("audit id"));
+    }
+
+    [Theory]
+    [MemberData(nameof(TransactionModes))]
+    public async Task An_enumerating_audit_interceptor_inside_a_user_transaction_is_tracked_for_every_save(Delivery delivery, bool async)
+    {
+        await using var host = await StartAsync(Kind.Enumerating, Registration.Before, delivery, new StampingInterceptor());
+        await host.AddAsync(new AppCustomer { Email = "ann@example.com", Name = "Ann" }, new AppCustomer { Email = "bob@example.com", Name = "Bob" });
+        await host.FlushAndResetAsync();
+
+        using (var scope = host.OpenScope())
+        {
+            var db = scope.Db;
+            await using var tx = await BeginAsync(db, async);
+            (await db.Customers.SingleAsync(c => c.Email == "ann@example.com")).Name = "Annie";
+            await SaveAsync(db, async);
+            (await db.Customers.SingleAsync(c => c.Email == "bob@example.com")).Name = "Bobby";
+            await SaveAsync(db, async);
+            await CommitAsync(tx, async);
+        }
+
+        var calls = await host.FlushedCallsAsync();
+        Assert.True(calls.Count == 6, calls.Describe());
+        Assert.Equal("Annie", Assert.Single(calls.Events("Stamped"), c => c.Get("_p") == "ann@example.com").Get("name"));
+        Assert.Equal("Bobby", Assert.Single(calls.Events("Stamped"), c => c.Get("_p") == "bob@example.com").Get("name"));
+        Assert.Equal(["1", "2"], calls.Events("Audited").Select(c => c.Get("audit id")).Order(StringComparer.Ordinal));
+    }
+
+    public static TheoryData<Delivery, bool> TransactionModes => new()
+    {
+        { Delivery.Outbox, false },
+        { Delivery.Outbox, true },
+        { Delivery.Direct, false },
+        { Delivery.Direct, true },
+    };
+
+    private static Task<AppHost> StartAsync(Kind kind, Registration registration, Delivery delivery, StampingInterceptor stamper, AuditInterceptor? audit = null)
         => AppHost.StartAsync(
             delivery,
             kiss => kiss
@@ -178,7 +271,7 @@ public sealed class AppInterceptorTests
                     services.AddScoped<StampingInterceptor>();
                 };
                 Func<IServiceProvider, IInterceptor[]> instance = kind == Kind.Enumerating
-                    ? _ => [new AuditInterceptor()]
+                    ? _ => [audit ?? new AuditInterceptor()]
                     : _ => [stamper];
                 Func<IServiceProvider, IInterceptor[]> fromDi = kind == Kind.Enumerating
                     ? sp => [sp.GetRequiredService<AuditInterceptor>()]

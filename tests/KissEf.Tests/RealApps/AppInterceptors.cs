@@ -8,9 +8,15 @@ namespace KissEf.Tests.RealApps;
 /// raises DetectedAllChanges), then stamps every modified <see cref="IAudited"/> entity and adds an
 /// <see cref="AuditEntry"/> for it.
 /// </summary>
-public sealed class AuditInterceptor : SaveChangesInterceptor
+/// <param name="throughEntries">Stamp through <c>entry.Property(...).CurrentValue</c> (works with AutoDetectChangesEnabled off) instead of the object.</param>
+public sealed class AuditInterceptor(bool throughEntries) : SaveChangesInterceptor
 {
     public const string Actor = "audit-bot";
+
+    public AuditInterceptor()
+        : this(false)
+    {
+    }
 
     public static readonly DateTimeOffset StampTime = new(2026, 3, 14, 15, 9, 26, TimeSpan.Zero);
 
@@ -29,16 +35,25 @@ public sealed class AuditInterceptor : SaveChangesInterceptor
         return ValueTask.FromResult(result);
     }
 
-    private static void Stamp(DbContext db)
+    private void Stamp(DbContext db)
     {
         var modified = db.ChangeTracker.Entries()
             .Where(e => e.State == EntityState.Modified && e.Entity is IAudited)
             .ToList();
         foreach (var entry in modified)
         {
-            var audited = (IAudited)entry.Entity;
-            audited.UpdatedBy = Actor;
-            audited.UpdatedAt = StampTime;
+            if (throughEntries)
+            {
+                entry.Property(nameof(IAudited.UpdatedBy)).CurrentValue = Actor;
+                entry.Property(nameof(IAudited.UpdatedAt)).CurrentValue = StampTime;
+            }
+            else
+            {
+                var audited = (IAudited)entry.Entity;
+                audited.UpdatedBy = Actor;
+                audited.UpdatedAt = StampTime;
+            }
+
             db.Add(new AuditEntry { Actor = Actor, EntityName = entry.Metadata.ClrType.Name, Action = "Modified" });
         }
     }
@@ -48,8 +63,14 @@ public sealed class AuditInterceptor : SaveChangesInterceptor
 /// An interceptor that reads nothing from the change tracker: it stamps the entity it was given and adds an
 /// <see cref="AuditEntry"/> with <c>context.Add</c>.
 /// </summary>
-public sealed class StampingInterceptor : SaveChangesInterceptor
+/// <param name="throughEntries">Stamp through <c>db.Entry(target).Property(...).CurrentValue</c> instead of the object.</param>
+public sealed class StampingInterceptor(bool throughEntries) : SaveChangesInterceptor
 {
+    public StampingInterceptor()
+        : this(false)
+    {
+    }
+
     public IAudited? Target { get; set; }
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
@@ -74,8 +95,18 @@ public sealed class StampingInterceptor : SaveChangesInterceptor
             return;
         }
 
-        target.UpdatedBy = AuditInterceptor.Actor;
-        target.UpdatedAt = AuditInterceptor.StampTime;
+        if (throughEntries)
+        {
+            var entry = db.Entry(target);
+            entry.Property(nameof(IAudited.UpdatedBy)).CurrentValue = AuditInterceptor.Actor;
+            entry.Property(nameof(IAudited.UpdatedAt)).CurrentValue = AuditInterceptor.StampTime;
+        }
+        else
+        {
+            target.UpdatedBy = AuditInterceptor.Actor;
+            target.UpdatedAt = AuditInterceptor.StampTime;
+        }
+
         db.Add(new AuditEntry { Actor = AuditInterceptor.Actor, EntityName = target.GetType().Name, Action = "Modified" });
         Target = null;
     }

@@ -213,6 +213,8 @@ public sealed class AppPurchase
     public string? CustomerEmail { get; set; }
 
     public decimal Total { get; set; }
+
+    public DateTimeOffset PlacedAt { get; set; }
 }
 
 /// <summary>Two identities of one person, aliased (no unique index: the same pair may be saved twice).</summary>

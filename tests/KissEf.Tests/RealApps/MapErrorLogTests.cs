@@ -81,4 +81,33 @@ public sealed class MapErrorLogTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(Delivery.Outbox)]
+    [InlineData(Delivery.Direct)]
+    public async Task A_throwing_expression_of_a_deleted_entity_names_OnDeleted_and_its_event(Delivery delivery)
+    {
+        await using var host = await AppHost.StartAsync(delivery, kiss => kiss.Entity<AppTodo>(t =>
+        {
+            t.HasIdentity(x => x.OwnerEmail);
+            t.OnDeleted().Record("Deleted Todo").With("len", x => x.Name!.Length);
+        }));
+        await host.AddAsync(new AppTodo { Title = "Secret plan", OwnerEmail = "ann@example.com" });
+
+        await host.WithContextAsync(async db =>
+        {
+            db.Todos.Remove(await db.Todos.SingleAsync());
+            await db.SaveChangesAsync();
+        });
+
+        await host.FlushAsync();
+        Assert.Empty(host.Server.AllRequests);
+        var error = Assert.Single(host.Logs.WithEventId(CallFailed), e => e.Category.StartsWith("KissEf", StringComparison.Ordinal));
+        Assert.Contains(nameof(AppTodo), error.Message, StringComparison.Ordinal);
+        Assert.Contains("OnDeleted()", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Deleted Todo", error.Message, StringComparison.Ordinal);
+        Assert.Contains("x.Name.Length", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Secret plan", error.FullText, StringComparison.Ordinal);
+        Assert.DoesNotContain("ann@example.com", error.FullText, StringComparison.Ordinal);
+    }
 }

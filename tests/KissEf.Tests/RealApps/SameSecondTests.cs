@@ -198,6 +198,56 @@ public sealed class SameSecondTests
         Assert.Equal(Seconds(0, 2), sets.Select(c => c.Get("_t")).Order(StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData(Delivery.Outbox)]
+    [InlineData(Delivery.Direct)]
+    public async Task Events_dated_by_At_in_the_same_second_are_shifted_too(Delivery delivery)
+    {
+        var clock = new FakeTimeProvider(SaveTime);
+        await using var host = await AppHost.StartAsync(
+            delivery,
+            kiss => kiss.Entity<AppPurchase>(p =>
+            {
+                p.HasIdentity(x => x.CustomerEmail);
+                p.OnAdded().Record("Purchased").With("amount", x => x.Total).At(x => x.PlacedAt);
+            }),
+            o => o.Services = services => services.AddSingleton<TimeProvider>(clock));
+        var placed = new DateTimeOffset(2025, 12, 24, 18, 30, 0, TimeSpan.Zero);
+
+        await host.AddAsync(
+            new AppPurchase { CustomerEmail = "ann@example.com", Total = 10.5m, PlacedAt = placed },
+            new AppPurchase { CustomerEmail = "ann@example.com", Total = 20.5m, PlacedAt = placed.AddMilliseconds(400) });
+
+        var calls = (await host.FlushedCallsAsync()).Events("Purchased");
+        Assert.Equal(
+            [CallAssert.UnixSeconds(placed), CallAssert.UnixSeconds(placed.AddSeconds(1))],
+            calls.Select(c => c.Get("_t")).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task A_shifted_second_is_not_given_again_to_an_event_of_the_next_second(Delivery delivery, bool async)
+    {
+        var clock = new FakeTimeProvider(SaveTime);
+        await using var host = await StartAsync(delivery, clock, sets: false);
+        using (var scope = host.OpenScope())
+        {
+            scope.Db.Purchases.AddRange(
+                new AppPurchase { CustomerEmail = "ann@example.com", Total = 10.5m },
+                new AppPurchase { CustomerEmail = "ann@example.com", Total = 20.5m });
+            await SaveAsync(scope.Db, async);
+        }
+
+        // The next second: its own second is already taken by the shifted purchase above.
+        await host.FlushAsync();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await PurchaseAsync(host, async, 30.5m);
+
+        var calls = (await host.FlushedCallsAsync()).Events("Purchased");
+        Assert.Equal(3, calls.Count);
+        Assert.Equal(3, calls.Select(c => c.Get("_t")).Distinct().Count());
+    }
+
     /// <param name="sets">false: an event per purchase; true: two sets of one property per purchase; null: one set per purchase.</param>
     private static Task<AppHost> StartAsync(Delivery delivery, FakeTimeProvider clock, bool? sets) => AppHost.StartAsync(
         delivery,
