@@ -163,6 +163,59 @@ public sealed class OwnedAndComplexTypeTests
     }
 
     [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task Replacing_the_owned_value_object_is_a_change_of_its_members_with_their_originals(Delivery delivery, bool async)
+    {
+        // DDD style: an immutable value object is replaced, not mutated.
+        await using var host = await AppHost.StartAsync(delivery, kiss => kiss.Entity<AppCustomer>(c =>
+        {
+            c.HasIdentity(x => x.Email);
+            c.OnChanged(x => x.Address!.City).Record("Moved City")
+                .With("city", x => x.Address!.City)
+                .WithOriginal("previous city", x => x.Address!.City);
+            c.OnModified().Record("Customer Updated");
+        }));
+        await host.AddAsync(new AppCustomer { Email = "ann@example.com", Address = new AppAddress { City = "Lyon", Street = "Rue A" } });
+
+        using (var scope = host.OpenScope())
+        {
+            var ann = await scope.Db.Customers.SingleAsync();
+            ann.Address = new AppAddress { City = "Paris", Street = "Rue A" };
+            await SaveAsync(scope.Db, async);
+        }
+
+        var calls = await host.FlushedCallsAsync();
+        Assert.True(calls.Count == 2, calls.Describe());
+        CallAssert.Is(Assert.Single(calls.Events("Moved City")), "/e", ("_p", "ann@example.com"), ("_n", "Moved City"), ("city", "Paris"), ("previous city", "Lyon"));
+        CallAssert.Is(Assert.Single(calls.Events("Customer Updated")), "/e", ("_p", "ann@example.com"), ("_n", "Customer Updated"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task OnModified_of_the_owner_fires_when_an_OwnsMany_line_is_removed(Delivery delivery, bool async)
+    {
+        await using var host = await AppHost.StartAsync(delivery, kiss => kiss.Entity<AppOrder>(o =>
+        {
+            o.HasIdentity(x => x.Customer!.Email);
+            o.OnModified().Record("Order Updated").With("lines", x => x.Lines.Count);
+        }));
+        var ann = new AppCustomer { Email = "ann@example.com" };
+        var order = new AppOrder { Customer = ann, Total = 12.5m };
+        order.Lines.Add(new AppOrderLine { Sku = "A-1", Quantity = 1 });
+        order.Lines.Add(new AppOrderLine { Sku = "B-2", Quantity = 2 });
+        await host.AddAsync(ann, order);
+
+        await ChangeOrderAsync(host, async, o => o.Lines.RemoveAll(l => l.Sku == "A-1"));
+
+        var call = Assert.Single(await host.FlushedCallsAsync());
+        CallAssert.Is(call, "/e", ("_p", "ann@example.com"), ("_n", "Order Updated"), ("lines", "1"));
+
+        // The line's row is gone: the save did modify the order's owned data.
+        await using var check = new AppShopContext(new DbContextOptionsBuilder<AppShopContext>().UseSqlite(host.Database.ConnectionString).Options);
+        Assert.Equal(["B-2"], (await check.Orders.SingleAsync()).Lines.Select(l => l.Sku));
+    }
+
+    [Theory]
     [InlineData(Delivery.Outbox)]
     [InlineData(Delivery.Direct)]
     public async Task A_watched_owned_member_that_is_not_mapped_fails_the_host_start_naming_entity_path_and_rule(Delivery delivery)
