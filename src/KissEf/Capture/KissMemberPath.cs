@@ -107,10 +107,16 @@ internal sealed class KissMemberPath
 
         if (Property is not null)
         {
-            // An owned entity added in this save (set for the first time, or replaced) has no earlier value.
+            // An owned entity added in this save was set for the first time (no earlier value), or replaced an
+            // earlier one, which EF tracks as deleted, with the values as they were.
             if (original && entry.State == EntityState.Added && !ReferenceEquals(entry, root))
             {
-                return null;
+                if (Replaced(entry) is not { } replaced)
+                {
+                    return null;
+                }
+
+                entry = replaced;
             }
 
             return original ? entry.OriginalValues[Property] : entry.CurrentValues[Property];
@@ -146,6 +152,30 @@ internal sealed class KissMemberPath
         }
 
         return last.ForeignKey.Properties.Any(p => !p.GetValueComparer().Equals(dependent.OriginalValues[p], dependent.CurrentValues[p]));
+    }
+
+    /// <summary>The deleted owned entity that <paramref name="added"/> replaces (same type, same key), if any.</summary>
+    private static EntityEntry? Replaced(EntityEntry added)
+    {
+        var key = added.Metadata.FindPrimaryKey();
+        if (key is null)
+        {
+            return null;
+        }
+
+        var tracker = added.Context.ChangeTracker;
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return tracker.Entries().FirstOrDefault(e => e.State == EntityState.Deleted
+                && ReferenceEquals(e.Metadata, added.Metadata)
+                && key.Properties.All(p => Equals(e.OriginalValues[p], added.CurrentValues[p])));
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
+        }
     }
 
     private static bool ComplexChanged(EntityEntry entry, IComplexType type)

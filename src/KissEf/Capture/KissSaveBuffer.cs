@@ -38,6 +38,9 @@ internal sealed class KissSaveBuffer
     /// <summary>True while KissEf scans the change tracker (its own reads must not capture again).</summary>
     public bool Scanning { get; set; }
 
+    /// <summary>True when the capture is to be taken again when EF starts the save's transaction or savepoint.</summary>
+    public bool CaptureAtStart { get; set; }
+
     /// <summary>True while EF detects changes: state changes then are followed by a full capture.</summary>
     public bool Detecting { get; set; }
 
