@@ -1,6 +1,7 @@
 using KissEf.Dispatch;
 using KissEf.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -48,6 +49,17 @@ public sealed class OutboxRetryScheduleTests
 
         // A server's Retry-After longer than the backoff wins.
         Assert.Equal(TimeSpan.FromHours(2), KissBackoff.Delay(attempt, defaults.RetryBaseDelay, defaults.MaxRetryDelay, TimeSpan.FromHours(2)));
+    }
+
+    [Fact]
+    public async Task OutboxMaxAttempts_below_one_fails_at_start_naming_the_option()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddKissTracking(kiss => MapCustomers(kiss.UseDryRun().Configure(o => o.OutboxMaxAttempts = 0)));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("OutboxMaxAttempts", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
