@@ -19,6 +19,15 @@ public sealed class HttpClientIsolationTests
     public async Task An_outbox_attempt_is_one_request_when_the_app_adds_a_standard_resilience_handler_to_every_client(bool defaultsFirst)
     {
         var counter = new CountingHandler();
+        var everyClient = new CountingHandler();
+        void AddToEveryClient(IServiceCollection services) => services.ConfigureHttpClientDefaults(http =>
+        {
+            http.AddStandardResilienceHandler();
+
+            // Stands in for what else defaults add to every client (service discovery's handler, say).
+            http.AddHttpMessageHandler(() => everyClient.Fresh());
+        });
+
         await using var host = await TestHost.StartAsync(
             Delivery.Outbox,
             kiss =>
@@ -32,11 +41,11 @@ public sealed class HttpClientIsolationTests
                 o.Start = false;
                 if (defaultsFirst)
                 {
-                    o.Services = AddResilienceToEveryClient;
+                    o.Services = AddToEveryClient;
                 }
                 else
                 {
-                    o.ServicesAfter = AddResilienceToEveryClient;
+                    o.ServicesAfter = AddToEveryClient;
                 }
             });
         host.Server.AlwaysFail(500);
@@ -64,8 +73,15 @@ public sealed class HttpClientIsolationTests
         // The application's own handler, added with kiss.ConfigureHttpClient, saw every request; nothing was logged
         // by a resilience pipeline.
         Assert.Equal(requests.Count, counter.Count);
+        Assert.Equal(0, everyClient.Count);
         Assert.DoesNotContain(host.Logs.Entries, e => e.Category.StartsWith("Polly", StringComparison.Ordinal));
         Assert.NotEmpty(host.Logs.WithEventId(2002));
+
+        // The defaults are live for the application's own clients.
+        host.Server.Recover();
+        using var app = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("app");
+        using var response = await app.GetAsync(new Uri(host.Server.Endpoint, "ping"));
+        Assert.Equal(1, everyClient.Count);
     }
 
     [Fact]
