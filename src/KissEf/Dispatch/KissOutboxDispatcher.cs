@@ -345,8 +345,9 @@ internal sealed partial class KissOutboxDispatcher(
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrency, CancellationToken = cancellationToken },
             async (item, token) =>
             {
-                // Once a call of the row failed retryably (the endpoint is down, or limits us), its other calls wait for
-                // the row's next attempt: during an outage a row costs a few requests per attempt, not one per call.
+                // Once a call of the row failed retryably and none got through (the endpoint is down, or limits us), its
+                // other calls wait for the row's next attempt: during an outage a row costs at most MaxConcurrency
+                // requests per attempt, not one per call. A call of the row delivered since lets the others go on.
                 if (item.Row.HoldsBack)
                 {
                     return;
@@ -480,7 +481,8 @@ internal sealed partial class KissOutboxDispatcher(
     {
         private readonly LineState[] _states;
         private readonly Lock _gate = new();
-        private volatile bool _holdsBack;
+        private volatile bool _failed;
+        private volatile bool _delivered;
 
         public RowOutcome(KissOutboxMessage row)
         {
@@ -506,8 +508,11 @@ internal sealed partial class KissOutboxDispatcher(
 
         public ReadOnlyMemory<char> Line(int index) => Row.Calls.AsMemory(Lines[index]);
 
-        /// <summary>A call of this row failed retryably: the calls not yet started wait for the row's next attempt.</summary>
-        public bool HoldsBack => _holdsBack;
+        /// <summary>
+        /// A call of this row failed retryably and none was delivered in this attempt: the calls not yet started wait
+        /// for the row's next attempt.
+        /// </summary>
+        public bool HoldsBack => _failed && !_delivered;
 
         /// <summary>The last retryable error, if any.</summary>
         public string? RetryError { get; private set; }
@@ -535,6 +540,7 @@ internal sealed partial class KissOutboxDispatcher(
                 if (result.Delivered)
                 {
                     _states[line] = LineState.Delivered;
+                    _delivered = true;
                     return;
                 }
 
@@ -545,7 +551,7 @@ internal sealed partial class KissOutboxDispatcher(
                     return;
                 }
 
-                _holdsBack = true;
+                _failed = true;
                 RetryError = result.Error;
                 if (result.RetryAfter is { } after && (RetryAfter is null || after > RetryAfter))
                 {
