@@ -4,8 +4,8 @@ namespace KissEf.Outbox;
 
 /// <summary>
 /// The outbox's queries, run through a context of the dispatcher's own: claim with a lease, delete what was
-/// delivered, reschedule or bury what failed (a refused call on its own), and the operator's counts. Claims are one UPDATE guarded by the
-/// lease, so two instances on one database never hold the same row.
+/// delivered, reschedule or bury what failed (a refused call on its own), and the operator's counts. Claims are one
+/// UPDATE guarded by the lease, so two instances on one database never hold the same row.
 /// </summary>
 internal static class KissOutboxStore
 {
