@@ -21,6 +21,13 @@ public sealed class KissTrackingOptions
     /// <summary>Log each URL (key redacted) instead of sending it, and answer as the vendor would.</summary>
     public bool DryRun { get; set; }
 
+    /// <summary>
+    /// The longest property value sent, in UTF-16 code units (<see cref="string.Length"/>); a longer value is
+    /// left out of its call with a warning. The default, 512, is the vendor's documented limit.
+    /// </summary>
+    [Range(1, 8192)]
+    public int MaxPropertyValueLength { get; set; } = 512;
+
     /// <summary>Attempts per call before it is given up (direct delivery) or kept as dead (outbox).</summary>
     [Range(1, 1000)]
     public int MaxAttempts { get; set; } = 5;

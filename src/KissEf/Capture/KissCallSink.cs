@@ -7,16 +7,20 @@ namespace KissEf.Capture;
 /// <summary>Where finalized calls of one save are collected, with what building them needs.</summary>
 internal sealed class KissCallSink
 {
-    public KissCallSink(DateTimeOffset saveTime, ILogger logger)
+    public KissCallSink(DateTimeOffset saveTime, ILogger logger, int maxValueLength)
     {
         SaveTime = saveTime;
         Logger = logger;
+        MaxValueLength = maxValueLength;
     }
 
     /// <summary>The time of the save: the default <c>_t</c> of every call.</summary>
     public DateTimeOffset SaveTime { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>The longest property value sent (<see cref="KissTrackingOptions.MaxPropertyValueLength"/>).</summary>
+    public int MaxValueLength { get; }
 
     public StringBuilder Builder { get; } = new(256);
 

@@ -215,7 +215,8 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
                 _runtime.Time.GetUtcNow(),
                 _relational ? _context.Database.CurrentTransaction?.GetDbTransaction() : null,
                 System.Transactions.Transaction.Current,
-                _runtime.Logger);
+                _runtime.Logger,
+                _runtime.MaxValueLength);
             if (_context.ChangeTracker.AutoDetectChangesEnabled)
             {
                 _context.ChangeTracker.DetectedAllChanges += _onDetected;

@@ -12,11 +12,11 @@ internal sealed class KissSaveBuffer
     private readonly KissCallSink _sink;
     private bool _finalized;
 
-    public KissSaveBuffer(DateTimeOffset saveTime, DbTransaction? userTransaction, System.Transactions.Transaction? ambient, ILogger logger)
+    public KissSaveBuffer(DateTimeOffset saveTime, DbTransaction? userTransaction, System.Transactions.Transaction? ambient, ILogger logger, int maxValueLength)
     {
         UserTransaction = userTransaction;
         Ambient = ambient;
-        _sink = new KissCallSink(saveTime, logger);
+        _sink = new KissCallSink(saveTime, logger, maxValueLength);
     }
 
     /// <summary>The transaction the user began before this save, if any.</summary>

@@ -232,8 +232,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
             if (!identityRead)
             {
-                identity = KissValueFormatter.Format(_identity.Read(entity, values));
-                identityRule = KissNameRules.CheckIdentity(identity);
+                identityRule = KissValueFormatter.FormatIdentity(_identity.Read(entity, values), out identity);
                 identityRead = true;
             }
 
@@ -363,9 +362,9 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             time = mapped;
         }
 
-        if (time < KissNameRules.EarliestTime)
+        if (KissNameRules.CheckTime(time, sink.SaveTime) is { } timeRule)
         {
-            KissLog.CallSkipped(sink.Logger, template.Description, $"its time is before 2009-01-01, which the vendor does not store (check the mapping of {template.Time?.Text ?? "the clock"})");
+            KissLog.CallSkipped(sink.Logger, template.Description, $"{timeRule} (check the mapping of {template.Time?.Text ?? "the clock"})");
             return;
         }
 
@@ -382,14 +381,20 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             var raw = property.Original && change.Originals is { } originals && property.Value.Slot >= 0
                 ? originals[property.Value.Slot]
                 : property.Value.Read(entity, values);
-            if (KissValueFormatter.Format(raw) is not { } text)
+            if (!KissValueFormatter.TryFormat(raw, out var text, out var valueRule))
+            {
+                KissLog.PropertyDropped(sink.Logger, property.Name, template.Description, $"{valueRule} ({property.Value.Text})");
+                continue;
+            }
+
+            if (text is null)
             {
                 continue;
             }
 
-            if (text.Length > KissNameRules.MaxValueLength)
+            if (text.Length > sink.MaxValueLength)
             {
-                KissLog.PropertyDropped(sink.Logger, property.Name, template.Description, $"its value has {text.Length} characters, over the vendor's limit of {KissNameRules.MaxValueLength}");
+                KissLog.PropertyDropped(sink.Logger, property.Name, template.Description, $"its value has {text.Length} characters, over the limit of {sink.MaxValueLength} (MaxPropertyValueLength)");
                 continue;
             }
 
@@ -416,8 +421,8 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             }
 
             WriteAlias(
-                KissValueFormatter.Format(change.Originals[member.Slot]),
-                KissValueFormatter.Format(member.Read(entity, values)),
+                change.Originals[member.Slot],
+                member.Read(entity, values),
                 $"alias of {EntityName} on change of {member.MemberName}",
                 sink);
         }
@@ -432,11 +437,11 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
                 continue;
             }
 
-            var a = KissValueFormatter.Format(first.Read(entity, values));
-            var b = KissValueFormatter.Format(second.Read(entity, values));
+            var a = first.Read(entity, values);
+            var b = second.Read(entity, values);
 
             // "When both are set": a pair with a missing side is not an alias yet, and not an error.
-            if (string.IsNullOrEmpty(a) || string.IsNullOrEmpty(b))
+            if (a is null or "" || b is null or "")
             {
                 continue;
             }
@@ -445,20 +450,22 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         }
     }
 
-    private static void WriteAlias(string? from, string? to, string description, KissCallSink sink)
+    private static void WriteAlias(object? fromValue, object? toValue, string description, KissCallSink sink)
     {
-        if (string.Equals(from, to, StringComparison.Ordinal))
+        var fromRule = KissValueFormatter.FormatIdentity(fromValue, out var from);
+        var toRule = KissValueFormatter.FormatIdentity(toValue, out var to);
+        if (fromRule is null && toRule is null && string.Equals(from, to, StringComparison.Ordinal))
         {
             return;
         }
 
-        if (KissNameRules.CheckIdentity(from) is { } fromRule)
+        if (fromRule is not null)
         {
             KissLog.CallSkipped(sink.Logger, description, $"{fromRule} (first identity)");
             return;
         }
 
-        if (KissNameRules.CheckIdentity(to) is { } toRule)
+        if (toRule is not null)
         {
             KissLog.CallSkipped(sink.Logger, description, $"{toRule} (second identity)");
             return;
