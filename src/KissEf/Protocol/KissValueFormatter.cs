@@ -30,7 +30,7 @@ internal static class KissValueFormatter
             return true;
         }
 
-        (text, rule) = Convert(value);
+        (text, rule) = FormatCore(value);
         rule ??= text is null ? $"the value's ToString() returned null ({value.GetType().Name})" : CheckText(text);
         if (rule is not null)
         {
@@ -84,7 +84,7 @@ internal static class KissValueFormatter
         _ => null,
     };
 
-    private static (string? Text, string? Rule) Convert(object value) => value switch
+    private static (string? Text, string? Rule) FormatCore(object value) => value switch
     {
         string s => (s, null),
         bool b => (b ? "true" : "false", null),
