@@ -42,7 +42,8 @@ internal static class KissNameRules
             return "a name must not contain ',' or ':' (the server turns them into spaces)";
         }
 
-        if (name.AsSpan().ContainsAnyInRange('\u0000', '\u001F') || name.Contains('\u007F', StringComparison.Ordinal))
+        // C0, DEL and C1: names are fixed at start-up, so the rule can be strict.
+        if (name.Any(char.IsControl))
         {
             return "a name must not contain control characters";
         }

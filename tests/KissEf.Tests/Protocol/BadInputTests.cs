@@ -151,6 +151,7 @@ public sealed class BadInputTests
     [InlineData("line\nbreak")]
     [InlineData("nul\0name")]
     [InlineData("del\u007Fname")]
+    [InlineData("c1\u0085name")]
     [InlineData("lone {D800} surrogate")]
     public void A_name_with_a_control_character_or_a_lone_surrogate_fails_at_start_up(string bad)
     {
