@@ -22,6 +22,13 @@ public sealed class KissTrackingOptions
     public bool DryRun { get; set; }
 
     /// <summary>
+    /// The longest property value sent, in UTF-16 code units (<see cref="string.Length"/>); a longer value is
+    /// left out of its call with a warning. The default, 512, is the vendor's documented limit.
+    /// </summary>
+    [Range(1, 8192)]
+    public int MaxPropertyValueLength { get; set; } = 512;
+
+    /// <summary>
     /// Direct delivery: attempts per call, the first included, before it is given up. The outbox does not use it: an
     /// outbox row is retried until it is older than <see cref="MaxAge"/> (or <see cref="OutboxMaxAttempts"/>, if set).
     /// </summary>

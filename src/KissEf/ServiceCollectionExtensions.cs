@@ -53,7 +53,8 @@ public static class KissServiceCollectionExtensions
             model,
             sp.GetRequiredService<IKissDelivery>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.MaxPropertyValueLength));
         services.AddHostedService<KissStartupValidator>();
 
         AddHttpClient(services, builder, inlineRetries: builder.DirectDelivery);

@@ -261,7 +261,8 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
                 _relational ? _context.Database.CurrentTransaction?.GetDbTransaction() : null,
                 System.Transactions.Transaction.Current,
                 _runtime.Logger,
-                _runtime.DistinctTimes);
+                _runtime.DistinctTimes,
+                _runtime.MaxValueLength);
             var tracker = _context.ChangeTracker;
             tracker.StateChanged += _onStateChanged;
             _followingStates = true;

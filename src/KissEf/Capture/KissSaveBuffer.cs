@@ -18,12 +18,13 @@ internal sealed class KissSaveBuffer
         DbTransaction? userTransaction,
         System.Transactions.Transaction? ambient,
         ILogger logger,
-        KissDistinctTimes times)
+        KissDistinctTimes times,
+        int maxValueLength)
     {
         UserTransaction = userTransaction;
         Ambient = ambient;
         _times = times;
-        _sink = new KissCallSink(context, saveTime, logger);
+        _sink = new KissCallSink(context, saveTime, logger, maxValueLength);
     }
 
     /// <summary>The transaction the user began before this save, if any.</summary>

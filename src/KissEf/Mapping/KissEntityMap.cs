@@ -327,8 +327,9 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
                 {
                     sink.Step = trigger.Label;
                     sink.Expression = _identity.Text;
-                    identity = KissValueFormatter.Format(values.ForText(_identity.Slot, _identity.Read(entity, values)));
-                    identityRule = KissNameRules.CheckIdentity(identity) is { } rule ? $"{rule} (identity {_identity.Text})" : null;
+                    identityRule = KissValueFormatter.FormatIdentity(values.ForText(_identity.Slot, _identity.Read(entity, values)), out identity) is { } rule
+                        ? $"{rule} (identity {_identity.Text})"
+                        : null;
                     identityRead = true;
                 }
 
@@ -370,7 +371,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         sink.Step = trigger.Label;
         sink.Expression = $"of IdentifiedBy<{name}>";
         var person = source.Read(service);
-        return KissNameRules.CheckIdentity(person) is { } rule ? (null, $"{rule} (IdentifiedBy<{name}>)") : (person, null);
+        return KissValueFormatter.FormatIdentity(person, out var text) is { } rule ? (null, $"{rule} (IdentifiedBy<{name}>)") : (text, null);
     }
 
     /// <summary>The members whose original values a save compares or sends; the first slots, the mask's bits.</summary>
@@ -502,9 +503,9 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             time = mapped;
         }
 
-        if (time < KissNameRules.EarliestTime)
+        if (KissNameRules.CheckTime(time, sink.SaveTime) is { } timeRule)
         {
-            sink.Skipped(template.Description, $"its time is before 2009-01-01, which the vendor does not store (check the mapping of {template.Time?.Text ?? "the clock"})");
+            sink.Skipped(template.Description, $"{timeRule} (check the mapping of {template.Time?.Text ?? "the clock"})");
             return;
         }
 
@@ -523,14 +524,20 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             var raw = property.Original && change.Originals is { } originals && property.Value.Slot >= 0
                 ? originals[property.Value.Slot]
                 : property.Value.Read(entity, values);
-            if (KissValueFormatter.Format(values.ForText(property.Value.Slot, raw)) is not { } text)
+            if (!KissValueFormatter.TryFormat(values.ForText(property.Value.Slot, raw), out var text, out var valueRule))
+            {
+                sink.Dropped(property.Name, template.Description, $"{valueRule} ({property.Value.Text})");
+                continue;
+            }
+
+            if (text is null)
             {
                 continue;
             }
 
-            if (text.Length > KissNameRules.MaxValueLength)
+            if (text.Length > sink.MaxValueLength)
             {
-                sink.Dropped(property.Name, template.Description, $"its value has {text.Length} characters, over the vendor's limit of {KissNameRules.MaxValueLength}");
+                sink.Dropped(property.Name, template.Description, $"its value has {text.Length} characters, over the limit of {sink.MaxValueLength} (MaxPropertyValueLength)");
                 continue;
             }
 
@@ -570,8 +577,8 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             sink.Step = _aliasOnChangeLabels[i];
             sink.Expression = member.Text;
             WriteAlias(
-                KissValueFormatter.Format(values.ForText(member.Slot, change.Originals[member.Slot])),
-                KissValueFormatter.Format(values.ForText(member.Slot, member.Read(entity, values))),
+                values.ForText(member.Slot, change.Originals[member.Slot]),
+                values.ForText(member.Slot, member.Read(entity, values)),
                 _aliasOnChangeLabels[i],
                 sink);
         }
@@ -589,12 +596,12 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
             sink.Step = _aliasPairLabels[i];
             sink.Expression = first.Text;
-            var a = KissValueFormatter.Format(values.ForText(first.Slot, first.Read(entity, values)));
+            var a = values.ForText(first.Slot, first.Read(entity, values));
             sink.Expression = second.Text;
-            var b = KissValueFormatter.Format(values.ForText(second.Slot, second.Read(entity, values)));
+            var b = values.ForText(second.Slot, second.Read(entity, values));
 
             // "When both are set": a pair with a missing side is not an alias yet, and not an error.
-            if (string.IsNullOrEmpty(a) || string.IsNullOrEmpty(b))
+            if (a is null or "" || b is null or "")
             {
                 continue;
             }
@@ -603,20 +610,22 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         }
     }
 
-    private static void WriteAlias(string? from, string? to, string description, KissCallSink sink)
+    private static void WriteAlias(object? fromValue, object? toValue, string description, KissCallSink sink)
     {
-        if (string.Equals(from, to, StringComparison.Ordinal))
+        var fromRule = KissValueFormatter.FormatIdentity(fromValue, out var from);
+        var toRule = KissValueFormatter.FormatIdentity(toValue, out var to);
+        if (fromRule is null && toRule is null && string.Equals(from, to, StringComparison.Ordinal))
         {
             return;
         }
 
-        if (KissNameRules.CheckIdentity(from) is { } fromRule)
+        if (fromRule is not null)
         {
             sink.Skipped(description, $"{fromRule} (first identity)");
             return;
         }
 
-        if (KissNameRules.CheckIdentity(to) is { } toRule)
+        if (toRule is not null)
         {
             sink.Skipped(description, $"{toRule} (second identity)");
             return;
