@@ -1,3 +1,4 @@
+using KissEf.Mapping;
 using System.Data.Common;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace KissEf.Capture;
 
 /// <summary>The state of one SaveChanges call, from SavingChanges to SavedChanges or its failure.</summary>
-internal sealed class KissSaveBuffer
+internal sealed class KissSaveBuffer : IKissChangeSet
 {
     private readonly KissCallSink _sink;
     private readonly KissDistinctTimes _times;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using KissEf.Capture;
 using KissEf.Logging;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
@@ -197,7 +196,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         }
     }
 
-    public void Capture(ChangeTracker tracker, KissModel model, KissSaveBuffer buffer)
+    public void Capture(ChangeTracker tracker, KissModel model, IKissChangeSet buffer)
     {
         foreach (var entry in tracker.Entries<TEntity>())
         {
@@ -217,7 +216,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
     /// An item removed from an owned collection is deleted, and gone from the collection: its owner, unchanged
     /// otherwise, is found through the item's foreign key as it was.
     /// </summary>
-    private void CaptureRemovedOwnedItems(ChangeTracker tracker, KissModel model, KissSaveBuffer buffer)
+    private void CaptureRemovedOwnedItems(ChangeTracker tracker, KissModel model, IKissChangeSet buffer)
     {
         var collections = _ownedCollections.GetOrAdd(tracker.Context.Model, static efModel => [.. efModel.GetEntityTypes()
             .Where(t => !t.IsOwned() && typeof(TEntity).IsAssignableFrom(t.ClrType))
@@ -249,7 +248,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         }
     }
 
-    public void CaptureEntry(EntityEntry entry, KissSaveBuffer buffer)
+    public void CaptureEntry(EntityEntry entry, IKissChangeSet buffer)
     {
         switch (entry.State)
         {
@@ -432,7 +431,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             [.. slots.Select(path => KissMemberPath.Resolve((IEntityType)type, path))],
             KissOwnedChanges.HasOwned((IEntityType)type)), _slots);
 
-    private void CaptureModified(EntityEntry entry, KissSaveBuffer buffer)
+    private void CaptureModified(EntityEntry entry, IKissChangeSet buffer)
     {
         var paths = Bind(entry.Metadata).Paths;
         PropertyValues? originals = null;

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging;
 
-namespace KissEf.Capture;
+namespace KissEf.Mapping;
 
 /// <summary>
 /// Where the calls of one save are built, with what building them needs. What goes wrong is logged only for

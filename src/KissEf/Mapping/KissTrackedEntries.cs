@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
 
-namespace KissEf.Capture;
+namespace KissEf.Mapping;
 
 /// <summary>Typed lookups of tracked entries, compiled once per EF entity type, that never detect changes.</summary>
 internal static class KissTrackedEntries

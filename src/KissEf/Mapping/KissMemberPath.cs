@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
 
-namespace KissEf.Capture;
+namespace KissEf.Mapping;
 
 /// <summary>
 /// A member path of a map (<c>Plan</c>, <c>Address.City</c>, <c>Price.Amount</c>, <c>Customer.Email</c>) resolved
