@@ -19,6 +19,21 @@ if (args.Length > 0 && args[0] == "--drain-child")
     return await DrainMemory.ChildAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "--backfill-child")
+{
+    return await BackfillMemory.ChildAsync(args[1..]);
+}
+
+// Issue 11: a backfill's peak working set, 1,000,000 rows against 100,000 (--backfill-memory [large]).
+if (args.Length > 0 && args[0] == "--backfill-memory")
+{
+    var large = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
+    var (smallPeak, largePeak) = await BackfillMemory.RunAsync(large / 10, large, Console.Out);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"backfill export peak RSS: {large:N0} rows {DrainMemory.Mb(largePeak)} vs {large / 10:N0} rows {DrainMemory.Mb(smallPeak)}: {(double)largePeak / smallPeak:F2}x (target <= 1.20x)"));
+    return 0;
+}
+
 if (Option("--sync") is { } sync)
 {
     BenchServices.Synchronous = sync.ToUpperInvariant() is "FULL" or "NORMAL" or "OFF"
