@@ -36,6 +36,23 @@ if (Option("--claim-batch") is { } claimBatch)
     BenchServices.ClaimBatchSize = int.Parse(claimBatch, CultureInfo.InvariantCulture);
 }
 
+if (args.Length > 0 && args[0] == "--single")
+{
+    // Quick look at the single-save probes alone: --single cpu|latency N (pairs / saves).
+    var n = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10;
+    if (args[1] == "cpu")
+    {
+        Console.WriteLine(await SingleSaveProbes.CpuAsync(n, 200));
+    }
+    else
+    {
+        var r = await SingleSaveProbes.LatencyAsync(n, args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 100);
+        Console.WriteLine($"plain {r.Plain}; KissEf {r.Kiss}; p99 ratio {r.P99Ratio:F2}");
+    }
+
+    return 0;
+}
+
 if (args.Length > 2 && args[0] == "--profile")
 {
     return ProfileLoops.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));

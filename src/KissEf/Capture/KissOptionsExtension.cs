@@ -39,6 +39,7 @@ internal sealed class KissOptionsExtension : IDbContextOptionsExtension
         services.AddScoped<IInterceptor>(sp => sp.GetRequiredService<KissContextTracker>());
         services.AddScoped<IResettableService>(sp => sp.GetRequiredService<KissContextTracker>());
         services.AddScoped<IConventionSetPlugin, KissOutboxConventionSetPlugin>();
+        KissSqliteBusyInterceptor.Register(services, OutboxTable);
     }
 
     public void Validate(IDbContextOptions options)
