@@ -42,7 +42,13 @@ if (args.Length > 0 && args[0] == "--single")
     var n = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10;
     if (args[1] == "cpu")
     {
-        Console.WriteLine(await SingleSaveProbes.CpuAsync(n, 200));
+        Console.WriteLine(await SingleSaveProbes.CpuAsync(n, 200, args.Length > 3 ? args[3] : "outbox"));
+        Console.WriteLine("warm-up: " + SingleSaveProbes.WarmUp);
+    }
+    else if (args[1] == "loop")
+    {
+        // A steady loop for perf: --single loop off|outbox|direct N
+        await SingleSaveProbes.LoopAsync(Enum.Parse<Tracking>(args[3], ignoreCase: true), n);
     }
     else
     {

@@ -15,7 +15,10 @@ public static class SingleSaveProbes
     /// Median over <paramref name="pairs"/> interleaved blocks of <paramref name="block"/> saves of the process CPU
     /// ratio KissEf/plain, each side on its own tmpfs database, the hosts built but not started.
     /// </summary>
-    public static async Task<SingleCpuResult> CpuAsync(int pairs, int block)
+    /// <param name="pairs">Interleaved pairs of blocks.</param>
+    /// <param name="block">Saves per block.</param>
+    /// <param name="candidate">outbox (the row's figure), direct, or offtx (profiling aid: plain EF, every save in a transaction).</param>
+    public static async Task<SingleCpuResult> CpuAsync(int pairs, int block, string candidate = "outbox")
     {
         var folder = BenchPaths.NewTmpfsFolder("single-cpu");
         try
@@ -25,7 +28,11 @@ public static class SingleSaveProbes
             BenchServices.CreateDatabase(plainDb);
             BenchServices.CreateDatabase(kissDb);
             await using var plain = new SingleSaveApp(Tracking.Off, plainDb, endpoint: null);
-            await using var kiss = new SingleSaveApp(Tracking.Outbox, kissDb, endpoint: null);
+            await using var kiss = candidate switch
+            {
+                "offtx" => new SingleSaveApp(Tracking.Off, kissDb, endpoint: null, forceTransaction: true),
+                _ => new SingleSaveApp(Enum.Parse<Tracking>(candidate, ignoreCase: true), kissDb, endpoint: null),
+            };
 
             async Task<double> Block(SingleSaveApp app)
             {
@@ -38,17 +45,13 @@ public static class SingleSaveProbes
                 return (ProcessCpuClock.Now() - before) / 1e3 / block;
             }
 
-            // Warm-up: tiered JIT of both paths (tier 1 compiles in the background after a quiet delay).
-            for (var round = 0; round < 3; round++)
+            // Warm-up: tiered JIT of both paths (with dynamic PGO a single save's code takes thousands of saves to
+            // reach its final tier) until a pair of blocks compiles next to nothing, twice in a row.
+            WarmUp = await WarmUpAsync(async () =>
             {
-                for (var i = 0; i < 4; i++)
-                {
-                    await Block(plain);
-                    await Block(kiss);
-                }
-
-                await Task.Delay(300);
-            }
+                await Block(plain);
+                await Block(kiss);
+            });
 
             var ratios = new List<double>();
             var plainUs = new List<double>();
@@ -75,7 +78,7 @@ public static class SingleSaveProbes
 
             var calls = kissDb.OutboxCalls();
             var saves = kissDb.Scalar("SELECT COUNT(*) FROM Customers");
-            if (calls != 2 * saves)
+            if (candidate == "outbox" && calls != 2 * saves)
             {
                 throw new InvalidOperationException($"KissEf's saves wrote {calls} calls for {saves} customers, not 2 each.");
             }
@@ -84,6 +87,55 @@ public static class SingleSaveProbes
             return new SingleCpuResult(
                 SaveProbes.Median(ratios), sorted[sorted.Length / 4], sorted[(sorted.Length * 3) / 4],
                 SaveProbes.Median(plainUs), SaveProbes.Median(kissUs), pairs, block);
+        }
+        finally
+        {
+            BenchPaths.TryDelete(folder);
+        }
+    }
+
+    /// <summary>How the last warm-up went (passes, seconds, whether the JIT settled).</summary>
+    public static string WarmUp { get; private set; } = "";
+
+    /// <summary>Runs <paramref name="pass"/> until it compiles fewer than 10 methods twice in a row (at most 60 passes).</summary>
+    private static async Task<string> WarmUpAsync(Func<Task> pass)
+    {
+        var watch = Stopwatch.StartNew();
+        var quiet = 0;
+        var passes = 0;
+        for (; passes < 60 && quiet < 2; passes++)
+        {
+            var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
+            await pass();
+            quiet = System.Runtime.JitInfo.GetCompiledMethodCount() - jitted < 10 ? quiet + 1 : 0;
+        }
+
+        return FormattableString.Invariant($"{passes} pass(es) in {watch.Elapsed.TotalSeconds:F1} s, JIT {(quiet >= 2 ? "settled" : "still compiling")}");
+    }
+
+    /// <summary>A steady loop of single saves on tmpfs, for a profiler; prints the process CPU per save every 2,000.</summary>
+    public static async Task LoopAsync(Tracking tracking, int saves)
+    {
+        var folder = BenchPaths.NewTmpfsFolder("single-loop");
+        try
+        {
+            var db = new DbFile(Path.Combine(folder, "loop.db"));
+            BenchServices.CreateDatabase(db);
+            await using var app = new SingleSaveApp(tracking, db, endpoint: null);
+            for (var done = 0; done < saves; done += 2000)
+            {
+                var before = ProcessCpuClock.Now();
+                var thread = ThreadCpuClock.Now();
+                var bytes = GC.GetTotalAllocatedBytes(precise: false);
+                var gcs = GC.CollectionCount(0);
+                var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
+                for (var i = 0; i < 2000; i++)
+                {
+                    app.SaveOneAsync().GetAwaiter().GetResult();
+                }
+
+                Console.WriteLine(FormattableString.Invariant($"{tracking}: {(ProcessCpuClock.Now() - before) / 2e6:F1} µs process CPU per save, {(ThreadCpuClock.Now() - thread) / 2e6:F1} µs thread CPU, {(GC.GetTotalAllocatedBytes(precise: false) - bytes) / 2000:N0} B, {GC.CollectionCount(0) - gcs} gen0 GCs; {System.Runtime.JitInfo.GetCompiledMethodCount() - jitted} methods jitted"));
+            }
         }
         finally
         {
@@ -124,11 +176,11 @@ public static class SingleSaveProbes
                 await app.FlushAsync();
             }
 
-            for (var i = 0; i < 3; i++)
+            WarmUp = await WarmUpAsync(async () =>
             {
-                await Block(plain, null, 100);
-                await Block(kiss, null, 100);
-            }
+                await Block(plain, null, 200);
+                await Block(kiss, null, 200);
+            });
 
             var requestsBefore = endpoint.Requests;
             var plainMs = new List<double>();

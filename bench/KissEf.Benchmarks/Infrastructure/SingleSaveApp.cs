@@ -17,8 +17,12 @@ public sealed class SingleSaveApp : IAsyncDisposable
     private bool _started;
     private int _next;
 
-    public SingleSaveApp(Tracking tracking, DbFile db, Uri? endpoint, int firstId = 0)
+    private readonly bool _forceTransaction;
+
+    /// <param name="forceTransaction">Profiling aid: plain EF with every save in a transaction (what KissEf's outbox does to a single-statement save).</param>
+    public SingleSaveApp(Tracking tracking, DbFile db, Uri? endpoint, int firstId = 0, bool forceTransaction = false)
     {
+        _forceTransaction = forceTransaction;
         Db = db;
         Tracking = tracking;
         _next = firstId;
@@ -75,6 +79,11 @@ public sealed class SingleSaveApp : IAsyncDisposable
     {
         using var scope = _host.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<BenchContext>();
+        if (_forceTransaction)
+        {
+            db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+        }
+
         db.Customers.Add(Customer.Create(Interlocked.Increment(ref _next)));
         await db.SaveChangesAsync();
     }

@@ -24,6 +24,7 @@ internal sealed class KissSqliteBusyInterceptor : DbConnectionInterceptor
 
     private readonly ConcurrentDictionary<Type, bool> _sqliteTypes = new();
     private readonly ConcurrentDictionary<string, int> _connectionStringTimeouts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, string> _pragmas = new();
 
     /// <summary>Registers the interceptor in EF's internal services of a context that uses the outbox.</summary>
     public static void Register(IServiceCollection services, string? outboxTable)
@@ -69,7 +70,7 @@ internal sealed class KissSqliteBusyInterceptor : DbConnectionInterceptor
 
         // 0 is "no timeout" for Microsoft.Data.Sqlite; SQLite's busy_timeout takes milliseconds as an int.
         var milliseconds = seconds <= 0 ? int.MaxValue : (int)Math.Min((long)seconds * 1000, int.MaxValue);
-        return "PRAGMA busy_timeout = " + milliseconds.ToString(CultureInfo.InvariantCulture);
+        return _pragmas.GetOrAdd(milliseconds, static ms => "PRAGMA busy_timeout = " + ms.ToString(CultureInfo.InvariantCulture));
     }
 
     private int ConnectionStringTimeout(string connectionString)
