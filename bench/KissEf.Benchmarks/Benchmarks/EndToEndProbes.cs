@@ -123,13 +123,13 @@ public static class EndToEndProbes
         }
     }
 
-    /// <summary>Runs <paramref name="pass"/> until it compiles fewer than 10 methods twice in a row (at most 30 passes).</summary>
+    /// <summary>Runs <paramref name="pass"/> at least 12 times, then until it compiles fewer than 10 methods twice in a row (at most 40 passes).</summary>
     private static async Task<string> WarmUpAsync(Func<Task> pass)
     {
         var watch = Stopwatch.StartNew();
         var quiet = 0;
         var passes = 0;
-        for (; passes < 30 && quiet < 2; passes++)
+        for (; passes < 40 && (passes < 12 || quiet < 2); passes++)
         {
             var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
             await pass();

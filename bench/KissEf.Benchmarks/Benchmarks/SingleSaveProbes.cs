@@ -51,7 +51,7 @@ public static class SingleSaveProbes
             {
                 await Block(plain);
                 await Block(kiss);
-            });
+            }, minimum: 25);
 
             var ratios = new List<double>();
             var plainUs = new List<double>();
@@ -97,13 +97,17 @@ public static class SingleSaveProbes
     /// <summary>How the last warm-up went (passes, seconds, whether the JIT settled).</summary>
     public static string WarmUp { get; private set; } = "";
 
-    /// <summary>Runs <paramref name="pass"/> until it compiles fewer than 10 methods twice in a row (at most 60 passes).</summary>
-    private static async Task<string> WarmUpAsync(Func<Task> pass)
+    /// <summary>
+    /// Runs <paramref name="pass"/> at least <paramref name="minimum"/> times, then until it compiles fewer than 10
+    /// methods twice in a row (at most 80 passes): tier-1 code arrives in background batches, so a quiet pass early
+    /// on does not mean the JIT is done.
+    /// </summary>
+    private static async Task<string> WarmUpAsync(Func<Task> pass, int minimum)
     {
         var watch = Stopwatch.StartNew();
         var quiet = 0;
         var passes = 0;
-        for (; passes < 60 && quiet < 2; passes++)
+        for (; passes < 80 && (passes < minimum || quiet < 2); passes++)
         {
             var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
             await pass();
@@ -180,7 +184,7 @@ public static class SingleSaveProbes
             {
                 await Block(plain, null, 200);
                 await Block(kiss, null, 200);
-            });
+            }, minimum: 8);
 
             var requestsBefore = endpoint.Requests;
             var plainMs = new List<double>();
