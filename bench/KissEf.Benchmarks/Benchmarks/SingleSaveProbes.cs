@@ -17,7 +17,7 @@ public static class SingleSaveProbes
     /// </summary>
     /// <param name="pairs">Interleaved pairs of blocks.</param>
     /// <param name="block">Saves per block.</param>
-    /// <param name="candidate">outbox (the row's figure), direct, or offtx (profiling aid: plain EF, every save in a transaction).</param>
+    /// <param name="candidate">outbox (the row's figure), direct, or profiling aids: offtx (plain EF, every save in a transaction), offfacade (plain EF touching context.Database before the save).</param>
     public static async Task<SingleCpuResult> CpuAsync(int pairs, int block, string candidate = "outbox")
     {
         var folder = BenchPaths.NewTmpfsFolder("single-cpu");
@@ -31,6 +31,7 @@ public static class SingleSaveProbes
             await using var kiss = candidate switch
             {
                 "offtx" => new SingleSaveApp(Tracking.Off, kissDb, endpoint: null, forceTransaction: true),
+                "offfacade" => new SingleSaveApp(Tracking.Off, kissDb, endpoint: null, touchFacade: true),
                 _ => new SingleSaveApp(Enum.Parse<Tracking>(candidate, ignoreCase: true), kissDb, endpoint: null),
             };
 

@@ -18,11 +18,14 @@ public sealed class SingleSaveApp : IAsyncDisposable
     private int _next;
 
     private readonly bool _forceTransaction;
+    private readonly bool _touchFacade;
 
     /// <param name="forceTransaction">Profiling aid: plain EF with every save in a transaction (what KissEf's outbox does to a single-statement save).</param>
-    public SingleSaveApp(Tracking tracking, DbFile db, Uri? endpoint, int firstId = 0, bool forceTransaction = false)
+    /// <param name="touchFacade">Profiling aid: plain EF that reads context.Database.CurrentTransaction before saving (what KissEf's capture does).</param>
+    public SingleSaveApp(Tracking tracking, DbFile db, Uri? endpoint, int firstId = 0, bool forceTransaction = false, bool touchFacade = false)
     {
         _forceTransaction = forceTransaction;
+        _touchFacade = touchFacade;
         Db = db;
         Tracking = tracking;
         _next = firstId;
@@ -82,6 +85,11 @@ public sealed class SingleSaveApp : IAsyncDisposable
         if (_forceTransaction)
         {
             db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+        }
+
+        if (_touchFacade && db.Database.CurrentTransaction is not null)
+        {
+            throw new InvalidOperationException("A new context has no transaction.");
         }
 
         db.Customers.Add(Customer.Create(Interlocked.Increment(ref _next)));

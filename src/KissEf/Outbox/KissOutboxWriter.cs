@@ -28,17 +28,19 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
             return;
         }
 
-        // In a transaction the connection is open (and stays so until it ends): EF's open/close bookkeeping is
-        // needed only for a write outside one.
+        // The relational connection is resolved directly: the DatabaseFacade's dependencies (context.Database)
+        // are a graph of scoped services that a save does not otherwise build. In a transaction the connection is
+        // open (and stays so until it ends): EF's open/close bookkeeping is needed only for a write outside one.
+        var connection = context.GetService<IRelationalConnection>();
         var open = transaction is null;
         if (open)
         {
-            context.Database.OpenConnection();
+            connection.Open();
         }
 
         try
         {
-            using var command = Prepare(context, transaction, calls, now);
+            using var command = Prepare(context, connection, transaction, calls, now);
             try
             {
                 command.ExecuteNonQuery();
@@ -52,7 +54,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
         {
             if (open)
             {
-                context.Database.CloseConnection();
+                connection.Close();
             }
         }
     }
@@ -64,15 +66,16 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
             return;
         }
 
+        var connection = context.GetService<IRelationalConnection>();
         var open = transaction is null;
         if (open)
         {
-            await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         }
 
         try
         {
-            var command = Prepare(context, transaction, calls, now);
+            var command = Prepare(context, connection, transaction, calls, now);
             await using (command.ConfigureAwait(false))
             {
                 try
@@ -89,7 +92,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
         {
             if (open)
             {
-                await context.Database.CloseConnectionAsync().ConfigureAwait(false);
+                await connection.CloseAsync().ConfigureAwait(false);
             }
         }
     }
@@ -105,12 +108,12 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
             exception);
     }
 
-    private DbCommand Prepare(DbContext context, DbTransaction? transaction, IReadOnlyList<KissCall> calls, long now)
+    private DbCommand Prepare(DbContext context, IRelationalConnection connection, DbTransaction? transaction, IReadOnlyList<KissCall> calls, long now)
     {
         var statement = _statements.GetOrAdd(context.Model, static (model, ctx) => Statement.For(model, ctx), context);
-        var command = context.Database.GetDbConnection().CreateCommand();
+        var command = connection.DbConnection.CreateCommand();
         command.Transaction = transaction;
-        if (context.Database.GetCommandTimeout() is { } timeout)
+        if (connection.CommandTimeout is { } timeout)
         {
             command.CommandTimeout = timeout;
         }

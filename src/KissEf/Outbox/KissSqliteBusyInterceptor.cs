@@ -3,6 +3,8 @@ using System.Data.Common;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KissEf.Outbox;
@@ -62,7 +64,8 @@ internal sealed class KissSqliteBusyInterceptor : DbConnectionInterceptor
             return null;
         }
 
-        var seconds = eventData.Context?.Database.GetCommandTimeout() ?? ConnectionStringTimeout(connection.ConnectionString);
+        // The relational connection, not context.Database: the facade's dependencies are services a save does not build.
+        var seconds = eventData.Context?.GetService<IRelationalConnection>().CommandTimeout ?? ConnectionStringTimeout(connection.ConnectionString);
 
         // 0 is "no timeout" for Microsoft.Data.Sqlite; SQLite's busy_timeout takes milliseconds as an int.
         var milliseconds = seconds <= 0 ? int.MaxValue : (int)Math.Min((long)seconds * 1000, int.MaxValue);
