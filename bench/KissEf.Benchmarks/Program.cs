@@ -9,11 +9,14 @@ using KissEf.Benchmarks.Benchmarks;
 using KissEf.Benchmarks.Infrastructure;
 
 // KissEf's benchmarks (issue 4). Every figure is a ratio against a baseline measured in the same run.
-//   dotnet run -c Release --project bench/KissEf.Benchmarks               everything, full jobs (about 10 minutes)
-//   dotnet run -c Release --project bench/KissEf.Benchmarks -- --quick    short jobs (under 2 minutes), same table
+//   dotnet run -c Release --project bench/KissEf.Benchmarks               everything, full jobs (about 3 minutes)
+//   dotnet run -c Release --project bench/KissEf.Benchmarks -- --quick    short jobs (2-4 minutes), same table
 // Options: --only save,drain,alloc,pairs,memory,single,e2e (a subset)  --sync FULL|NORMAL|OFF (SQLite's synchronous, default FULL)
 //          --extra-maps N (N more maps, of types never saved)  --claim-batch N (KissTrackingOptions.ClaimBatchSize)
 // Profiling aids: --profile drain|plain|breakdown|senders|store|<SaveScenario> N (steady loops for dotnet-trace or perf)
+//   --single cpu N [outbox|direct|offtx|offfacade]   single-save CPU pairs against plain EF (variants isolate a cost)
+//   --single latency N [block]                      single-save latency with the dispatcher delivering
+//   --single e2e N                                  end to end, N pairs;  --single loop N off|outbox|direct  a steady loop for perf
 if (args.Length > 0 && args[0] == "--drain-child")
 {
     return await DrainMemory.ChildAsync(args[1..]);
