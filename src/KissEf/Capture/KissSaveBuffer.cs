@@ -9,9 +9,12 @@ namespace KissEf.Capture;
 /// <summary>The state of one SaveChanges call, from SavingChanges to SavedChanges or its failure.</summary>
 internal sealed class KissSaveBuffer : IKissChangeSet
 {
-    private readonly KissCallSink _sink;
+    private readonly Func<KissCallSink> _newSink;
+    private KissCallSink? _sinkOrNull;
     private readonly KissDistinctTimes _times;
     private bool _finalized;
+
+    private KissCallSink CallSink => _sinkOrNull ??= _newSink();
 
     public KissSaveBuffer(
         DbContext context,
@@ -25,7 +28,8 @@ internal sealed class KissSaveBuffer : IKissChangeSet
         UserTransaction = userTransaction;
         Ambient = ambient;
         _times = times;
-        _sink = new KissCallSink(context, saveTime, logger, maxValueLength);
+        // Most saves of a tracked context change nothing that is mapped: the sink is made when a call is built.
+        _newSink = () => new KissCallSink(context, saveTime, logger, maxValueLength);
     }
 
     /// <summary>The transaction the user began before this save, if any.</summary>
@@ -74,12 +78,12 @@ internal sealed class KissSaveBuffer : IKissChangeSet
     /// <summary>Adds a deletion, building its calls now, from the values as they were.</summary>
     public void AddDeleted(KissCapturedChange change)
     {
-        var calls = _sink.Calls.Count;
-        var logs = _sink.LogCount;
+        var calls = CallSink.Calls.Count;
+        var logs = CallSink.LogCount;
         Build(change);
-        change.Calls = _sink.Calls.GetRange(calls, _sink.Calls.Count - calls);
-        _sink.Calls.RemoveRange(calls, _sink.Calls.Count - calls);
-        change.Logs = _sink.TakeLogs(logs);
+        change.Calls = CallSink.Calls.GetRange(calls, CallSink.Calls.Count - calls);
+        CallSink.Calls.RemoveRange(calls, CallSink.Calls.Count - calls);
+        change.Logs = CallSink.TakeLogs(logs);
         Changes.Add(change);
     }
 
@@ -93,8 +97,8 @@ internal sealed class KissSaveBuffer : IKissChangeSet
             {
                 if (change.Calls is { } built)
                 {
-                    _sink.Calls.AddRange(built);
-                    _sink.AddLogs(change.Logs!);
+                    CallSink.Calls.AddRange(built);
+                    CallSink.AddLogs(change.Logs!);
                 }
                 else
                 {
@@ -102,28 +106,28 @@ internal sealed class KissSaveBuffer : IKissChangeSet
                 }
             }
 
-            _times.Assign(_sink.Calls, _sink.SaveTime);
-            _sink.WriteLogs();
+            _times.Assign(CallSink.Calls, CallSink.SaveTime);
+            CallSink.WriteLogs();
             _finalized = true;
         }
 
-        return _sink.Calls;
+        return CallSink.Calls;
     }
 
     /// <summary>Turns one change into calls; a map expression that throws (a null navigation, say) costs that
     /// entity's calls, never the save nor the other entities' calls.</summary>
     private void Build(KissCapturedChange change)
     {
-        var mark = _sink.Calls.Count;
+        var mark = CallSink.Calls.Count;
         try
         {
-            change.Map.Finalize(change, _sink);
+            change.Map.Finalize(change, CallSink);
         }
         catch (Exception exception)
         {
             // All or nothing per entity: drop the calls this change built before the expression threw.
-            _sink.Calls.RemoveRange(mark, _sink.Calls.Count - mark);
-            _sink.Failed(_sink.Step, _sink.Expression, exception);
+            CallSink.Calls.RemoveRange(mark, CallSink.Calls.Count - mark);
+            CallSink.Failed(CallSink.Step, CallSink.Expression, exception);
         }
     }
 }
