@@ -56,6 +56,7 @@ public static class KissServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.MaxPropertyValueLength));
         services.AddHostedService<KissStartupValidator>();
+        KissEf.Diagnostics.KissDiagnosticsRegistration.Add(services);
 
         AddHttpClient(services, builder, inlineRetries: builder.DirectDelivery);
         services.AddSingleton<KissHttpSender>();

@@ -56,11 +56,11 @@ internal sealed class KissCallSink
             ? options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider
             : null;
 
-    public void Skipped(string call, string rule) => _logs.Add(logger => KissLog.CallSkipped(logger, call, rule));
+    public void Skipped(string call, string rule) => _logs.Add(logger => { KissLog.CallSkipped(logger, call, rule); Diagnostics.KissMetrics.Dropped(this, call, Diagnostics.KissMetrics.InvalidCall); });
 
     public void Dropped(string property, string call, string rule) => _logs.Add(logger => KissLog.PropertyDropped(logger, property, call, rule));
 
-    public void Failed(string call, string expression, Exception exception) => _logs.Add(logger => KissLog.CallFailed(logger, call, expression, exception));
+    public void Failed(string call, string expression, Exception exception) => _logs.Add(logger => { KissLog.CallFailed(logger, call, expression, exception); Diagnostics.KissMetrics.Dropped(this, call, Diagnostics.KissMetrics.MapError); });
 
     /// <summary>Takes the messages from <paramref name="mark"/> on out of the sink (kept with a captured deletion).</summary>
     public List<Action<ILogger>> TakeLogs(int mark)

@@ -104,6 +104,7 @@ internal sealed class KissSaveBuffer
             _times.Assign(_sink.Calls, _sink.SaveTime);
             _sink.WriteLogs();
             _finalized = true;
+            KissEf.Diagnostics.KissMetrics.Captured(_sink);
         }
 
         return _sink.Calls;

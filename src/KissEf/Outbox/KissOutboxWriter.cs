@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Diagnostics;
 using System.Text;
+using KissEf.Diagnostics;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -108,11 +110,19 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
         AddParameter(command, statement.ParameterName(0), now);
         var rows = 0;
         var start = 0;
+
+        // The save runs in the request's trace: each row keeps its context for the delivery span's link.
+        var trace = KissTraceContext.Header(Activity.Current);
         while (start < calls.Count)
         {
             var count = 0;
             var chars = 0;
             var text = new StringBuilder();
+            if (trace is not null)
+            {
+                text.Append(trace).Append('\n');
+            }
+
             while (start + count < calls.Count && count < maxCallsPerRow
                    && (count == 0 || chars + calls[start + count].Line.Length < MaxCharsPerRow))
             {
