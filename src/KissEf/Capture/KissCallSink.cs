@@ -60,6 +60,15 @@ internal sealed class KissCallSink
 
     public void Dropped(string property, string call, string rule) => _logs.Add(logger => KissLog.PropertyDropped(logger, property, call, rule));
 
+    /// <summary>A property set is not sent: it has nothing to set; counted as dropped when 1002s since <paramref name="mark"/> emptied it.</summary>
+    public void SetDropped(string call, int mark)
+    {
+        if (_logs.Count > mark)
+        {
+            _logs.Add(_ => Diagnostics.KissMetrics.Dropped(this, call, Diagnostics.KissMetrics.InvalidProperties));
+        }
+    }
+
     public void Failed(string call, string expression, Exception exception) => _logs.Add(logger => { KissLog.CallFailed(logger, call, expression, exception); Diagnostics.KissMetrics.Dropped(this, call, Diagnostics.KissMetrics.MapError); });
 
     /// <summary>Takes the messages from <paramref name="mark"/> on out of the sink (kept with a captured deletion).</summary>

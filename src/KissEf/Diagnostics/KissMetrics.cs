@@ -16,6 +16,9 @@ internal sealed class KissMetrics
     /// <summary>The <c>reason</c> of a call not sent because a value made it invalid (log 1001).</summary>
     public const string InvalidCall = "invalid_call";
 
+    /// <summary>The <c>reason</c> of a property set not sent because every property it had was left out (log 1002).</summary>
+    public const string InvalidProperties = "invalid_properties";
+
     /// <summary>The <c>reason</c> of calls lost to a map expression that threw (log 1003).</summary>
     public const string MapError = "map_error";
 

@@ -19,7 +19,7 @@ internal sealed class KissPendingGauge(IServiceProvider services, TimeProvider t
     private readonly Lazy<KissCallQueue?> _queue = new(services.GetService<KissCallQueue>);
     private readonly Lazy<IKissOutbox?> _outbox = new(services.GetService<IKissOutbox>);
     private Snapshot? _snapshot;
-    private long _refreshStarted = long.MinValue;
+    private long _refreshStarted; // 0: never
     private int _refreshing;
 
     public IEnumerable<Measurement<long>> ObservePending()
@@ -58,7 +58,8 @@ internal sealed class KissPendingGauge(IServiceProvider services, TimeProvider t
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (now - Interlocked.Read(ref _refreshStarted) >= (long)RefreshInterval.TotalMilliseconds
+        var last = Interlocked.Read(ref _refreshStarted);
+        if ((last == 0 || now - last >= (long)RefreshInterval.TotalMilliseconds)
             && Interlocked.CompareExchange(ref _refreshing, 1, 0) == 0)
         {
             Interlocked.Exchange(ref _refreshStarted, now);
