@@ -98,8 +98,19 @@ internal sealed class KissMetrics
 
     private void Dropped(KeyValuePair<string, object?> kind, string reason) => _dropped.Add(1, kind, new KeyValuePair<string, object?>("reason", reason));
 
-    // The metrics of the service provider the context was created in (AddDbContext sets it).
-    private static KissMetrics? From(KissCallSink sink) => sink.ApplicationServices?.GetService(typeof(KissMetrics)) as KissMetrics;
+    // The metrics of the service provider the context was created in (AddDbContext sets it). Counting never fails a
+    // save: a provider being disposed under it counts nothing.
+    private static KissMetrics? From(KissCallSink sink)
+    {
+        try
+        {
+            return sink.ApplicationServices?.GetService(typeof(KissMetrics)) as KissMetrics;
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
+    }
 
     private static KeyValuePair<string, object?> KindOfLine(char letter) => letter switch
     {

@@ -1,4 +1,6 @@
 using KissEf.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KissEf.Tests.Observability;
 
@@ -145,19 +147,35 @@ public sealed class MetricsTests
     }
 
     [Fact]
-    public async Task The_outbox_gauges_report_the_pending_calls_and_the_age_of_the_oldest()
+    public async Task The_outbox_gauges_report_the_pending_calls_and_the_age_of_the_oldest_without_a_query_per_collection()
     {
-        await using var host = await TestHost.StartAsync(Delivery.Outbox, MapSignedUp, o => o.Start = false);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.StartAsync(Delivery.Outbox, MapSignedUp, o =>
+        {
+            o.Start = false;
+            o.Services = s => s.AddSingleton<TimeProvider>(clock);
+        });
         using var instruments = new KissInstruments(host.Services);
-        var before = DateTimeOffset.UtcNow;
 
         host.Add(Customer("ann"), Customer("bob"));
+        clock.Advance(TimeSpan.FromSeconds(3));
         host.Add(Customer("cid"));
 
-        // Read from IKissOutbox.GetStateAsync in the background, at most every 15 s: a collection never waits for the database.
+        // Read from IKissOutbox.GetStateAsync in the background: the first collections may report nothing yet.
         Assert.Equal(3, await KissInstruments.ObserveAsync(instruments.Pending, v => v > 0, TimeSpan.FromSeconds(10)));
-        var age = await KissInstruments.ObserveAsync(instruments.OldestPendingAge, v => v > 0, TimeSpan.FromSeconds(10));
-        Assert.InRange(age, 0, (DateTimeOffset.UtcNow - before).TotalSeconds + 1);
+        Assert.Equal(3, await KissInstruments.ObserveAsync(instruments.OldestPendingAge, v => v > 0, TimeSpan.FromSeconds(10)));
+
+        // Between refreshes (at most every 15 s) nothing is queried: the age grows with the clock, the count stays.
+        await host.FlushAsync();
+        Assert.Equal(3, host.Server.Calls.Count);
+        clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(3, await KissInstruments.ObserveAsync(instruments.Pending, v => true, TimeSpan.FromSeconds(10)));
+        Assert.Equal(13, await KissInstruments.ObserveAsync(instruments.OldestPendingAge, v => true, TimeSpan.FromSeconds(10)));
+
+        // The next refresh sees the empty outbox.
+        clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(0, await KissInstruments.ObserveAsync(instruments.Pending, v => v == 0, TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, await KissInstruments.ObserveAsync(instruments.OldestPendingAge, v => v == 0, TimeSpan.FromSeconds(10)));
         Assert.Equal("s", instruments.OldestPendingAge.Instrument!.Unit);
         Assert.Equal("{call}", instruments.Pending.Instrument!.Unit);
     }

@@ -82,6 +82,33 @@ public sealed class TraceTests : OutboxTestBase
         AssertNoTraceContextSent(Server.AllRequests, request);
     }
 
+    [Fact]
+    public async Task A_refused_call_moved_to_a_dead_row_keeps_the_trace_context_of_its_save()
+    {
+        await using var host = CreateHost();
+        await host.EnsureCreatedAsync();
+        Activity request;
+        using (new SpanRecorder())
+        using (request = SpanRecorder.StartRequest())
+        {
+            await host.AddCustomersAsync([OutboxTestHost.Customer("refused"), OutboxTestHost.Customer("later")]);
+        }
+
+        // One call refused (dead at once, on its own), the other worth retrying: the row is split in two.
+        Server.SetResponder((call, _) => FakeResponse.Status(call.Get("_p") == OutboxTestHost.EmailOf("refused") ? 400 : 503));
+        await host.Dispatcher.FlushAsync();
+
+        var rows = OutboxRows.Read(Database);
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r =>
+        {
+            Assert.StartsWith($"_traceparent={request.Id}&_tracestate=kissef%3Dtest\ne?_p=", r.Calls, StringComparison.Ordinal);
+            Assert.Equal(1, r.CallCount);
+        });
+        Assert.Contains(OutboxTestHost.EmailOf("refused").Replace("@", "%40", StringComparison.Ordinal), Assert.Single(rows, r => r.DeadAt is not null).Calls, StringComparison.Ordinal);
+        AssertNoTraceContextSent(Server.AllRequests, request);
+    }
+
     private static void AssertNoTraceContextSent(IEnumerable<ReceivedCall> calls, Activity request)
     {
         var traceId = request.TraceId.ToHexString();
