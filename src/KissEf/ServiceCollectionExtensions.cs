@@ -111,7 +111,13 @@ public static class KissServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(sp =>
                 sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.DryRun
                     ? ActivatorUtilities.CreateInstance<KissDryRunHandler>(sp)
-                    : new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+                    : new SocketsHttpHandler
+                    {
+                        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+
+                        // The vendor has no use for the caller's trace: requests keep their client spans, without trace headers.
+                        ActivityHeadersPropagator = System.Diagnostics.DistributedContextPropagator.CreateNoOutputPropagator(),
+                    });
 
         // Direct delivery retries in the request (Microsoft.Extensions.Http.Resilience); the outbox retries by
         // rescheduling rows, which survives restarts, so its requests are single attempts with no pipeline.

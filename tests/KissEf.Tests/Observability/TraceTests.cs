@@ -117,6 +117,7 @@ public sealed class TraceTests : OutboxTestBase
             Assert.DoesNotContain(call.RawPairs, p => p.Key.StartsWith("_trace", StringComparison.Ordinal));
             Assert.DoesNotContain(traceId, call.Url, StringComparison.Ordinal);
             Assert.DoesNotContain(traceId, call.Body ?? string.Empty, StringComparison.Ordinal);
+            Assert.Null(call.TraceParent); // nor any trace header, even sent from within a traced flush
         });
     }
 }
