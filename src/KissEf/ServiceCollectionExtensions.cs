@@ -57,6 +57,10 @@ public static class KissServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.MaxPropertyValueLength));
         services.AddHostedService<KissStartupValidator>();
+        // Metrics: the application's IMeterFactory (added if the host has none) and the instruments on it.
+        services.AddMetrics();
+        services.TryAddSingleton<KissEf.Diagnostics.IKissPendingSource, KissPendingGauge>();
+        services.TryAddSingleton<KissEf.Diagnostics.KissMetrics>();
 
         services.AddSingleton<IKissBackfill, KissBackfill>();
 
@@ -113,7 +117,13 @@ public static class KissServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(sp =>
                 sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.DryRun
                     ? ActivatorUtilities.CreateInstance<KissDryRunHandler>(sp)
-                    : new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+                    : new SocketsHttpHandler
+                    {
+                        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+
+                        // The vendor has no use for the caller's trace: requests keep their client spans, without trace headers.
+                        ActivityHeadersPropagator = System.Diagnostics.DistributedContextPropagator.CreateNoOutputPropagator(),
+                    });
 
         // Direct delivery retries in the request (Microsoft.Extensions.Http.Resilience); the outbox retries by
         // rescheduling rows, which survives restarts, so its requests are single attempts with no pipeline.

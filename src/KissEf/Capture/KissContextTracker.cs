@@ -32,13 +32,13 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
     private readonly EventHandler<DetectedChangesEventArgs> _onDetected;
     private readonly EventHandler<EntityStateChangedEventArgs> _onStateChanged;
     private readonly bool _relational;
-    private readonly IDbContextTransactionManager _transactions;
+    private IDbContextTransactionManager? _transactionManager;
     private KissSaveBuffer? _save;
     private bool _subscribed;
     private bool _followingStates;
     private bool _creatingGuard;
 
-    public KissContextTracker(ICurrentDbContext currentContext, IDbContextOptions options, IDbContextTransactionManager transactions)
+    public KissContextTracker(ICurrentDbContext currentContext, IDbContextOptions options)
     {
         _context = currentContext.Context;
         _runtime = options.FindExtension<KissOptionsExtension>()?.Runtime
@@ -46,11 +46,14 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
         // Not Database.IsRelational() nor Database.CurrentTransaction: those build the facade's dependencies, a
         // graph of services a plain save never builds (about 6% of a single-entity save).
         _relational = options.Extensions.OfType<RelationalOptionsExtension>().Any();
-        _transactions = transactions;
         _onDetecting = OnDetectingAllChanges;
         _onDetected = OnDetectedAllChanges;
         _onStateChanged = OnStateChanged;
     }
+
+    // Resolved when first needed: the connection (the relational transaction manager) depends on the interceptors,
+    // this tracker among them, so it cannot be a constructor parameter.
+    private IDbContextTransactionManager Transactions => _transactionManager ??= _context.GetService<IDbContextTransactionManager>();
 
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -262,7 +265,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
             _save = new KissSaveBuffer(
                 _context,
                 _runtime.Time.GetUtcNow(),
-                _relational ? _transactions.CurrentTransaction?.GetDbTransaction() : null,
+                _relational ? Transactions.CurrentTransaction?.GetDbTransaction() : null,
                 System.Transactions.Transaction.Current,
                 _runtime.Logger,
                 _runtime.DistinctTimes,
@@ -412,7 +415,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
         // a savepoint of ours around the save lets a failed write undo the save's statements too, so the
         // change never commits without its calls.
         if (!save.Guarded && save.UserTransaction is not null
-            && _transactions.CurrentTransaction is { SupportsSavepoints: true } transaction)
+            && Transactions.CurrentTransaction is { SupportsSavepoints: true } transaction)
         {
             _creatingGuard = true;
             try
@@ -517,7 +520,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
     /// <summary>Writing the rows failed: undo the save's statements with them.</summary>
     private void UndoSave(SaveWork work)
     {
-        if (work.Guarded && _transactions.CurrentTransaction is { } transaction)
+        if (work.Guarded && Transactions.CurrentTransaction is { } transaction)
         {
             transaction.RollbackToSavepoint(GuardSavepoint);
             transaction.ReleaseSavepoint(GuardSavepoint);
@@ -526,7 +529,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
 
     private void ReleaseGuard(bool guarded)
     {
-        if (guarded && _transactions.CurrentTransaction is { } transaction)
+        if (guarded && Transactions.CurrentTransaction is { } transaction)
         {
             transaction.ReleaseSavepoint(GuardSavepoint);
         }

@@ -109,6 +109,7 @@ internal sealed class KissSaveBuffer : IKissChangeSet
             _times.Assign(CallSink.Calls, CallSink.SaveTime);
             CallSink.WriteLogs();
             _finalized = true;
+            KissEf.Diagnostics.KissMetrics.Captured(CallSink.ApplicationServices, CallSink.Calls);
         }
 
         return CallSink.Calls;

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using KissEf.Diagnostics;
 using KissEf.Logging;
 using KissEf.Protocol;
 using Microsoft.Extensions.Logging;
@@ -12,17 +14,21 @@ namespace KissEf.Dispatch;
 /// </summary>
 internal sealed class KissCallQueue
 {
-    private readonly Channel<KissCall> _channel;
+    private readonly Channel<KissQueuedCall> _channel;
     private readonly int _capacity;
     private readonly ILogger _logger;
+    private readonly KissMetrics _metrics;
+    private readonly TimeProvider _time;
     private long _enqueued;
     private long _finished;
 
-    public KissCallQueue(IOptions<KissTrackingOptions> options, ILogger<KissCallQueue> logger)
+    public KissCallQueue(IOptions<KissTrackingOptions> options, ILogger<KissCallQueue> logger, KissMetrics metrics, TimeProvider time)
     {
         _capacity = options.Value.QueueCapacity;
         _logger = logger;
-        _channel = Channel.CreateBounded<KissCall>(new BoundedChannelOptions(_capacity)
+        _metrics = metrics;
+        _time = time;
+        _channel = Channel.CreateBounded<KissQueuedCall>(new BoundedChannelOptions(_capacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = false,
@@ -30,7 +36,7 @@ internal sealed class KissCallQueue
         });
     }
 
-    public ChannelReader<KissCall> Reader => _channel.Reader;
+    public ChannelReader<KissQueuedCall> Reader => _channel.Reader;
 
     /// <summary>How many calls were ever queued.</summary>
     public long Enqueued => Interlocked.Read(ref _enqueued);
@@ -40,14 +46,21 @@ internal sealed class KissCallQueue
 
     public int Count => _channel.Reader.Count;
 
-    public void Enqueue(KissCall call)
+    /// <summary>When the call at the head of the queue was queued (Unix ms), if any waits.</summary>
+    public long? OldestQueuedAt => _channel.Reader.TryPeek(out var head) ? head.QueuedAt : null;
+
+    public void Enqueue(KissCall call) => Enqueue(call, Activity.Current?.Context ?? default);
+
+    /// <summary>Queues <paramref name="call"/>, released by a commit made in the trace <paramref name="trace"/>.</summary>
+    public void Enqueue(KissCall call, ActivityContext trace)
     {
         // Counted before the write so that a flush started after the commit waits for this call.
         Interlocked.Increment(ref _enqueued);
-        if (!_channel.Writer.TryWrite(call))
+        if (!_channel.Writer.TryWrite(new KissQueuedCall(call, trace, _time.GetUtcNow().ToUnixTimeMilliseconds())))
         {
             Interlocked.Decrement(ref _enqueued);
             KissLog.QueueFull(_logger, call.Description, _capacity);
+            _metrics.Dropped(call, KissMetrics.QueueFull);
         }
     }
 

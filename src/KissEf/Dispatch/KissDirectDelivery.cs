@@ -1,5 +1,6 @@
 using KissEf.Capture;
 using System.Data.Common;
+using System.Diagnostics;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,9 +19,11 @@ internal sealed class KissDirectDelivery(KissCallQueue queue) : IKissDelivery
 
     public void Committed(Type contextType, IReadOnlyList<KissCall> calls)
     {
+        // The commit runs in the request that saved: its trace goes with the calls to their delivery span.
+        var trace = Activity.Current?.Context ?? default;
         foreach (var call in calls)
         {
-            queue.Enqueue(call);
+            queue.Enqueue(call, trace);
         }
     }
 }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
 using KissEf.Capture;
+using KissEf.Diagnostics;
 using KissEf.Logging;
 using KissEf.Outbox;
 using KissEf.Protocol;
@@ -25,6 +27,7 @@ internal sealed partial class KissOutboxDispatcher(
     KissHttpSender sender,
     IOptions<KissTrackingOptions> options,
     TimeProvider time,
+    KissMetrics metrics,
     ILogger<KissOutboxDispatcher> logger) : BackgroundService, IKissDispatcher
 {
     private readonly ConcurrentDictionary<Type, Worker> _workers = new();
@@ -218,7 +221,7 @@ internal sealed partial class KissOutboxDispatcher(
             current = await ClaimAsync(worker.ContextType, cancellationToken).ConfigureAwait(false);
             while (current is not null)
             {
-                var sending = SendAsync(current.Rows, cancellationToken);
+                var sending = SendAsync(worker.ContextType, current.Rows, cancellationToken);
                 try
                 {
                     await settling.ConfigureAwait(false);
@@ -319,7 +322,7 @@ internal sealed partial class KissOutboxDispatcher(
     }
 
     /// <summary>Sends every call of the claimed rows, <c>MaxConcurrency</c> at a time.</summary>
-    private async Task<RowOutcome[]> SendAsync(List<KissOutboxMessage> rows, CancellationToken cancellationToken)
+    private async Task<RowOutcome[]> SendAsync(Type contextType, List<KissOutboxMessage> rows, CancellationToken cancellationToken)
     {
         var outcomes = new RowOutcome[rows.Count];
         var calls = 0;
@@ -339,6 +342,10 @@ internal sealed partial class KissOutboxDispatcher(
             }
         }
 
+        // One span per batch, linked to the trace of each save whose row it sends (KissTraceContext).
+        using var activity = KissActivitySource.StartBatch("outbox", contextType.Name, calls, outcomes, static o => o.Trace);
+        var delivered = 0;
+        var failed = 0;
         var client = sender.CreateClient();
         await Parallel.ForEachAsync(
             work,
@@ -356,11 +363,24 @@ internal sealed partial class KissOutboxDispatcher(
                 var line = item.Row.Line(item.Line);
                 var result = await sender.SendAsync(client, line, token).ConfigureAwait(false);
                 item.Row.Record(item.Line, result);
+                if (result.Delivered)
+                {
+                    // The row was written in the save's transaction: its creation time stands for the commit.
+                    Interlocked.Increment(ref delivered);
+                    metrics.Delivered(line.Span[0], (time.GetUtcNow().ToUnixTimeMilliseconds() - item.Row.Row.CreatedAt) / 1000.0);
+                }
+                else
+                {
+                    Interlocked.Increment(ref failed);
+                    metrics.Failed(line.Span[0]);
+                }
+
                 if (result.Delivered && logger.IsEnabled(LogLevel.Debug))
                 {
                     KissLog.Delivered(logger, KissCall.Describe(line.ToString()));
                 }
             }).ConfigureAwait(false);
+        KissActivitySource.Finish(activity, delivered, failed);
         return outcomes;
     }
 
@@ -402,6 +422,7 @@ internal sealed partial class KissOutboxDispatcher(
                         .ConfigureAwait(false) is { } deadId)
                     {
                         LogDead(logger, deadId, refused.Count, attempts, refusal);
+                        metrics.Dead(refused.Calls);
                         KissLog.DeliveryFailed(logger, $"{pending.Count} call(s) of outbox row {row.Id}", attempts, retryError);
                     }
 
@@ -425,6 +446,7 @@ internal sealed partial class KissOutboxDispatcher(
                 if (dead)
                 {
                     LogDead(logger, row.Id, count, attempts, error);
+                    metrics.Dead(calls);
                 }
                 else
                 {
@@ -481,13 +503,18 @@ internal sealed partial class KissOutboxDispatcher(
     {
         private readonly LineState[] _states;
         private readonly Lock _gate = new();
+
+        // Where the calls start: after the row's trace context line, if it has one (never sent).
+        private readonly int _bodyStart;
         private volatile bool _failed;
         private volatile bool _delivered;
 
         public RowOutcome(KissOutboxMessage row)
         {
             Row = row;
-            Lines = Split(row.Calls);
+            _bodyStart = KissTraceContext.BodyStart(row.Calls);
+            Trace = _bodyStart > 0 ? KissTraceContext.Parse(row.Calls.AsSpan(0, _bodyStart - 1)) : default;
+            Lines = Split(row.Calls, _bodyStart);
             _states = new LineState[Lines.Length];
         }
 
@@ -502,6 +529,9 @@ internal sealed partial class KissOutboxDispatcher(
         }
 
         public KissOutboxMessage Row { get; }
+
+        /// <summary>The trace context of the save that wrote the row; default for a row written without one.</summary>
+        public ActivityContext Trace { get; }
 
         /// <summary>Where each call's line stands in the row's text (sent from there, never copied out).</summary>
         public Range[] Lines { get; }
@@ -560,15 +590,14 @@ internal sealed partial class KissOutboxDispatcher(
             }
         }
 
-        private static Range[] Split(string calls)
+        private static Range[] Split(string calls, int start)
         {
-            if (calls.Length == 0)
+            if (calls.Length == start)
             {
                 return [];
             }
 
-            var lines = new Range[calls.AsSpan().Count('\n') + 1];
-            var start = 0;
+            var lines = new Range[calls.AsSpan(start).Count('\n') + 1];
             for (var i = 0; i < lines.Length; i++)
             {
                 var end = calls.IndexOf('\n', start);
@@ -586,7 +615,8 @@ internal sealed partial class KissOutboxDispatcher(
         /// </summary>
         public (string Calls, int Count) Remaining(bool? refused)
         {
-            var text = new StringBuilder();
+            // The calls kept stay with the trace context of their save.
+            var text = new StringBuilder().Append(Row.Calls.AsSpan(0, _bodyStart));
             var count = 0;
             lock (_gate)
             {
@@ -607,7 +637,7 @@ internal sealed partial class KissOutboxDispatcher(
                 }
             }
 
-            return (text.ToString(), count);
+            return count == 0 ? (string.Empty, 0) : (text.ToString(), count);
         }
     }
 }

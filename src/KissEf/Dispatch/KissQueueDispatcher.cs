@@ -1,3 +1,4 @@
+using KissEf.Diagnostics;
 using KissEf.Logging;
 using KissEf.Protocol;
 using Microsoft.Extensions.Hosting;
@@ -15,6 +16,8 @@ internal sealed class KissQueueDispatcher(
     KissCallQueue queue,
     KissHttpSender sender,
     IOptions<KissTrackingOptions> options,
+    KissMetrics metrics,
+    TimeProvider time,
     ILogger<KissQueueDispatcher> logger) : BackgroundService, IKissDispatcher
 {
     private readonly SemaphoreSlim _drainLock = new(1, 1);
@@ -86,7 +89,7 @@ internal sealed class KissQueueDispatcher(
         await _drainLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var batch = new List<KissCall>();
+            var batch = new List<KissQueuedCall>();
             var limit = Math.Max(options.Value.MaxConcurrency * 8, 1);
             while (batch.Count < limit && queue.Reader.TryRead(out var call))
             {
@@ -98,17 +101,20 @@ internal sealed class KissQueueDispatcher(
                 return false;
             }
 
+            using var activity = KissActivitySource.StartBatch("direct", null, batch.Count, batch, static c => c.Trace);
+            var outcome = new int[2];
             try
             {
                 var client = sender.CreateClient();
                 await Parallel.ForEachAsync(
                     batch,
                     new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrency, CancellationToken = cancellationToken },
-                    (call, token) => SendAsync(client, call, token)).ConfigureAwait(false);
+                    (call, token) => SendAsync(client, call, outcome, token)).ConfigureAwait(false);
             }
             finally
             {
                 queue.MarkFinished(batch.Count);
+                KissActivitySource.Finish(activity, outcome[0], outcome[1]);
             }
 
             return true;
@@ -119,15 +125,23 @@ internal sealed class KissQueueDispatcher(
         }
     }
 
-    private async ValueTask SendAsync(HttpClient client, KissCall call, CancellationToken cancellationToken)
+    /// <summary>Sends one call; <paramref name="outcome"/> counts the batch's delivered [0] and failed [1] calls.</summary>
+    private async ValueTask SendAsync(HttpClient client, KissQueuedCall queued, int[] outcome, CancellationToken cancellationToken)
     {
+        var call = queued.Call;
         var result = await sender.SendAsync(client, call.Line.AsMemory(), cancellationToken).ConfigureAwait(false);
         if (result.Delivered)
         {
+            Interlocked.Increment(ref outcome[0]);
+            metrics.Delivered(call.Line[0], (time.GetUtcNow().ToUnixTimeMilliseconds() - queued.QueuedAt) / 1000.0);
             KissLog.Delivered(logger, call.Description);
         }
         else
         {
+            // The request's own retries are over: the call is given up (direct delivery keeps nothing).
+            Interlocked.Increment(ref outcome[1]);
+            metrics.Failed(call.Line[0]);
+            metrics.Dead(call.Line[0]);
             KissLog.DeliveryFailed(logger, call.Description, result.Retryable ? options.Value.MaxAttempts : 1, result.Error ?? "unknown error");
         }
     }

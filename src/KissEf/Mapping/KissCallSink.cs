@@ -75,7 +75,11 @@ internal sealed class KissCallSink
     {
         if (!Count($"{call}: {rule}"))
         {
-            _logs.Add(logger => KissLog.CallSkipped(logger, call, rule));
+            _logs.Add(logger =>
+            {
+                KissLog.CallSkipped(logger, call, rule);
+                Diagnostics.KissMetrics.Dropped(ApplicationServices, call, Diagnostics.KissMetrics.InvalidCall);
+            });
         }
     }
 
@@ -87,11 +91,24 @@ internal sealed class KissCallSink
         }
     }
 
+    /// <summary>A property set is not sent: it has nothing to set; counted as dropped when 1002s since <paramref name="mark"/> emptied it.</summary>
+    public void SetDropped(string call, int mark)
+    {
+        if (_logs.Count > mark)
+        {
+            _logs.Add(_ => Diagnostics.KissMetrics.Dropped(ApplicationServices, call, Diagnostics.KissMetrics.InvalidProperties));
+        }
+    }
+
     public void Failed(string call, string expression, Exception exception)
     {
         if (!Count($"{call}: the map expression {expression} threw {exception.GetType().Name}"))
         {
-            _logs.Add(logger => KissLog.CallFailed(logger, call, expression, exception));
+            _logs.Add(logger =>
+            {
+                KissLog.CallFailed(logger, call, expression, exception);
+                Diagnostics.KissMetrics.Dropped(ApplicationServices, call, Diagnostics.KissMetrics.MapError);
+            });
         }
     }
 

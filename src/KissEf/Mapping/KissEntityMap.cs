@@ -532,6 +532,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
         writer.Time(time);
         var written = 0;
+        var logs = sink.LogCount;
         List<string>? names = null;
         foreach (var property in template.Properties)
         {
@@ -567,6 +568,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         // A property set with nothing to set says nothing: not sent.
         if (template.Kind == KissCallKind.Set && written == 0)
         {
+            sink.SetDropped(template.Description, logs);
             return;
         }
 

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Diagnostics;
 using System.Text;
+using KissEf.Diagnostics;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -121,6 +123,9 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
         AddParameter(command, statement.ParameterName(0), now);
         var rows = 0;
         var start = 0;
+
+        // The save runs in the request's trace: each row keeps its context for the delivery span's link.
+        var trace = KissTraceContext.Header(Activity.Current);
         while (start < calls.Count)
         {
             var count = 0;
@@ -133,7 +138,8 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
             }
 
             var callsIndex = (rows * 2) + 1;
-            AddParameter(command, statement.ParameterName(callsIndex), Join(calls, start, count, chars - 1));
+            var lines = Join(calls, start, count, chars - 1);
+            AddParameter(command, statement.ParameterName(callsIndex), trace is null ? lines : string.Concat(trace, "\n", lines));
             AddParameter(command, statement.ParameterName(callsIndex + 1), count);
             rows++;
             start += count;

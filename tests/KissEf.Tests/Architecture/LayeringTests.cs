@@ -11,7 +11,7 @@ namespace KissEf.Tests.Architecture;
 /// </summary>
 public sealed class LayeringTests
 {
-    private static readonly string[] Layers = ["Logging", "Protocol", "Mapping", "Capture", "Outbox", "Dispatch", "Backfill"];
+    private static readonly string[] Layers = ["Logging", "Protocol", "Diagnostics", "Mapping", "Capture", "Outbox", "Dispatch", "Backfill"];
 
     // Public types live in the root namespace for their users; their layer is the folder they are written in.
     private static readonly Dictionary<string, string> RootTypes = new(StringComparer.Ordinal)

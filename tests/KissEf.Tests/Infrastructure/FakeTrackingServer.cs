@@ -384,6 +384,7 @@ public sealed class FakeTrackingServer : IAsyncDisposable
                 UrlQuery = urlQuery,
                 Body = body,
                 ContentType = request.ContentType,
+                TraceParent = request.Headers.TraceParent.Count == 0 ? null : request.Headers.TraceParent.ToString(),
                 RequestLineLength = request.Method.Length + 1 + path.Length + (urlQuery.Length == 0 ? 0 : urlQuery.Length + 1) + 1 + request.Protocol.Length,
             };
             var key = UrlKey(parsed.Path, parsed.RawQuery);

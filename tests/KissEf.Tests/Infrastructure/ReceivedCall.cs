@@ -21,6 +21,9 @@ public sealed record ReceivedCall
     /// <summary>The form body of a POST, as sent; null for a GET.</summary>
     public string? Body { get; init; }
 
+    /// <summary>The request's <c>traceparent</c> header, or null.</summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>The request's Content-Type, or null.</summary>
     public string? ContentType { get; init; }
 
