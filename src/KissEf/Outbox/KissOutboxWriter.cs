@@ -143,7 +143,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
             start += count;
         }
 
-        command.CommandText = sql.ToString();
+        command.CommandText = sql.Append(statement.Suffix).ToString();
         return command;
     }
 
@@ -160,13 +160,17 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
     {
         private readonly ISqlGenerationHelper _sql;
 
-        private Statement(string prefix, ISqlGenerationHelper sql)
+        private Statement(string prefix, string suffix, ISqlGenerationHelper sql)
         {
             Prefix = prefix;
+            Suffix = suffix;
             _sql = sql;
         }
 
         public string Prefix { get; }
+
+        /// <summary>What follows the INSERT: on PostgreSQL the NOTIFY that wakes other instances at commit.</summary>
+        public string Suffix { get; }
 
         /// <summary>The name a parameter is given on the command (e.g. <c>@kiss3</c>).</summary>
         public string ParameterName(int index) => _sql.GenerateParameterName(Base(index));
@@ -188,7 +192,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
                          $"{Column(nameof(KissOutboxMessage.Calls))}, {Column(nameof(KissOutboxMessage.CallCount))}, " +
                          $"{Column(nameof(KissOutboxMessage.CreatedAt))}, {Column(nameof(KissOutboxMessage.Attempts))}, " +
                          $"{Column(nameof(KissOutboxMessage.NextAttemptAt))}, {Column(nameof(KissOutboxMessage.LeaseExpiresAt))}) VALUES ";
-            return new Statement(prefix, sql);
+            return new Statement(prefix, Claims.KissOutboxNotify.Suffix(context), sql);
         }
     }
 }
