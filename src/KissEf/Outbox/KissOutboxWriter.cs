@@ -65,7 +65,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
         {
             run();
         }
-        catch (DbException exception)
+        catch (DbException exception) when (!exception.IsTransient)
         {
             throw Explain(exception, context);
         }
@@ -77,12 +77,14 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
         {
             await run().ConfigureAwait(false);
         }
-        catch (DbException exception)
+        catch (DbException exception) when (!exception.IsTransient)
         {
             throw Explain(exception, context);
         }
     }
 
+    // A transient error (a connection cut, a failover) goes up unchanged, so that a retrying execution strategy
+    // sees it and replays the save.
     private static InvalidOperationException Explain(DbException exception, DbContext context)
     {
         var table = context.Model.FindEntityType(typeof(KissOutboxMessage))?.GetTableName() ?? "kiss_outbox";
