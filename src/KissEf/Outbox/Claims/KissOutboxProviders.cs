@@ -14,7 +14,10 @@ internal static class KissOutboxProviders
     public const string NpgsqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
     public const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
 
-    public static KissOutboxProvider Of(DbContext db) => db.Database.ProviderName switch
+    public static KissOutboxProvider Of(DbContext db) => Of(db.Database.ProviderName);
+
+    /// <summary>The provider of an EF provider name (<c>DatabaseFacade.ProviderName</c>).</summary>
+    public static KissOutboxProvider Of(string? providerName) => providerName switch
     {
         NpgsqlProvider => KissOutboxProvider.PostgreSql,
         SqliteProvider => KissOutboxProvider.Sqlite,
