@@ -88,6 +88,29 @@ public sealed class PostgresServer : IAsyncLifetime
         await Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Deletes the data folders of earlier runs whose server is gone (no postmaster.pid) and that nothing touched for
+    /// 10 minutes: a test process that exits may be ended before its clean-up has deleted its folder.
+    /// </summary>
+    public static void RemoveStaleFolders()
+    {
+        foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), "kissef-pg-*"))
+        {
+            try
+            {
+                if (!File.Exists(Path.Combine(folder, "postmaster.pid"))
+                    && Directory.GetLastWriteTimeUtc(folder) < DateTime.UtcNow - TimeSpan.FromMinutes(10))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Another run's, or already gone: not ours to fail on.
+            }
+        }
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -21,6 +21,7 @@ public static class SharedPostgres
 
     private static async Task<PostgresServer> StartAsync()
     {
+        PostgresServer.RemoveStaleFolders();
         var server = new PostgresServer();
         await server.InitializeAsync();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().GetAwaiter().GetResult();
