@@ -157,6 +157,11 @@ internal sealed partial class KissOutboxDispatcher(
 
         worker.Started = true;
         _loops.Add(Task.Run(() => LoopAsync(worker, _stopping), CancellationToken.None));
+
+        // Other instances' commits: on PostgreSQL a LISTEN wakes the worker; elsewhere the poll finds them.
+        _loops.Add(Task.Run(
+            () => KissOutboxListener.ListenAsync(services, worker.ContextType, worker.Signal, options.Value.PollInterval, time, logger, _stopping),
+            CancellationToken.None));
     }
 
     private async Task LoopAsync(Worker worker, CancellationToken stoppingToken)

@@ -42,4 +42,10 @@ internal static partial class KissLog
 
     [LoggerMessage(2006, LogLevel.Error, "KissEf's dispatcher failed; it goes on.")]
     public static partial void DispatcherFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(2008, LogLevel.Information, "KissEf has no claim SQL of its own for the provider {Provider} of {Context}: it uses the portable claim (safe across instances; their claims may wait on each other's row locks) and other instances' commits are seen at the next poll.")]
+    public static partial void PortableClaim(ILogger logger, string provider, string context);
+
+    [LoggerMessage(2009, LogLevel.Warning, "KissEf's PostgreSQL listener for {Context} failed; it listens again after the poll interval and polls meanwhile.")]
+    public static partial void ListenerFailed(ILogger logger, string context, Exception exception);
 }

@@ -1,3 +1,4 @@
+using KissEf.Outbox.Claims;
 using Microsoft.EntityFrameworkCore;
 
 namespace KissEf.Outbox;
@@ -9,7 +10,20 @@ namespace KissEf.Outbox;
 /// </summary>
 internal static class KissOutboxStore
 {
-    public static async Task<List<KissOutboxMessage>> ClaimAsync(DbContext db, string owner, long now, long leaseUntil, int batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Leases up to <paramref name="batch"/> due rows to <paramref name="owner"/> until <paramref name="leaseUntil"/>:
+    /// on PostgreSQL with <see cref="KissSkipLockedClaim"/>, elsewhere with the portable claim.
+    /// </summary>
+    public static Task<List<KissOutboxMessage>> ClaimAsync(DbContext db, string owner, long now, long leaseUntil, int batch, CancellationToken cancellationToken)
+        => KissOutboxProviders.Of(db) == KissOutboxProvider.PostgreSql
+            ? KissSkipLockedClaim.ClaimAsync(db, owner, now, leaseUntil, batch, cancellationToken)
+            : ClaimPortableAsync(db, owner, now, leaseUntil, batch, cancellationToken);
+
+    /// <summary>
+    /// The claim any relational provider runs: a read, then an UPDATE of the first due rows whose lease has ended. On
+    /// a database with row locks, concurrent claims may wait on each other (they never take the same row).
+    /// </summary>
+    public static async Task<List<KissOutboxMessage>> ClaimPortableAsync(DbContext db, string owner, long now, long leaseUntil, int batch, CancellationToken cancellationToken)
     {
         var rows = db.Set<KissOutboxMessage>();
         var due = rows

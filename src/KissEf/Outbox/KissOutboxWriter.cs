@@ -47,7 +47,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
             {
                 command.ExecuteNonQuery();
             }
-            catch (DbException exception)
+            catch (DbException exception) when (!exception.IsTransient)
             {
                 throw Explain(exception, context);
             }
@@ -84,7 +84,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
                 {
                     await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (DbException exception)
+                catch (DbException exception) when (!exception.IsTransient)
                 {
                     throw Explain(exception, context);
                 }
@@ -99,6 +99,8 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
         }
     }
 
+    // A transient error (a connection cut, a failover) goes up unchanged, so that a retrying execution strategy
+    // sees it and replays the save.
     private static InvalidOperationException Explain(DbException exception, DbContext context)
     {
         var table = context.Model.FindEntityType(typeof(KissOutboxMessage))?.GetTableName() ?? "kiss_outbox";
@@ -190,12 +192,16 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
     {
         private readonly ISqlGenerationHelper _sql;
         private readonly string _prefix;
+
+        // What follows the INSERT: on PostgreSQL the NOTIFY that wakes other instances at commit.
+        private readonly string _suffix;
         private readonly ConcurrentDictionary<int, string> _texts = new();
         private string[] _names = [];
 
-        private Statement(string prefix, ISqlGenerationHelper sql)
+        private Statement(string prefix, string suffix, ISqlGenerationHelper sql)
         {
             _prefix = prefix;
+            _suffix = suffix;
             _sql = sql;
         }
 
@@ -241,7 +247,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
                     .Append(now).Append(", 0)");
             }
 
-            return sql.ToString();
+            return sql.Append(_suffix).ToString();
         }
 
         /// <summary>How the SQL text refers to that parameter.</summary>
@@ -261,7 +267,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
                          $"{Column(nameof(KissOutboxMessage.Calls))}, {Column(nameof(KissOutboxMessage.CallCount))}, " +
                          $"{Column(nameof(KissOutboxMessage.CreatedAt))}, {Column(nameof(KissOutboxMessage.Attempts))}, " +
                          $"{Column(nameof(KissOutboxMessage.NextAttemptAt))}, {Column(nameof(KissOutboxMessage.LeaseExpiresAt))}) VALUES ";
-            return new Statement(prefix, sql);
+            return new Statement(prefix, Claims.KissOutboxNotify.Suffix(context), sql);
         }
     }
 }

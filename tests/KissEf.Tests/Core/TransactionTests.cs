@@ -8,19 +8,30 @@ namespace KissEf.Tests.Core;
 /// <summary>Calls leave only after the transaction holding the change commits, in every transaction shape.</summary>
 public sealed class TransactionTests
 {
-    public static TheoryData<Delivery, bool> Modes => new()
+    /// <summary>Every delivery and API shape, on SQLite and on PostgreSQL.</summary>
+    public static TheoryData<Provider, Delivery, bool> Modes
     {
-        { Delivery.Outbox, false },
-        { Delivery.Outbox, true },
-        { Delivery.Direct, false },
-        { Delivery.Direct, true },
-    };
+        get
+        {
+            var modes = new TheoryData<Provider, Delivery, bool>();
+            foreach (var provider in Providers.All)
+            {
+                foreach (var delivery in new[] { Delivery.Outbox, Delivery.Direct })
+                {
+                    modes.Add(provider, delivery, false);
+                    modes.Add(provider, delivery, true);
+                }
+            }
+
+            return modes;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public async Task A_single_statement_save_sends_its_call(Delivery delivery, bool async)
+    public async Task A_single_statement_save_sends_its_call(Provider provider, Delivery delivery, bool async)
     {
-        await using var host = await StartAsync(delivery);
+        await using var host = await StartAsync(provider, delivery);
         using var scope = host.OpenScope();
 
         await AddCustomerAndSaveAsync(scope.Db, async, "ann");
@@ -32,9 +43,9 @@ public sealed class TransactionTests
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public async Task A_multi_entity_save_in_EFs_own_transaction_sends_every_call(Delivery delivery, bool async)
+    public async Task A_multi_entity_save_in_EFs_own_transaction_sends_every_call(Provider provider, Delivery delivery, bool async)
     {
-        await using var host = await StartAsync(delivery);
+        await using var host = await StartAsync(provider, delivery);
         using var scope = host.OpenScope();
 
         scope.Db.Customers.AddRange(Customer("ann"), Customer("bob"), Customer("cy"));
@@ -46,9 +57,9 @@ public sealed class TransactionTests
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public async Task A_user_transaction_with_several_saves_sends_nothing_before_commit_and_everything_after(Delivery delivery, bool async)
+    public async Task A_user_transaction_with_several_saves_sends_nothing_before_commit_and_everything_after(Provider provider, Delivery delivery, bool async)
     {
-        await using var host = await StartAsync(delivery);
+        await using var host = await StartAsync(provider, delivery);
         using var scope = host.OpenScope();
         var db = scope.Db;
 
@@ -74,9 +85,9 @@ public sealed class TransactionTests
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public async Task A_user_transaction_disposed_without_commit_sends_nothing(Delivery delivery, bool async)
+    public async Task A_user_transaction_disposed_without_commit_sends_nothing(Provider provider, Delivery delivery, bool async)
     {
-        await using var host = await StartAsync(delivery);
+        await using var host = await StartAsync(provider, delivery);
         using (var scope = host.OpenScope())
         {
             var db = scope.Db;
@@ -97,9 +108,9 @@ public sealed class TransactionTests
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public async Task An_explicit_rollback_sends_nothing_and_the_context_goes_on_tracking(Delivery delivery, bool async)
+    public async Task An_explicit_rollback_sends_nothing_and_the_context_goes_on_tracking(Provider provider, Delivery delivery, bool async)
     {
-        await using var host = await StartAsync(delivery);
+        await using var host = await StartAsync(provider, delivery);
         using var scope = host.OpenScope();
         var db = scope.Db;
 
@@ -123,9 +134,9 @@ public sealed class TransactionTests
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public async Task A_failed_save_inside_a_user_transaction_drops_only_its_own_calls(Delivery delivery, bool async)
+    public async Task A_failed_save_inside_a_user_transaction_drops_only_its_own_calls(Provider provider, Delivery delivery, bool async)
     {
-        await using var host = await StartAsync(delivery);
+        await using var host = await StartAsync(provider, delivery);
         using var scope = host.OpenScope();
         var db = scope.Db;
 
@@ -157,9 +168,9 @@ public sealed class TransactionTests
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public async Task A_failed_save_outside_a_transaction_sends_nothing(Delivery delivery, bool async)
+    public async Task A_failed_save_outside_a_transaction_sends_nothing(Provider provider, Delivery delivery, bool async)
     {
-        await using var host = await StartAsync(delivery);
+        await using var host = await StartAsync(provider, delivery);
         host.Add(Customer("ann"));
         await host.FlushAsync();
         host.Server.Reset();
@@ -211,12 +222,15 @@ public sealed class TransactionTests
         Assert.Empty(host.Server.AllRequests);
     }
 
-    private static async Task<TestHost> StartAsync(Delivery delivery) => await TestHost.StartAsync(delivery, kiss => kiss.Entity<ShopCustomer>(c =>
-    {
-        c.HasIdentity(x => x.Email);
-        c.OnAdded().Record("Signed Up").With("plan", x => x.Plan);
-        c.OnChanged(x => x.Plan).Record("Changed Plan").With("plan", x => x.Plan);
-    }));
+    private static async Task<TestHost> StartAsync(Provider provider, Delivery delivery) => await TestHost.StartAsync(
+        delivery,
+        kiss => kiss.Entity<ShopCustomer>(c =>
+        {
+            c.HasIdentity(x => x.Email);
+            c.OnAdded().Record("Signed Up").With("plan", x => x.Plan);
+            c.OnChanged(x => x.Plan).Record("Changed Plan").With("plan", x => x.Plan);
+        }),
+        o => o.Provider = provider);
 
     private static ShopCustomer Customer(string name) => new() { Email = $"{name}@example.com", Plan = "basic" };
 

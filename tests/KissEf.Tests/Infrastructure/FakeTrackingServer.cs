@@ -26,6 +26,8 @@ public sealed class FakeTrackingServer : IAsyncDisposable
     private readonly List<ReceivedCall> _all = [];
     private readonly List<ReceivedCall> _ok = [];
     private readonly Dictionary<string, int> _attempts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _inFlight = new(StringComparer.Ordinal);
+    private readonly List<string> _concurrentDuplicates = [];
     private readonly Queue<FakeResponse> _planned = new();
     private FakeResponse? _always;
     private Func<ReceivedCall, int, FakeResponse?>? _responder;
@@ -78,6 +80,21 @@ public sealed class FakeTrackingServer : IAsyncDisposable
             lock (_gate)
             {
                 return [.. _all];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The URLs (path and query) that arrived while a request for the same URL was still being answered: a call sent by
+    /// two senders at once. Empty when every repeat came after the earlier attempt's answer.
+    /// </summary>
+    public IReadOnlyList<string> ConcurrentDuplicates
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _concurrentDuplicates];
             }
         }
     }
@@ -202,6 +219,7 @@ public sealed class FakeTrackingServer : IAsyncDisposable
             _all.Clear();
             _ok.Clear();
             _attempts.Clear();
+            _concurrentDuplicates.Clear();
         }
     }
 
@@ -377,6 +395,7 @@ public sealed class FakeTrackingServer : IAsyncDisposable
         ReceivedCall call;
         Func<ReceivedCall, int, FakeResponse?>? responder;
         CancellationToken stopping;
+        string key;
         lock (_gate)
         {
             var parsed = ReceivedCall.Parse(request.Method, path, rawQuery, receivedAt, attempt: 0) with
@@ -387,14 +406,35 @@ public sealed class FakeTrackingServer : IAsyncDisposable
                 TraceParent = request.Headers.TraceParent.Count == 0 ? null : request.Headers.TraceParent.ToString(),
                 RequestLineLength = request.Method.Length + 1 + path.Length + (urlQuery.Length == 0 ? 0 : urlQuery.Length + 1) + 1 + request.Protocol.Length,
             };
-            var key = UrlKey(parsed.Path, parsed.RawQuery);
+            key = UrlKey(parsed.Path, parsed.RawQuery);
             var attempt = _attempts.GetValueOrDefault(key) + 1;
             _attempts[key] = attempt;
+            var inFlight = _inFlight.GetValueOrDefault(key) + 1;
+            _inFlight[key] = inFlight;
+            if (inFlight > 1)
+            {
+                _concurrentDuplicates.Add(key);
+            }
             call = parsed with { Attempt = attempt };
             responder = _responder;
             stopping = _stopping?.Token ?? new CancellationToken(canceled: true);
         }
 
+        try
+        {
+            await AnswerAsync(context, call, responder, stopping);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _inFlight[key]--;
+            }
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context, ReceivedCall call, Func<ReceivedCall, int, FakeResponse?>? responder, CancellationToken stopping)
+    {
         // User code runs outside the lock.
         var response = responder?.Invoke(call, call.Attempt);
         lock (_gate)

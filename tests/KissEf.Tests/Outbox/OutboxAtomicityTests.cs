@@ -6,38 +6,59 @@ using Microsoft.Extensions.DependencyInjection;
 namespace KissEf.Tests.Outbox;
 
 /// <summary>
-/// Issue 3: a change and its calls commit together or not at all. Rows are read with a raw SQLite connection; the
-/// dispatcher is never started here (built hosts only), so what a commit wrote is still in the table.
+/// Issue 3: a change and its calls commit together or not at all, on SQLite and PostgreSQL. Rows are read with SQL on
+/// a connection of their own; the dispatcher is never started here (built hosts only), so what a commit wrote is still
+/// in the table.
 /// </summary>
 public sealed class OutboxAtomicityTests : OutboxTestBase
 {
-    private OutboxTestHost _host = null!;
+    public static TheoryData<Provider> OnBoth => new(Providers.All);
 
-    public override async Task InitializeAsync()
+    public static TheoryData<Provider, bool> OnBothSyncAndAsync
     {
-        await base.InitializeAsync();
-        _host = CreateHost();
-        await _host.EnsureCreatedAsync();
+        get
+        {
+            var data = new TheoryData<Provider, bool>();
+            foreach (var provider in Providers.All)
+            {
+                data.Add(provider, false);
+                data.Add(provider, true);
+            }
+
+            return data;
+        }
     }
 
-    public override async Task DisposeAsync()
+    public static TheoryData<Provider, bool, int> OnBothWithExtraInserts
     {
-        await _host.DisposeAsync();
-        await base.DisposeAsync();
+        get
+        {
+            var data = new TheoryData<Provider, bool, int>();
+            foreach (var provider in Providers.All)
+            {
+                foreach (var extra in new[] { 1, 3 })
+                {
+                    data.Add(provider, false, extra);
+                    data.Add(provider, true, extra);
+                }
+            }
+
+            return data;
+        }
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task A_committed_save_writes_one_chunk_row_per_hundred_calls(bool async)
+    [MemberData(nameof(OnBothSyncAndAsync))]
+    public async Task A_committed_save_writes_one_chunk_row_per_hundred_calls(Provider provider, bool async)
     {
-        await _host.WithContextAsync(async db =>
+        await using var host = await HostAsync(provider);
+        await host.WithContextAsync(async db =>
         {
             db.Customers.AddRange(OutboxTestHost.Customers("c", 0, 250));
             _ = async ? await db.SaveChangesAsync() : db.SaveChanges();
         });
 
-        var rows = OutboxRows.Read(Database);
+        var rows = await OutboxRows.ReadAsync(host);
         Assert.Equal([100, 100, 50], rows.Select(r => r.CallCount));
         Assert.All(rows, r => Assert.Equal(r.CallCount, r.Lines.Count));
         Assert.All(rows, r => Assert.All(r.Lines, line => Assert.StartsWith("e?_p=", line, StringComparison.Ordinal)));
@@ -45,36 +66,38 @@ public sealed class OutboxAtomicityTests : OutboxTestBase
         Assert.Equal(
             Enumerable.Range(0, 250).Select(i => Uri.EscapeDataString(OutboxTestHost.EmailOf($"c-{i}"))).Order(StringComparer.Ordinal),
             rows.SelectMany(r => r.Lines).Select(l => l[5..l.IndexOf('&', StringComparison.Ordinal)]).Order(StringComparer.Ordinal));
-        OutboxRows.AssertNoApiKey(Database);
+        OutboxRows.AssertNoApiKey(rows);
         Assert.Empty(Server.AllRequests);
 
-        var state = await _host.Outbox.GetStateAsync();
+        var state = await host.Outbox.GetStateAsync();
         Assert.Equal((3, 250, 0, 0), (state.PendingRows, state.PendingCalls, state.DeadRows, state.DeadCalls));
         Assert.NotNull(state.OldestPendingAge);
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task A_single_statement_save_writes_its_call_in_the_same_transaction(bool async)
+    [MemberData(nameof(OnBothSyncAndAsync))]
+    public async Task A_single_statement_save_writes_its_call_in_the_same_transaction(Provider provider, bool async)
     {
+        await using var host = await HostAsync(provider);
         // EF runs a one-statement save with no transaction at all; the outbox must make it open one.
-        await _host.WithContextAsync(async db =>
+        await host.WithContextAsync(async db =>
         {
             db.Customers.Add(OutboxTestHost.Customer("solo"));
             _ = async ? await db.SaveChangesAsync() : db.SaveChanges();
         });
 
-        var row = Assert.Single(OutboxRows.Read(Database));
+        var row = Assert.Single(await OutboxRows.ReadAsync(host));
         Assert.Equal(1, row.CallCount);
         Assert.Contains(Uri.EscapeDataString(OutboxTestHost.EmailOf("solo")), row.Calls, StringComparison.Ordinal);
-        Assert.Equal(1, OutboxRows.CountCustomers(Database));
+        Assert.Equal(1, await OutboxRows.CountCustomersAsync(host));
     }
 
-    [Fact]
-    public async Task A_user_transaction_writes_rows_for_each_save_and_they_commit_with_it()
+    [Theory]
+    [MemberData(nameof(OnBoth))]
+    public async Task A_user_transaction_writes_rows_for_each_save_and_they_commit_with_it(Provider provider)
     {
-        await _host.WithContextAsync(async db =>
+        await using var host = await HostAsync(provider);
+        await host.WithContextAsync(async db =>
         {
             await using var tx = await db.Database.BeginTransactionAsync();
             db.Customers.AddRange(OutboxTestHost.Customers("u", 0, 120));
@@ -83,20 +106,20 @@ public sealed class OutboxAtomicityTests : OutboxTestBase
             await db.SaveChangesAsync();
 
             // Another connection sees no row before the commit.
-            Assert.Empty(OutboxRows.Read(Database));
+            Assert.Empty(await OutboxRows.ReadAsync(host));
             await tx.CommitAsync();
         });
 
-        Assert.Equal([100, 20, 30], OutboxRows.Read(Database).Select(r => r.CallCount));
-        Assert.Equal(150, OutboxRows.CountCustomers(Database));
+        Assert.Equal([100, 20, 30], (await OutboxRows.ReadAsync(host)).Select(r => r.CallCount));
+        Assert.Equal(150, await OutboxRows.CountCustomersAsync(host));
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task A_rolled_back_transaction_leaves_no_row(bool async)
+    [MemberData(nameof(OnBothSyncAndAsync))]
+    public async Task A_rolled_back_transaction_leaves_no_row(Provider provider, bool async)
     {
-        await _host.WithContextAsync(async db =>
+        await using var host = await HostAsync(provider);
+        await host.WithContextAsync(async db =>
         {
             await using var tx = await db.Database.BeginTransactionAsync();
             db.Customers.AddRange(OutboxTestHost.Customers("r", 0, 150));
@@ -113,20 +136,22 @@ public sealed class OutboxAtomicityTests : OutboxTestBase
             }
         });
 
-        Assert.Empty(OutboxRows.Read(Database));
-        Assert.Equal(0, OutboxRows.CountCustomers(Database));
+        Assert.Empty(await OutboxRows.ReadAsync(host));
+        Assert.Equal(0, await OutboxRows.CountCustomersAsync(host));
 
         // The connection and the context type still work, and the next commit writes only its own calls.
-        await _host.AddCustomersAsync([OutboxTestHost.Customer("after")]);
-        var row = Assert.Single(OutboxRows.Read(Database));
+        await host.AddCustomersAsync([OutboxTestHost.Customer("after")]);
+        var row = Assert.Single(await OutboxRows.ReadAsync(host));
         Assert.Equal(1, row.CallCount);
         Assert.Contains(Uri.EscapeDataString(OutboxTestHost.EmailOf("after")), row.Calls, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_transaction_disposed_without_commit_leaves_no_row()
+    [Theory]
+    [MemberData(nameof(OnBoth))]
+    public async Task A_transaction_disposed_without_commit_leaves_no_row(Provider provider)
     {
-        await _host.WithContextAsync(async db =>
+        await using var host = await HostAsync(provider);
+        await host.WithContextAsync(async db =>
         {
             await using (await db.Database.BeginTransactionAsync())
             {
@@ -135,15 +160,17 @@ public sealed class OutboxAtomicityTests : OutboxTestBase
             }
         });
 
-        Assert.Empty(OutboxRows.Read(Database));
-        Assert.Equal(0, OutboxRows.CountCustomers(Database));
+        Assert.Empty(await OutboxRows.ReadAsync(host));
+        Assert.Equal(0, await OutboxRows.CountCustomersAsync(host));
     }
 
-    [Fact]
-    public async Task A_context_disposed_inside_its_transaction_leaves_no_row()
+    [Theory]
+    [MemberData(nameof(OnBoth))]
+    public async Task A_context_disposed_inside_its_transaction_leaves_no_row(Provider provider)
     {
+        await using var host = await HostAsync(provider);
         // No using on the transaction: the context (and its connection) go away with it still open.
-        using (var scope = _host.Services.CreateScope())
+        using (var scope = host.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<OutboxShopContext>();
             var tx = await db.Database.BeginTransactionAsync();
@@ -152,18 +179,16 @@ public sealed class OutboxAtomicityTests : OutboxTestBase
             GC.KeepAlive(tx);
         }
 
-        Assert.Empty(OutboxRows.Read(Database));
-        Assert.Equal(0, OutboxRows.CountCustomers(Database));
+        Assert.Empty(await OutboxRows.ReadAsync(host));
+        Assert.Equal(0, await OutboxRows.CountCustomersAsync(host));
     }
 
     [Theory]
-    [InlineData(false, 1)]
-    [InlineData(true, 1)]
-    [InlineData(false, 3)]
-    [InlineData(true, 3)]
-    public async Task A_failed_save_outside_a_transaction_leaves_no_row(bool async, int extra)
+    [MemberData(nameof(OnBothWithExtraInserts))]
+    public async Task A_failed_save_outside_a_transaction_leaves_no_row(Provider provider, bool async, int extra)
     {
-        await _host.WithContextAsync(async db =>
+        await using var host = await HostAsync(provider);
+        await host.WithContextAsync(async db =>
         {
             // The duplicate e-mail breaks the unique index after the other inserts ran.
             db.Customers.AddRange(OutboxTestHost.Customers("f", 0, extra));
@@ -178,14 +203,16 @@ public sealed class OutboxAtomicityTests : OutboxTestBase
             }
         });
 
-        Assert.Empty(OutboxRows.Read(Database));
-        Assert.Equal(0, OutboxRows.CountCustomers(Database));
+        Assert.Empty(await OutboxRows.ReadAsync(host));
+        Assert.Equal(0, await OutboxRows.CountCustomersAsync(host));
     }
 
-    [Fact]
-    public async Task A_failed_save_inside_a_user_transaction_drops_only_its_own_calls()
+    [Theory]
+    [MemberData(nameof(OnBoth))]
+    public async Task A_failed_save_inside_a_user_transaction_drops_only_its_own_calls(Provider provider)
     {
-        await _host.WithContextAsync(async db =>
+        await using var host = await HostAsync(provider);
+        await host.WithContextAsync(async db =>
         {
             await using var tx = await db.Database.BeginTransactionAsync();
             db.Customers.AddRange(OutboxTestHost.Customers("ok", 0, 3));
@@ -204,13 +231,13 @@ public sealed class OutboxAtomicityTests : OutboxTestBase
             await tx.CommitAsync();
         });
 
-        var lines = OutboxRows.Read(Database).SelectMany(r => r.Lines).ToList();
+        var lines = (await OutboxRows.ReadAsync(host)).SelectMany(r => r.Lines).ToList();
         Assert.Equal(5, lines.Count);
         Assert.DoesNotContain(lines, l => l.Contains("bad-0", StringComparison.Ordinal));
         Assert.Equal(
             Enumerable.Range(0, 5).Select(i => Uri.EscapeDataString(OutboxTestHost.EmailOf($"ok-{i}"))).Order(StringComparer.Ordinal),
             lines.Select(l => l[5..l.IndexOf('&', StringComparison.Ordinal)]).Order(StringComparer.Ordinal));
-        Assert.Equal(5, OutboxRows.CountCustomers(Database));
+        Assert.Equal(5, await OutboxRows.CountCustomersAsync(host));
     }
 
     [Fact]
@@ -218,6 +245,7 @@ public sealed class OutboxAtomicityTests : OutboxTestBase
     {
         // Retries a second away, so that one flush makes exactly one attempt (a flush goes on while rows are due).
         await using var host = CreateHost(o => o.RetryBaseDelay = o.MaxRetryDelay = TimeSpan.FromSeconds(1));
+        await host.EnsureCreatedAsync();
         await host.AddCustomersAsync(OutboxTestHost.Customers("p", 0, 10));
         var written = Assert.Single(OutboxRows.Read(Database));
         Assert.Equal(10, written.CallCount);
@@ -257,5 +285,13 @@ public sealed class OutboxAtomicityTests : OutboxTestBase
         var attempts = Server.AllRequests.Where(c => c.Get("_p") == bad).ToList();
         Assert.Equal([500, 200], attempts.Select(c => c.StatusCode));
         Assert.Single(attempts.Select(c => c.Get("_t")).Distinct());
+    }
+
+    /// <summary>A built host (its dispatcher never started) on a fresh database of <paramref name="provider"/>, schema created.</summary>
+    private async Task<OutboxTestHost> HostAsync(Provider provider)
+    {
+        var host = await CreateHostAsync(provider);
+        await host.EnsureCreatedAsync();
+        return host;
     }
 }

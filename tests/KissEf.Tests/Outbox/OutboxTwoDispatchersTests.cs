@@ -4,21 +4,24 @@ using KissEf.Tests.Support;
 namespace KissEf.Tests.Outbox;
 
 /// <summary>
-/// Issue 3, "Two dispatchers": two hosts on one database file; every call is delivered and no call is sent by both.
+/// Issue 3, "Two dispatchers": two hosts on one database (a SQLite file, a PostgreSQL database); every call is delivered and no call is sent by both.
 /// The endpoint always answers 200, so with leases a call has no reason to be sent twice: each arrives once.
 /// </summary>
 public sealed class OutboxTwoDispatchersTests : OutboxTestBase
 {
-    [Fact]
-    public async Task Two_hosts_on_one_database_deliver_5000_calls_each_exactly_once()
+    public static TheoryData<Provider> OnBoth => new(Providers.All);
+
+    [Theory]
+    [MemberData(nameof(OnBoth))]
+    public async Task Two_hosts_on_one_database_deliver_5000_calls_each_exactly_once(Provider provider)
     {
         const int total = 5000;
         const int perSave = 250;
 
         // Small claims (2 rows = 200 calls) so that the two instances keep competing for rows.
         static void Options(KissTrackingOptions o) => o.ClaimBatchSize = 2;
-        await using var a = CreateHost(Options);
-        await using var b = CreateHost(Options);
+        await using var a = await CreateHostAsync(provider, Options);
+        await using var b = await CreateHostAsync(provider, Options);
         await a.EnsureCreatedAsync();
         await a.StartAsync();
         await b.StartAsync();
@@ -56,8 +59,9 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
         }
     }
 
-    [Fact]
-    public async Task A_batch_that_outlasts_its_lease_is_not_sent_again_by_the_other_host_at_the_same_time()
+    [Theory]
+    [MemberData(nameof(OnBoth))]
+    public async Task A_batch_that_outlasts_its_lease_is_not_sent_again_by_the_other_host_at_the_same_time(Provider provider)
     {
         // A slow but healthy endpoint: every call answered 200 after 400 ms. One row of 12 calls sent one at a time
         // takes about 5 s, more than twice the 2 s lease. The other instance must not take the row (and send its
@@ -71,8 +75,8 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
             o.ShutdownTimeout = TimeSpan.FromSeconds(1);
         }
 
-        await using var a = CreateHost(Options);
-        await using var b = CreateHost(Options);
+        await using var a = await CreateHostAsync(provider, Options);
+        await using var b = await CreateHostAsync(provider, Options);
         await a.EnsureCreatedAsync();
         await a.StartAsync();
         await b.StartAsync();
@@ -80,11 +84,10 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
 
         // Until the outbox is empty, or a call has come twice.
         await OutboxCalls.EventuallyAsync(
-            () => Task.FromResult(
-                Server.AllRequests.GroupBy(c => c.Url).Any(g => g.Count() > 1)
-                || (Server.Calls.Count >= total && OutboxRows.Read(Database).Count == 0)),
+            async () => Server.AllRequests.GroupBy(c => c.Url).Any(g => g.Count() > 1)
+                || (Server.Calls.Count >= total && (await OutboxRows.ReadAsync(a)).Count == 0),
             TimeSpan.FromSeconds(30),
-            () => Task.FromResult($"{Server.Calls.Count} delivered; rows: {string.Join("; ", OutboxRows.Read(Database).Select(r => $"{r.CallCount} call(s), owner {r.LeaseOwner}"))}"));
+            async () => $"{Server.Calls.Count} delivered; rows: {string.Join("; ", (await OutboxRows.ReadAsync(a)).Select(r => $"{r.CallCount} call(s), owner {r.LeaseOwner}"))}");
 
         var duplicates = Server.AllRequests.GroupBy(c => c.Url).Where(g => g.Count() > 1).ToList();
         Assert.True(

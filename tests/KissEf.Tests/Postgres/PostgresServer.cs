@@ -58,11 +58,18 @@ public sealed class PostgresServer : IAsyncLifetime
         }
 
         RunAsServerUser(Path.Combine(_bin, "initdb"), $"-D {_dataFolder} -U postgres --auth=trust --no-sync -E UTF8");
-        RunAsServerUser(
-            Path.Combine(_bin, "pg_ctl"),
-            $"-D {_dataFolder} -w -t 60 -l {_dataFolder}/server.log -o \"-p {Port} -k {_dataFolder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start");
+        Start();
         await Task.CompletedTask;
     }
+
+    /// <summary>Starts the server (again, after <see cref="Stop"/>) on the same port and data.</summary>
+    public void Start()
+        => RunAsServerUser(
+            Path.Combine(_bin!, "pg_ctl"),
+            $"-D {_dataFolder} -w -t 60 -l {_dataFolder}/server.log -o \"-p {Port} -k {_dataFolder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start");
+
+    /// <summary>Stops the server at once (<c>-m immediate</c>: open connections are cut, as in a crash).</summary>
+    public void Stop() => RunAsServerUser(Path.Combine(_bin!, "pg_ctl"), $"-D {_dataFolder} -m immediate -w stop");
 
     public async Task DisposeAsync()
     {
@@ -79,6 +86,29 @@ public sealed class PostgresServer : IAsyncLifetime
         }
 
         await Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Deletes the data folders of earlier runs whose server is gone (no postmaster.pid) and that nothing touched for
+    /// 10 minutes: a test process that exits may be ended before its clean-up has deleted its folder.
+    /// </summary>
+    public static void RemoveStaleFolders()
+    {
+        foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), "kissef-pg-*"))
+        {
+            try
+            {
+                if (!File.Exists(Path.Combine(folder, "postmaster.pid"))
+                    && Directory.GetLastWriteTimeUtc(folder) < DateTime.UtcNow - TimeSpan.FromMinutes(10))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Another run's, or already gone: not ours to fail on.
+            }
+        }
     }
 
     private static int FreePort()

@@ -1,5 +1,6 @@
 using KissEf.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 
 namespace KissEf.Tests.Support;
 
@@ -34,6 +35,29 @@ public static class OutboxRows
     {
         ArgumentNullException.ThrowIfNull(database);
         using var connection = database.OpenConnection();
+        return Read(connection);
+    }
+
+    /// <summary>The rows, read with SQL on a connection of the host's database (SQLite or PostgreSQL), outside any transaction.</summary>
+    public static Task<IReadOnlyList<OutboxRow>> ReadAsync(OutboxTestHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return host.WithContextAsync(async db =>
+        {
+            await db.Database.OpenConnectionAsync();
+            return Read(db.Database.GetDbConnection());
+        });
+    }
+
+    /// <summary>How many customers the host's database holds (SQLite or PostgreSQL).</summary>
+    public static Task<int> CountCustomersAsync(OutboxTestHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return host.WithContextAsync(db => db.Customers.CountAsync());
+    }
+
+    private static IReadOnlyList<OutboxRow> Read(System.Data.Common.DbConnection connection)
+    {
         using var command = connection.CreateCommand();
         command.CommandText =
             $"SELECT id, calls, call_count, created_at, attempts, next_attempt_at, lease_owner, lease_expires_at, last_error, dead_at FROM {Table} ORDER BY id";
@@ -92,7 +116,14 @@ public static class OutboxRows
     public static void AssertNoApiKey(SqliteDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
-        foreach (var row in Read(database))
+        AssertNoApiKey(Read(database));
+    }
+
+    /// <summary>Fails if any stored text of <paramref name="rows"/> (calls, lease owner, last error) holds the API key.</summary>
+    public static void AssertNoApiKey(IEnumerable<OutboxRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        foreach (var row in rows)
         {
             Assert.DoesNotContain(OutboxShop.ApiKey, row.Calls, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain(Uri.EscapeDataString(OutboxShop.ApiKey), row.Calls, StringComparison.OrdinalIgnoreCase);

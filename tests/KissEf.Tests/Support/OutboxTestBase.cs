@@ -22,4 +22,16 @@ public abstract class OutboxTestBase : IAsyncLifetime
 
     /// <summary>A built (not started) <see cref="OutboxTestHost"/> on this test's database and server.</summary>
     protected OutboxTestHost CreateHost(Action<KissTrackingOptions>? configure = null) => OutboxTestHost.Create(Database, Server, configure);
+
+    /// <summary>
+    /// A built (not started) <see cref="OutboxTestHost"/> on this test's database of <paramref name="provider"/> (the
+    /// SQLite file, or a PostgreSQL database made on first use; every host of the test shares it).
+    /// </summary>
+    protected async Task<OutboxTestHost> CreateHostAsync(Provider provider, Action<KissTrackingOptions>? configure = null)
+    {
+        var connection = provider == Provider.Sqlite ? Database.ConnectionString : _postgres ??= await Providers.CreateDatabaseAsync(provider, Database);
+        return OutboxTestHost.Create(connection, Server.Endpoint, configure);
+    }
+
+    private string? _postgres;
 }

@@ -7,7 +7,7 @@ namespace KissEf.Tests.Support;
 
 /// <summary>
 /// One "application instance" of the outbox tests: a Generic Host with KissEf's outbox (the default delivery) and
-/// <see cref="OutboxShopContext"/> on a SQLite file, sending to a <see cref="FakeTrackingServer"/>. Built, not
+/// <see cref="OutboxShopContext"/> on a SQLite file (or a PostgreSQL database, by its connection string), sending to a <see cref="FakeTrackingServer"/>. Built, not
 /// started: <see cref="StartAsync"/> runs the dispatcher; until then every committed call stays in the table
 /// (unless a test calls <see cref="IKissDispatcher.FlushAsync"/>). Several instances may share one database.
 /// </summary>
@@ -50,7 +50,7 @@ public sealed class OutboxTestHost : IAsyncDisposable
                 TestHostCore.ApplyTestTimings(o, pollInterval: TimeSpan.FromMilliseconds(50));
                 configure?.Invoke(o);
             }));
-        builder.Services.AddDbContext<OutboxShopContext>((sp, db) => db.UseSqlite(connectionString).UseKissTracking(sp));
+        builder.Services.AddDbContext<OutboxShopContext>((sp, db) => db.Use(Providers.Of(connectionString), connectionString).UseKissTracking(sp));
         return new OutboxTestHost(new TestHostCore(builder.Build()), logs);
     }
 

@@ -33,11 +33,14 @@ public sealed class TestHostOptions
 
     /// <summary>Leave the test defaults for retries and timeouts alone (RetryBaseDelay etc.).</summary>
     public bool LibraryDefaults { get; set; }
+
+    /// <summary>The database: a SQLite file (the default) or a fresh PostgreSQL database.</summary>
+    public Provider Provider { get; set; }
 }
 
 /// <summary>
 /// One application for the core tests: a Generic Host with AddKissTracking (the given maps and delivery),
-/// <see cref="TestShopContext"/> on a fresh SQLite file, KissEf's endpoint = a fresh <see cref="FakeTrackingServer"/>,
+/// <see cref="TestShopContext"/> on a fresh SQLite file (or PostgreSQL database), KissEf's endpoint = a fresh <see cref="FakeTrackingServer"/>,
 /// and every log entry captured at Trace level.
 /// </summary>
 public sealed class TestHost : IAsyncDisposable
@@ -83,6 +86,7 @@ public sealed class TestHost : IAsyncDisposable
         var logs = new TestLogCollector();
         try
         {
+            var connection = await Providers.CreateDatabaseAsync(options.Provider, database);
             var builder = TestHostCore.CreateBuilder(logs, LogLevel.Trace, shutdownTimeout: TimeSpan.FromSeconds(20));
             options.Services?.Invoke(builder.Services);
             builder.Services.AddKissTracking(kiss =>
@@ -108,18 +112,18 @@ public sealed class TestHost : IAsyncDisposable
             options.ServicesAfter?.Invoke(builder.Services);
             if (options.Pool)
             {
-                builder.Services.AddDbContextPool<TestShopContext>((sp, db) => db.UseSqlite(database.ConnectionString).UseKissTracking(sp));
+                builder.Services.AddDbContextPool<TestShopContext>((sp, db) => db.Use(options.Provider, connection).UseKissTracking(sp));
             }
             else
             {
-                builder.Services.AddDbContext<TestShopContext>((sp, db) => db.UseSqlite(database.ConnectionString).UseKissTracking(sp));
+                builder.Services.AddDbContext<TestShopContext>((sp, db) => db.Use(options.Provider, connection).UseKissTracking(sp));
             }
 
             var host = builder.Build();
             var test = new TestHost(server, database, host, logs, delivery);
             // A standalone context (never pooled) creates the schema, the outbox table included when it is on.
             var schema = new DbContextOptionsBuilder<TestShopContext>()
-                .UseSqlite(database.ConnectionString)
+                .Use(options.Provider, connection)
                 .UseKissTracking(host.Services)
                 .Options;
             await using (var db = new TestShopContext(schema))

@@ -17,6 +17,12 @@ public sealed class TestShopContext(DbContextOptions<TestShopContext> options) :
         // A unique e-mail lets a test make a save fail on demand (a duplicate), inside or outside a transaction.
         modelBuilder.Entity<ShopCustomer>().HasIndex(c => c.Email).IsUnique();
         modelBuilder.Entity<ShopOrder>().HasIndex(o => o.Reference).IsUnique();
+
+        // Npgsql writes only UTC DateTimes to timestamptz; the tests' DateTimes are unspecified.
+        if (Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL")
+        {
+            modelBuilder.Entity<ShopCustomer>().Property(c => c.LastSeen).HasColumnType("timestamp without time zone");
+        }
     }
 }
 

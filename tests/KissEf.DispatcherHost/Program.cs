@@ -1,0 +1,46 @@
+// One application instance of the multi-instance tests. Usage:
+//   KissEf.DispatcherHost <PostgreSQL connection string> <tracking endpoint> <lease ms> <poll ms>
+//
+// It starts a host whose KissEf outbox dispatcher drains the shared outbox table (claiming 2 rows at a time, so that
+// instances keep competing for rows), prints "STARTED <process id>" once it runs, and stops cleanly when its stdin
+// closes (so that an orphan never outlives the test run). The test kills one with SIGKILL mid-drain.
+using System.Globalization;
+using KissEf.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+if (args.Length != 4)
+{
+    await Console.Error.WriteLineAsync("usage: KissEf.DispatcherHost <connection string> <tracking endpoint> <lease ms> <poll ms>");
+    return 2;
+}
+
+var connectionString = args[0];
+var lease = TimeSpan.FromMilliseconds(int.Parse(args[2], CultureInfo.InvariantCulture));
+var poll = TimeSpan.FromMilliseconds(int.Parse(args[3], CultureInfo.InvariantCulture));
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+builder.Services.AddKissTracking(kiss => kiss
+    .UseApiKey(OutboxShop.ApiKey)
+    .UseEndpoint(new Uri(args[1]))
+    .MapCustomers()
+    .Configure(o =>
+    {
+        o.LeaseDuration = lease;
+        o.PollInterval = poll;
+        o.ClaimBatchSize = 2;
+        o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
+        o.MaxRetryDelay = TimeSpan.FromMilliseconds(500);
+        o.ShutdownTimeout = TimeSpan.FromSeconds(5);
+    }));
+builder.Services.AddDbContext<OutboxShopContext>((sp, db) => db.UseNpgsql(connectionString).UseKissTracking(sp));
+using var host = builder.Build();
+await host.StartAsync();
+Console.WriteLine($"STARTED {Environment.ProcessId}");
+
+// Until the test closes our stdin (or dies, which closes it too).
+await Console.In.ReadToEndAsync();
+await host.StopAsync();
+return 0;

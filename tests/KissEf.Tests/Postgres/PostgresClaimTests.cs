@@ -1,0 +1,55 @@
+using KissEf.Outbox.Claims;
+using KissEf.Tests.Infrastructure;
+using KissEf.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace KissEf.Tests.Postgres;
+
+/// <summary>Issue 10: the claim SQL is chosen from the provider; on PostgreSQL a claim skips rows others hold locked.</summary>
+public sealed class PostgresClaimTests
+{
+    [Theory]
+    [InlineData("Npgsql.EntityFrameworkCore.PostgreSQL", "PostgreSql")]
+    [InlineData("Microsoft.EntityFrameworkCore.Sqlite", "Sqlite")]
+    [InlineData("Microsoft.EntityFrameworkCore.SqlServer", "Unknown")]
+    [InlineData(null, "Unknown")]
+    public void The_claim_is_chosen_from_the_provider_name(string? provider, string expected)
+        => Assert.Equal(Enum.Parse<KissOutboxProvider>(expected), KissOutboxProviders.Of(provider));
+
+    [Fact]
+    public async Task A_claim_skips_a_row_another_transaction_holds_locked_instead_of_waiting_for_it()
+    {
+        await using var server = await FakeTrackingServer.StartAsync();
+        var connection = (await SharedPostgres.GetAsync()).CreateDatabase();
+        await using var host = OutboxTestHost.Create(connection, server.Endpoint, o => o.ClaimBatchSize = 1);
+        await host.EnsureCreatedAsync();
+        foreach (var key in new[] { "locked", "free-1", "free-2" })
+        {
+            await host.AddCustomersAsync([OutboxTestHost.Customer(key)]);
+        }
+
+        await host.WithContextAsync(async db =>
+        {
+            // Another session holds the first row locked (as a claim in flight on another instance would).
+            await using var tx = await db.Database.BeginTransactionAsync();
+            var locked = await db.Database.SqlQueryRaw<long>("SELECT id AS \"Value\" FROM kiss_outbox ORDER BY id LIMIT 1 FOR UPDATE").ToListAsync();
+            Assert.Single(locked);
+
+            // A claim that waited for the lock would not finish before the deadline; SKIP LOCKED takes the others.
+            using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            {
+                await host.Dispatcher.FlushAsync(deadline.Token);
+            }
+
+            Assert.Equal(
+                [OutboxTestHost.EmailOf("free-1"), OutboxTestHost.EmailOf("free-2")],
+                server.Calls.Select(c => c.Get("_p")).Order(StringComparer.Ordinal));
+            await tx.RollbackAsync();
+        });
+
+        // Once the lock is gone, the skipped row is claimed like any other.
+        await host.Dispatcher.FlushAsync();
+        Assert.Contains(server.Calls, c => c.Get("_p") == OutboxTestHost.EmailOf("locked"));
+        Assert.Equal(3, server.AllRequests.Count);
+    }
+}
