@@ -39,7 +39,8 @@ internal sealed class KissOptionsValidation(IConfiguration? section, KissDeliver
                 $"is {options.Delivery}, but AddKissTracking registered {registered} delivery: set Delivery in the configuration section or in the builder, not in a later Configure<KissTrackingOptions>.");
         }
 
-        if (section is not null)
+        // Only a section is KissEf's own: the root of a configuration holds everything else of the app too.
+        if (section is IConfigurationSection)
         {
             foreach (var child in section.GetChildren().Where(c => !Settings.Contains(c.Key)))
             {

@@ -182,6 +182,21 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void The_root_of_the_configuration_may_be_passed_and_other_keys_are_not_reported()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ApiKey"] = "root-key",
+            ["Logging:LogLevel:Default"] = "Information",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddKissTracking(configuration, kiss => { });
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal("root-key", provider.GetRequiredService<IOptions<KissTrackingOptions>>().Value.ApiKey);
+    }
+
+    [Fact]
     public async Task A_missing_key_names_the_setting_and_says_what_to_do()
     {
         var error = await StartAsync(Section, new Dictionary<string, string?> { [$"{Section}:MaxConcurrency"] = "3" });

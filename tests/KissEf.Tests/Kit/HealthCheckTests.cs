@@ -127,4 +127,15 @@ public sealed class HealthCheckTests : OutboxTestBase
         Assert.Equal(HealthStatus.Degraded, entry.Status);
         Assert.Equal(2, entry.Data["QueuedCalls"]);
     }
+
+    [Fact]
+    public async Task With_the_recorder_it_is_healthy()
+    {
+        await using var host = KitHost.Create(Database, Server, kiss => KissEf.KissTestingBuilderExtensions.UseRecorder(kiss));
+
+        var entry = await host.CheckAsync();
+
+        Assert.Equal(HealthStatus.Healthy, entry.Status);
+        Assert.Contains("sends nothing", entry.Description, StringComparison.Ordinal);
+    }
 }
