@@ -1,5 +1,5 @@
 using System.Data.Common;
-using KissEf.Dispatch;
+using KissEf.Capture;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,4 @@
-using KissEf.Dispatch;
+using KissEf.Capture;
 using KissEf.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

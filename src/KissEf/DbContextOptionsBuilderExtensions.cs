@@ -1,5 +1,6 @@
 using KissEf;
 using KissEf.Capture;
+using KissEf.Outbox;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -26,7 +27,7 @@ public static class KissDbContextOptionsBuilderExtensions
         var options = services.GetRequiredService<IOptions<KissTrackingOptions>>().Value;
         var outbox = runtime.Delivery.PersistsInTransaction;
         ((IDbContextOptionsBuilderInfrastructure)optionsBuilder).AddOrUpdateExtension(
-            new KissOptionsExtension(runtime, outbox ? options.OutboxTable : null, outbox ? options.OutboxSchema : null));
+            new KissOptionsExtension(runtime, outbox ? options.OutboxTable : null, outbox ? options.OutboxSchema : null, typeof(KissOutboxConventionSetPlugin)));
         return optionsBuilder;
     }
 

@@ -21,9 +21,26 @@ public sealed class KissTrackingOptions
     /// <summary>Log each URL (key redacted) instead of sending it, and answer as the vendor would.</summary>
     public bool DryRun { get; set; }
 
-    /// <summary>Attempts per call before it is given up (direct delivery) or kept as dead (outbox).</summary>
+    /// <summary>
+    /// The longest property value sent, in UTF-16 code units (<see cref="string.Length"/>); a longer value is
+    /// left out of its call with a warning. The default, 512, is the vendor's documented limit.
+    /// </summary>
+    [Range(1, 8192)]
+    public int MaxPropertyValueLength { get; set; } = 512;
+
+    /// <summary>
+    /// Direct delivery: attempts per call, the first included, before it is given up. The outbox does not use it: an
+    /// outbox row is retried until it is older than <see cref="MaxAge"/> (or <see cref="OutboxMaxAttempts"/>, if set).
+    /// </summary>
     [Range(1, 1000)]
     public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>
+    /// Outbox: attempts of a row, the first included, after which a row that fails again is kept as dead; null (the
+    /// default) for no limit, so that only <see cref="MaxAge"/> ends the retries of a row.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int? OutboxMaxAttempts { get; set; }
 
     /// <summary>The first retry delay; each retry doubles it, with jitter.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
@@ -69,11 +86,15 @@ public sealed class KissTrackingOptions
     [Range(1, 10_000)]
     public int MaxCallsPerRow { get; set; } = 100;
 
-    /// <summary>Outbox: the longest wait between two attempts of a row.</summary>
+    /// <summary>
+    /// Outbox: the longest wait between two attempts of a row (jitter of ±20% aside); with the default
+    /// <see cref="RetryBaseDelay"/> it is reached after the tenth attempt. A row goes out at most about this long after
+    /// the endpoint recovers.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(1);
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Outbox: a row older than this that fails again is kept as dead, whatever its attempts.</summary>
+    /// <summary>Outbox: a row older than this that fails again (retryably) is kept as dead; until then it is retried.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(7);
 

@@ -61,7 +61,8 @@ public static class KissServiceCollectionExtensions
             model,
             sp.GetRequiredService<IKissDelivery>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.MaxPropertyValueLength));
         services.AddHostedService<KissStartupValidator>();
 
         AddHttpClient(services, builder, inlineRetries: builder.DirectDelivery);
@@ -94,8 +95,21 @@ public static class KissServiceCollectionExtensions
 
     private static void AddHttpClient(IServiceCollection services, KissTrackingBuilder builder, bool inlineRetries)
     {
-        var http = services
-            .AddHttpClient(KissHttpSender.ClientName, (sp, client) =>
+        var http = services.AddHttpClient(KissHttpSender.ClientName);
+
+        // KissEf's client keeps to itself: what the application gives every client with ConfigureHttpClientDefaults
+        // (a standard resilience handler, service discovery, headers) would turn one outbox attempt into several
+        // requests and log each retry. IHttpClientFactory applies the defaults before any named configuration, so this
+        // first configuration of the name clears what they added; everything below, and what the user adds with
+        // kiss.ConfigureHttpClient, comes after it and stays.
+        http.Services.Configure<HttpClientFactoryOptions>(http.Name, factory =>
+        {
+            factory.HttpMessageHandlerBuilderActions.Clear();
+            factory.HttpClientActions.Clear();
+        });
+
+        http
+            .ConfigureHttpClient((sp, client) =>
             {
                 var o = sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value;
                 client.BaseAddress = KissHttpSender.WithTrailingSlash(o.Endpoint);
@@ -103,7 +117,7 @@ public static class KissServiceCollectionExtensions
                 // With inline retries the resilience pipeline times each attempt; otherwise one attempt is one request.
                 client.Timeout = inlineRetries ? Timeout.InfiniteTimeSpan : o.RequestTimeout;
             })
-            // The factory's default loggers write request URIs; a tracking URL holds the key.
+            // The factory's default loggers (and loggers the defaults added) write request URIs; a tracking URL holds the key.
             .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(sp =>
                 sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.DryRun

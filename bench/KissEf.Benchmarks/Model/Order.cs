@@ -19,7 +19,7 @@ public class Order
 
     public static Order Create(int i) => new()
     {
-        Email = $"user{i}@example.com",
+        Email = $"user{UniquePerson.Next()}@example.com",
         Name = $"Order {i}",
         Plan = i % 3 == 0 ? "pro" : "basic",
         Country = i % 2 == 0 ? "FR" : "US",

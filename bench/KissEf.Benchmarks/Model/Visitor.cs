@@ -13,7 +13,7 @@ public class Visitor
 
     public static Visitor Create(int i) => new()
     {
-        Email = $"visitor{i}@example.com",
+        Email = $"visitor{UniquePerson.Next()}@example.com",
         Plan = i % 3 == 0 ? "pro" : "basic",
         Country = i % 2 == 0 ? "FR" : "US",
     };

@@ -164,7 +164,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
 
     public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
     {
-        StopFollowingStates();
+        OnSaveStarted();
         return result;
     }
 
@@ -174,7 +174,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
         DbTransaction result,
         CancellationToken cancellationToken = default)
     {
-        StopFollowingStates();
+        OnSaveStarted();
         return ValueTask.FromResult(result);
     }
 
@@ -182,7 +182,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
     {
         if (!_creatingGuard)
         {
-            StopFollowingStates();
+            OnSaveStarted();
         }
     }
 
@@ -190,7 +190,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
     {
         if (!_creatingGuard)
         {
-            StopFollowingStates();
+            OnSaveStarted();
         }
 
         return Task.CompletedTask;
@@ -261,7 +261,8 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
                 _relational ? _context.Database.CurrentTransaction?.GetDbTransaction() : null,
                 System.Transactions.Transaction.Current,
                 _runtime.Logger,
-                _runtime.DistinctTimes);
+                _runtime.DistinctTimes,
+                _runtime.MaxValueLength);
             var tracker = _context.ChangeTracker;
             tracker.StateChanged += _onStateChanged;
             _followingStates = true;
@@ -273,7 +274,10 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
             }
             else
             {
-                // EF will not detect changes in this save: what is tracked now, and the states set after, is saved.
+                // EF will not detect changes in this save: what the other interceptors set through EF's entries is
+                // saved, so the capture is taken again once EF starts the save's transaction or savepoint (which
+                // KissEf makes sure there is, with the outbox).
+                _save.CaptureAtStart = true;
                 Capture(_save);
             }
         }
@@ -369,10 +373,25 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
         }
     }
 
+    /// <summary>
+    /// EF started the save's transaction or savepoint: its entries are what it saves. Without change detection,
+    /// the capture is taken again now (another interceptor may have changed an entry's values or added one).
+    /// </summary>
+    private void OnSaveStarted()
+    {
+        StopFollowingStates();
+        if (_save is { CaptureAtStart: true } save)
+        {
+            save.CaptureAtStart = false;
+            Capture(save);
+        }
+    }
+
     /// <summary>Makes sure a save with calls to write runs in a transaction, guarded by a savepoint of ours in the user's.</summary>
     private void Guard(KissSaveBuffer save)
     {
-        if (!save.HasWork || !_runtime.Delivery.PersistsInTransaction)
+        // Without change detection, a later capture may find calls the first did not: make room for them.
+        if ((!save.HasWork && !save.CaptureAtStart) || !_runtime.Delivery.PersistsInTransaction)
         {
             return;
         }

@@ -1,4 +1,3 @@
-using KissEf.Outbox;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
@@ -17,8 +16,16 @@ internal sealed class KissOptionsExtension : IDbContextOptionsExtension
 {
     private ExtensionInfo? _info;
 
-    public KissOptionsExtension(KissRuntime runtime, string? outboxTable, string? outboxSchema)
+    private readonly Type _modelPlugin;
+
+    /// <param name="runtime">The application's KissEf.</param>
+    /// <param name="outboxTable">The outbox table, or null with direct delivery.</param>
+    /// <param name="outboxSchema">The outbox table's schema.</param>
+    /// <param name="modelPlugin">The convention set plugin that adds the outbox table to the model (an
+    /// <c>IConventionSetPlugin</c> of the Outbox layer, given by the composition root).</param>
+    public KissOptionsExtension(KissRuntime runtime, string? outboxTable, string? outboxSchema, Type modelPlugin)
     {
+        _modelPlugin = modelPlugin;
         Runtime = runtime;
         OutboxTable = outboxTable;
         OutboxSchema = outboxSchema;
@@ -38,7 +45,7 @@ internal sealed class KissOptionsExtension : IDbContextOptionsExtension
         services.AddScoped<KissContextTracker>();
         services.AddScoped<IInterceptor>(sp => sp.GetRequiredService<KissContextTracker>());
         services.AddScoped<IResettableService>(sp => sp.GetRequiredService<KissContextTracker>());
-        services.AddScoped<IConventionSetPlugin, KissOutboxConventionSetPlugin>();
+        services.AddScoped(typeof(IConventionSetPlugin), _modelPlugin);
     }
 
     public void Validate(IDbContextOptions options)

@@ -13,7 +13,7 @@ namespace KissEf.Capture;
 /// calls waiting for user transactions to commit. The per-context trackers reach it through the options
 /// extension, so no state lives in a shared interceptor.
 /// </summary>
-internal sealed class KissRuntime(KissModel model, IKissDelivery delivery, TimeProvider time, ILoggerFactory loggers)
+internal sealed class KissRuntime(KissModel model, IKissDelivery delivery, TimeProvider time, ILoggerFactory loggers, int maxValueLength)
 {
     private readonly ConditionalWeakTable<DbTransaction, KissPendingCalls> _pending = new();
 
@@ -24,9 +24,12 @@ internal sealed class KissRuntime(KissModel model, IKissDelivery delivery, TimeP
     public TimeProvider Time { get; } = time;
 
     /// <summary>Keeps distinct calls of this process distinct at the vendor (its de-duplication on <c>_t</c>).</summary>
-    public KissDistinctTimes DistinctTimes { get; } = new(time);
+    public KissDistinctTimes DistinctTimes { get; } = new();
 
     public ILogger Logger { get; } = loggers.CreateLogger("KissEf");
+
+    /// <summary><see cref="KissTrackingOptions.MaxPropertyValueLength"/>.</summary>
+    public int MaxValueLength { get; } = maxValueLength;
 
     /// <summary>The outbox writes in the provider's transactions: a provider without them needs direct delivery.</summary>
     public void EnsureSupported(DbContext context)

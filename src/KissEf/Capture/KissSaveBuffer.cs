@@ -1,3 +1,4 @@
+using KissEf.Mapping;
 using System.Data.Common;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace KissEf.Capture;
 
 /// <summary>The state of one SaveChanges call, from SavingChanges to SavedChanges or its failure.</summary>
-internal sealed class KissSaveBuffer
+internal sealed class KissSaveBuffer : IKissChangeSet
 {
     private readonly KissCallSink _sink;
     private readonly KissDistinctTimes _times;
@@ -18,12 +19,13 @@ internal sealed class KissSaveBuffer
         DbTransaction? userTransaction,
         System.Transactions.Transaction? ambient,
         ILogger logger,
-        KissDistinctTimes times)
+        KissDistinctTimes times,
+        int maxValueLength)
     {
         UserTransaction = userTransaction;
         Ambient = ambient;
         _times = times;
-        _sink = new KissCallSink(context, saveTime, logger);
+        _sink = new KissCallSink(context, saveTime, logger, maxValueLength);
     }
 
     /// <summary>The transaction the user began before this save, if any.</summary>
@@ -37,6 +39,9 @@ internal sealed class KissSaveBuffer
 
     /// <summary>True while KissEf scans the change tracker (its own reads must not capture again).</summary>
     public bool Scanning { get; set; }
+
+    /// <summary>True when the capture is to be taken again when EF starts the save's transaction or savepoint.</summary>
+    public bool CaptureAtStart { get; set; }
 
     /// <summary>True while EF detects changes: state changes then are followed by a full capture.</summary>
     public bool Detecting { get; set; }
@@ -59,6 +64,9 @@ internal sealed class KissSaveBuffer
 
     /// <summary>Forgets what was captured of <paramref name="entity"/> (its state changed after the capture).</summary>
     public void Forget(object entity) => Changes.RemoveAll(c => ReferenceEquals(c.Entry.Entity, entity));
+
+    /// <summary>True when a change of <paramref name="entity"/> is captured.</summary>
+    public bool Contains(object entity) => Changes.Exists(c => ReferenceEquals(c.Entry.Entity, entity));
 
     /// <summary>Adds an addition or modification; its calls are built from the values as saved, at the end.</summary>
     public void Add(KissCapturedChange change) => Changes.Add(change);
@@ -94,7 +102,7 @@ internal sealed class KissSaveBuffer
                 }
             }
 
-            _times.Assign(_sink.Calls);
+            _times.Assign(_sink.Calls, _sink.SaveTime);
             _sink.WriteLogs();
             _finalized = true;
         }

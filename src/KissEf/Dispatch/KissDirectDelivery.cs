@@ -1,3 +1,4 @@
+using KissEf.Capture;
 using System.Data.Common;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;

@@ -345,6 +345,14 @@ internal sealed partial class KissOutboxDispatcher(
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrency, CancellationToken = cancellationToken },
             async (item, token) =>
             {
+                // Once a call of the row failed retryably and none got through (the endpoint is down, or limits us), its
+                // other calls wait for the row's next attempt: during an outage a row costs at most MaxConcurrency
+                // requests per attempt, not one per call. A call of the row delivered since lets the others go on.
+                if (item.Row.HoldsBack)
+                {
+                    return;
+                }
+
                 var line = item.Row.Line(item.Line);
                 var result = await sender.SendAsync(client, line, token).ConfigureAwait(false);
                 item.Row.Record(item.Line, result);
@@ -356,7 +364,12 @@ internal sealed partial class KissOutboxDispatcher(
         return outcomes;
     }
 
-    /// <summary>Deletes the delivered rows and reschedules or buries the others, then lets the claim go.</summary>
+    /// <summary>
+    /// Deletes the delivered rows and reschedules or buries the others, then lets the claim go. A row is retried until
+    /// it is older than <c>MaxAge</c> (or has had <c>OutboxMaxAttempts</c>); calls the endpoint refused (a status other
+    /// than 408, 429, 5xx) are dead at once, moved to a dead row of their own when other calls of the row are still
+    /// worth trying.
+    /// </summary>
     private async Task SettleAsync(Claim claim, RowOutcome[] outcomes)
     {
         await using (claim.ConfigureAwait(false))
@@ -375,26 +388,47 @@ internal sealed partial class KissOutboxDispatcher(
                 var row = outcome.Row;
                 var attempts = row.Attempts + 1;
                 var age = now - DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt);
-                var dead = !outcome.Retryable || attempts >= o.MaxAttempts || age >= o.MaxAge;
+                var expired = age >= o.MaxAge || attempts >= o.OutboxMaxAttempts;
                 var delay = KissBackoff.Delay(attempts, o.RetryBaseDelay, o.MaxRetryDelay, outcome.RetryAfter);
-                var (remaining, count) = outcome.Remaining();
+                var next = (now + delay).ToUnixTimeMilliseconds();
+                var pending = outcome.Remaining(refused: false);
+                var refused = outcome.Remaining(refused: true);
+                var retryError = Truncate(outcome.RetryError ?? outcome.Refusal ?? "unknown error", 1000);
+                if (pending.Count > 0 && refused.Count > 0 && !expired)
+                {
+                    var refusal = Truncate(outcome.Refusal!, 1000);
+                    if (await KissOutboxStore.RescheduleAndBuryAsync(
+                            claim.Db, claim.Owner, row, pending, next, retryError, refused, refusal, now.ToUnixTimeMilliseconds(), CancellationToken.None)
+                        .ConfigureAwait(false) is { } deadId)
+                    {
+                        LogDead(logger, deadId, refused.Count, attempts, refusal);
+                        KissLog.DeliveryFailed(logger, $"{pending.Count} call(s) of outbox row {row.Id}", attempts, retryError);
+                    }
+
+                    continue;
+                }
+
+                // One row: all it keeps is dead (refused, or out of time), or all of it is worth trying again.
+                var dead = pending.Count == 0 || expired;
+                var (calls, count) = outcome.Remaining(refused: null);
+                var error = pending.Count == 0 ? Truncate(outcome.Refusal ?? "unknown error", 1000) : retryError;
                 await KissOutboxStore.RescheduleAsync(
                     claim.Db,
                     claim.Owner,
                     row,
-                    remaining,
+                    calls,
                     count,
-                    (now + delay).ToUnixTimeMilliseconds(),
-                    Truncate(outcome.Error ?? "unknown error", 1000),
+                    next,
+                    error,
                     dead ? now.ToUnixTimeMilliseconds() : null,
                     CancellationToken.None).ConfigureAwait(false);
                 if (dead)
                 {
-                    LogDead(logger, row.Id, count, attempts, outcome.Error ?? "unknown error");
+                    LogDead(logger, row.Id, count, attempts, error);
                 }
                 else
                 {
-                    KissLog.DeliveryFailed(logger, $"{count} call(s) of outbox row {row.Id}", attempts, outcome.Error ?? "unknown error");
+                    KissLog.DeliveryFailed(logger, $"{count} call(s) of outbox row {row.Id}", attempts, error);
                 }
             }
         }
@@ -445,14 +479,26 @@ internal sealed partial class KissOutboxDispatcher(
     /// <summary>What became of each call of one claimed row.</summary>
     private sealed class RowOutcome
     {
-        private readonly bool[] _delivered;
+        private readonly LineState[] _states;
         private readonly Lock _gate = new();
+        private volatile bool _failed;
+        private volatile bool _delivered;
 
         public RowOutcome(KissOutboxMessage row)
         {
             Row = row;
             Lines = Split(row.Calls);
-            _delivered = new bool[Lines.Length];
+            _states = new LineState[Lines.Length];
+        }
+
+        private enum LineState : byte
+        {
+            /// <summary>Not sent in this attempt (held back), or failed with an error worth retrying.</summary>
+            Pending,
+            Delivered,
+
+            /// <summary>The endpoint refused it (a status other than 408, 429, 5xx): sending it again would not help.</summary>
+            Refused,
         }
 
         public KissOutboxMessage Row { get; }
@@ -462,9 +508,17 @@ internal sealed partial class KissOutboxDispatcher(
 
         public ReadOnlyMemory<char> Line(int index) => Row.Calls.AsMemory(Lines[index]);
 
-        public bool Retryable { get; private set; } = true;
+        /// <summary>
+        /// A call of this row failed retryably and none was delivered in this attempt: the calls not yet started wait
+        /// for the row's next attempt.
+        /// </summary>
+        public bool HoldsBack => _failed && !_delivered;
 
-        public string? Error { get; private set; }
+        /// <summary>The last retryable error, if any.</summary>
+        public string? RetryError { get; private set; }
+
+        /// <summary>The last refusal, if any.</summary>
+        public string? Refusal { get; private set; }
 
         public TimeSpan? RetryAfter { get; private set; }
 
@@ -474,7 +528,7 @@ internal sealed partial class KissOutboxDispatcher(
             {
                 lock (_gate)
                 {
-                    return Array.TrueForAll(_delivered, d => d);
+                    return Array.TrueForAll(_states, s => s == LineState.Delivered);
                 }
             }
         }
@@ -485,12 +539,20 @@ internal sealed partial class KissOutboxDispatcher(
             {
                 if (result.Delivered)
                 {
-                    _delivered[line] = true;
+                    _states[line] = LineState.Delivered;
+                    _delivered = true;
                     return;
                 }
 
-                Error = result.Error;
-                Retryable &= result.Retryable;
+                if (!result.Retryable)
+                {
+                    _states[line] = LineState.Refused;
+                    Refusal = result.Error ?? "refused";
+                    return;
+                }
+
+                _failed = true;
+                RetryError = result.Error;
                 if (result.RetryAfter is { } after && (RetryAfter is null || after > RetryAfter))
                 {
                     RetryAfter = after;
@@ -518,8 +580,11 @@ internal sealed partial class KissOutboxDispatcher(
             return lines;
         }
 
-        /// <summary>The calls not delivered, to keep in the row.</summary>
-        public (string Calls, int Count) Remaining()
+        /// <summary>
+        /// The calls not delivered, to keep: the refused ones (<paramref name="refused"/> true), the pending ones
+        /// (false), or both (null).
+        /// </summary>
+        public (string Calls, int Count) Remaining(bool? refused)
         {
             var text = new StringBuilder();
             var count = 0;
@@ -527,7 +592,8 @@ internal sealed partial class KissOutboxDispatcher(
             {
                 for (var i = 0; i < Lines.Length; i++)
                 {
-                    if (_delivered[i])
+                    var state = _states[i];
+                    if (state == LineState.Delivered || (refused is { } want && want != (state == LineState.Refused)))
                     {
                         continue;
                     }

@@ -1,4 +1,3 @@
-using KissEf.Capture;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
 
@@ -12,10 +11,10 @@ internal interface IKissEntityMap
     string EntityName { get; }
 
     /// <summary>Snapshots the changed entries of this map's type: state, changed members, original values.</summary>
-    void Capture(ChangeTracker tracker, KissModel model, KissSaveBuffer buffer);
+    void Capture(ChangeTracker tracker, KissModel model, IKissChangeSet buffer);
 
     /// <summary>Snapshots one entry of this map's type (its state changed after the capture).</summary>
-    void CaptureEntry(EntityEntry entry, KissSaveBuffer buffer);
+    void CaptureEntry(EntityEntry entry, IKissChangeSet buffer);
 
     /// <summary>Turns one captured change into calls, reading the values as saved.</summary>
     void Finalize(KissCapturedChange change, KissCallSink sink);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using KissEf.Capture;
 using KissEf.Logging;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
@@ -20,12 +19,15 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
     private readonly KissTrigger<TEntity>[] _deleted;
     private readonly KissValue<TEntity>[] _aliasOnChange;
     private readonly (KissValue<TEntity> First, KissValue<TEntity> Second)[] _aliasPairs;
+    private readonly string[] _aliasOnChangeLabels;
+    private readonly string[] _aliasPairLabels;
     private readonly string[] _slots;
     private readonly ulong _watchedMask;
     private readonly bool _needsOriginals;
     private readonly bool _hasOnModified;
     private readonly ulong _scalarMask;
     private readonly ConcurrentDictionary<IReadOnlyEntityType, Bound> _bound = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<IModel, OwnedCollection[]> _ownedCollections = new(ReferenceEqualityComparer.Instance);
 
     private KissEntityMap(KissEntityTypeBuilder<TEntity> builder, KissValue<TEntity> identity, string[] slots)
     {
@@ -36,6 +38,8 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         _deleted = [.. builder.Triggers.Where(t => t.Kind == KissTriggerKind.Deleted)];
         _aliasOnChange = [.. builder.AliasOnChangeMembers];
         _aliasPairs = [.. builder.AliasPairs];
+        _aliasOnChangeLabels = [.. _aliasOnChange.Select(m => $"alias (/a) of {EntityName} (AliasOnChange({m.Text}))")];
+        _aliasPairLabels = [.. _aliasPairs.Select(p => $"alias (/a) of {EntityName} (Alias({p.First.Text}, {p.Second.Text}))")];
         _hasOnModified = _modified.Any(t => t.Kind == KissTriggerKind.Modified);
         _needsOriginals = _aliasOnChange.Length > 0 || OriginalValues(builder).Any();
         foreach (var watched in WatchedValues(builder))
@@ -57,6 +61,8 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             {
                 call.Seal(trigger.Describe());
             }
+
+            trigger.Label = $"calls of {typeof(TEntity).Name} ({trigger.Describe()})";
         }
     }
 
@@ -190,7 +196,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         }
     }
 
-    public void Capture(ChangeTracker tracker, KissModel model, KissSaveBuffer buffer)
+    public void Capture(ChangeTracker tracker, KissModel model, IKissChangeSet buffer)
     {
         foreach (var entry in tracker.Entries<TEntity>())
         {
@@ -199,9 +205,50 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
                 CaptureEntry(entry, buffer);
             }
         }
+
+        if (TracksModified)
+        {
+            CaptureRemovedOwnedItems(tracker, model, buffer);
+        }
     }
 
-    public void CaptureEntry(EntityEntry entry, KissSaveBuffer buffer)
+    /// <summary>
+    /// An item removed from an owned collection is deleted, and gone from the collection: its owner, unchanged
+    /// otherwise, is found through the item's foreign key as it was.
+    /// </summary>
+    private void CaptureRemovedOwnedItems(ChangeTracker tracker, KissModel model, IKissChangeSet buffer)
+    {
+        var collections = _ownedCollections.GetOrAdd(tracker.Context.Model, static efModel => [.. efModel.GetEntityTypes()
+            .Where(t => !t.IsOwned() && typeof(TEntity).IsAssignableFrom(t.ClrType))
+            .SelectMany(t => t.GetDeclaredNavigations())
+            .Where(n => n.IsCollection && n.ForeignKey.IsOwnership && !n.IsOnDependent)
+            .Select(n => new OwnedCollection(
+                n.TargetEntityType,
+                KissTrackedEntries.OfClrType(n.TargetEntityType.ClrType),
+                n.ForeignKey,
+                KissTrackedEntries.Finder(n.DeclaringEntityType.GetRootType())))
+            .Where(c => c.FindOwner is not null)]);
+        foreach (var collection in collections)
+        {
+            foreach (var item in collection.Entries(tracker))
+            {
+                if (item.State != EntityState.Deleted || !ReferenceEquals(item.Metadata, collection.Type))
+                {
+                    continue;
+                }
+
+                var keys = collection.Ownership.Properties.Select(p => item.OriginalValues[p]).ToArray();
+                if (collection.FindOwner!(tracker.Context, keys) is { State: EntityState.Unchanged } owner
+                    && ReferenceEquals(model.FindMap(owner.Entity.GetType()), this)
+                    && !buffer.Contains(owner.Entity))
+                {
+                    CaptureModified(owner, buffer);
+                }
+            }
+        }
+    }
+
+    public void CaptureEntry(EntityEntry entry, IKissChangeSet buffer)
     {
         switch (entry.State)
         {
@@ -259,7 +306,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
             if (trigger.Filter is { } filter)
             {
-                sink.Step = $"calls of {EntityName} ({trigger.Describe()})";
+                sink.Step = trigger.Label;
                 sink.Expression = "of its When filter";
                 if (!filter(entity))
                 {
@@ -277,10 +324,11 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             {
                 if (!identityRead)
                 {
-                    sink.Step = $"calls of {EntityName} ({trigger.Describe()})";
+                    sink.Step = trigger.Label;
                     sink.Expression = _identity.Text;
-                    identity = KissValueFormatter.Format(values.ForText(_identity.Slot, _identity.Read(entity, values)));
-                    identityRule = KissNameRules.CheckIdentity(identity) is { } rule ? $"{rule} (identity {_identity.Text})" : null;
+                    identityRule = KissValueFormatter.FormatIdentity(values.ForText(_identity.Slot, _identity.Read(entity, values)), out identity) is { } rule
+                        ? $"{rule} (identity {_identity.Text})"
+                        : null;
                     identityRead = true;
                 }
 
@@ -319,10 +367,10 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             return (null, $"the service {name} of IdentifiedBy<{name}> is not registered in the context's application services");
         }
 
-        sink.Step = $"calls of {typeof(TEntity).Name} ({trigger.Describe()})";
+        sink.Step = trigger.Label;
         sink.Expression = $"of IdentifiedBy<{name}>";
         var person = source.Read(service);
-        return KissNameRules.CheckIdentity(person) is { } rule ? (null, $"{rule} (IdentifiedBy<{name}>)") : (person, null);
+        return KissValueFormatter.FormatIdentity(person, out var text) is { } rule ? (null, $"{rule} (IdentifiedBy<{name}>)") : (text, null);
     }
 
     /// <summary>The members whose original values a save compares or sends; the first slots, the mask's bits.</summary>
@@ -383,7 +431,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             [.. slots.Select(path => KissMemberPath.Resolve((IEntityType)type, path))],
             KissOwnedChanges.HasOwned((IEntityType)type)), _slots);
 
-    private void CaptureModified(EntityEntry entry, KissSaveBuffer buffer)
+    private void CaptureModified(EntityEntry entry, IKissChangeSet buffer)
     {
         var paths = Bind(entry.Metadata).Paths;
         PropertyValues? originals = null;
@@ -454,9 +502,9 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             time = mapped;
         }
 
-        if (time < KissNameRules.EarliestTime)
+        if (KissNameRules.CheckTime(time, sink.SaveTime) is { } timeRule)
         {
-            sink.Skipped(template.Description, $"its time is before 2009-01-01, which the vendor does not store (check the mapping of {template.Time?.Text ?? "the clock"})");
+            sink.Skipped(template.Description, $"{timeRule} (check the mapping of {template.Time?.Text ?? "the clock"})");
             return;
         }
 
@@ -475,14 +523,20 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             var raw = property.Original && change.Originals is { } originals && property.Value.Slot >= 0
                 ? originals[property.Value.Slot]
                 : property.Value.Read(entity, values);
-            if (KissValueFormatter.Format(values.ForText(property.Value.Slot, raw)) is not { } text)
+            if (!KissValueFormatter.TryFormat(values.ForText(property.Value.Slot, raw), out var text, out var valueRule))
+            {
+                sink.Dropped(property.Name, template.Description, $"{valueRule} ({property.Value.Text})");
+                continue;
+            }
+
+            if (text is null)
             {
                 continue;
             }
 
-            if (text.Length > KissNameRules.MaxValueLength)
+            if (text.Length > sink.MaxValueLength)
             {
-                sink.Dropped(property.Name, template.Description, $"its value has {text.Length} characters, over the vendor's limit of {KissNameRules.MaxValueLength}");
+                sink.Dropped(property.Name, template.Description, $"its value has {text.Length} characters, over the limit of {sink.MaxValueLength} (MaxPropertyValueLength)");
                 continue;
             }
 
@@ -503,68 +557,74 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         IReadOnlyList<string> keyNames = written == template.Properties.Count || template.Kind == KissCallKind.Event ? template.KeyNames : names!;
         sink.Calls.Add(new KissCall(writer.ToString(), template.Description)
         {
-            Key = new KissCallKey(template.Kind, identity, keyNames, time.ToUnixTimeSeconds()),
+            Person = identity,
+            KeyNames = keyNames,
+            Time = time.ToUnixTimeSeconds(),
         });
     }
 
     private void WriteAliasesOnChange(KissCapturedChange change, KissCallSink sink, TEntity entity, KissEntryValues values)
     {
-        foreach (var member in _aliasOnChange)
+        for (var i = 0; i < _aliasOnChange.Length; i++)
         {
+            var member = _aliasOnChange[i];
             if ((change.Changed & Bit(member)) == 0 || change.Originals is null)
             {
                 continue;
             }
 
-            sink.Step = $"alias of {EntityName} on change of {member.MemberName}";
+            sink.Step = _aliasOnChangeLabels[i];
             sink.Expression = member.Text;
             WriteAlias(
-                KissValueFormatter.Format(values.ForText(member.Slot, change.Originals[member.Slot])),
-                KissValueFormatter.Format(values.ForText(member.Slot, member.Read(entity, values))),
-                $"alias of {EntityName} on change of {member.MemberName}",
+                values.ForText(member.Slot, change.Originals[member.Slot]),
+                values.ForText(member.Slot, member.Read(entity, values)),
+                _aliasOnChangeLabels[i],
                 sink);
         }
     }
 
     private void WriteAliasPairs(KissCapturedChange change, KissCallSink sink, TEntity entity, KissEntryValues values)
     {
-        foreach (var (first, second) in _aliasPairs)
+        for (var i = 0; i < _aliasPairs.Length; i++)
         {
+            var (first, second) = _aliasPairs[i];
             if (change.State == EntityState.Modified && (change.Changed & (Bit(first) | Bit(second))) == 0)
             {
                 continue;
             }
 
-            sink.Step = $"alias of {EntityName} ({first.MemberName}, {second.MemberName})";
+            sink.Step = _aliasPairLabels[i];
             sink.Expression = first.Text;
-            var a = KissValueFormatter.Format(values.ForText(first.Slot, first.Read(entity, values)));
+            var a = values.ForText(first.Slot, first.Read(entity, values));
             sink.Expression = second.Text;
-            var b = KissValueFormatter.Format(values.ForText(second.Slot, second.Read(entity, values)));
+            var b = values.ForText(second.Slot, second.Read(entity, values));
 
             // "When both are set": a pair with a missing side is not an alias yet, and not an error.
-            if (string.IsNullOrEmpty(a) || string.IsNullOrEmpty(b))
+            if (a is null or "" || b is null or "")
             {
                 continue;
             }
 
-            WriteAlias(a, b, $"alias of {EntityName} ({first.MemberName}, {second.MemberName})", sink);
+            WriteAlias(a, b, _aliasPairLabels[i], sink);
         }
     }
 
-    private static void WriteAlias(string? from, string? to, string description, KissCallSink sink)
+    private static void WriteAlias(object? fromValue, object? toValue, string description, KissCallSink sink)
     {
-        if (string.Equals(from, to, StringComparison.Ordinal))
+        var fromRule = KissValueFormatter.FormatIdentity(fromValue, out var from);
+        var toRule = KissValueFormatter.FormatIdentity(toValue, out var to);
+        if (fromRule is null && toRule is null && string.Equals(from, to, StringComparison.Ordinal))
         {
             return;
         }
 
-        if (KissNameRules.CheckIdentity(from) is { } fromRule)
+        if (fromRule is not null)
         {
             sink.Skipped(description, $"{fromRule} (first identity)");
             return;
         }
 
-        if (KissNameRules.CheckIdentity(to) is { } toRule)
+        if (toRule is not null)
         {
             sink.Skipped(description, $"{toRule} (second identity)");
             return;
@@ -580,4 +640,11 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
     /// <param name="Paths">By slot: the resolved path, or null where EF does not map it.</param>
     /// <param name="HasOwned">True when the type owns other entity types.</param>
     private sealed record Bound(KissMemberPath?[] Paths, bool HasOwned);
+
+    /// <summary>An owned collection of a type this map applies to: how to list its items and find their owner.</summary>
+    private sealed record OwnedCollection(
+        IEntityType Type,
+        Func<ChangeTracker, IEnumerable<EntityEntry>> Entries,
+        IForeignKey Ownership,
+        Func<DbContext, object?[], EntityEntry?>? FindOwner);
 }

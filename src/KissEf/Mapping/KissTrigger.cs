@@ -20,6 +20,9 @@ internal sealed class KissTrigger<TEntity>
     /// <summary>Where the person of this trigger's calls comes from, when not the entity's identity (<c>IdentifiedBy</c>).</summary>
     public KissServicePerson? Person { get; set; }
 
+    /// <summary>What the trigger's calls are, for messages: entity and trigger; set when the map is compiled.</summary>
+    public string Label { get; set; } = string.Empty;
+
     /// <summary>The changed-members bits of <see cref="Members"/>, set when the map is compiled.</summary>
     public ulong MemberMask { get; set; }
 

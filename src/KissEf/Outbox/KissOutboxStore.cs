@@ -4,8 +4,8 @@ namespace KissEf.Outbox;
 
 /// <summary>
 /// The outbox's queries, run through a context of the dispatcher's own: claim with a lease, delete what was
-/// delivered, reschedule or bury what failed, and the operator's counts. Claims are one UPDATE guarded by the
-/// lease, so two instances on one database never hold the same row.
+/// delivered, reschedule or bury what failed (a refused call on its own), and the operator's counts. Claims are one
+/// UPDATE guarded by the lease, so two instances on one database never hold the same row.
 /// </summary>
 internal static class KissOutboxStore
 {
@@ -71,6 +71,52 @@ internal static class KissOutboxStore
                     .SetProperty(r => r.LastError, error)
                     .SetProperty(r => r.DeadAt, deadAt),
                 cancellationToken);
+
+    /// <summary>
+    /// Reschedules <paramref name="row"/> with the calls still worth trying and moves the calls the endpoint refused
+    /// into a new dead row (same creation time), in one transaction: a refused call is kept for an operator without
+    /// holding back the rest of its row. Returns the dead row's id, or null when the lease was lost (nothing changed).
+    /// </summary>
+    public static Task<long?> RescheduleAndBuryAsync(
+        DbContext db,
+        string owner,
+        KissOutboxMessage row,
+        (string Calls, int Count) pending,
+        long nextAttemptAt,
+        string error,
+        (string Calls, int Count) refused,
+        string refusal,
+        long now,
+        CancellationToken cancellationToken)
+        => db.Database.CreateExecutionStrategy().ExecuteAsync(
+            async token =>
+            {
+                db.ChangeTracker.Clear();
+                var transaction = await db.Database.BeginTransactionAsync(token).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    if (await RescheduleAsync(db, owner, row, pending.Calls, pending.Count, nextAttemptAt, error, null, token).ConfigureAwait(false) == 0)
+                    {
+                        return (long?)null;
+                    }
+
+                    var dead = new KissOutboxMessage
+                    {
+                        Calls = refused.Calls,
+                        CallCount = refused.Count,
+                        CreatedAt = row.CreatedAt,
+                        Attempts = row.Attempts + 1,
+                        NextAttemptAt = now,
+                        LastError = refusal,
+                        DeadAt = now,
+                    };
+                    db.Add(dead);
+                    await db.SaveChangesAsync(token).ConfigureAwait(false);
+                    await transaction.CommitAsync(token).ConfigureAwait(false);
+                    return dead.Id;
+                }
+            },
+            cancellationToken);
 
     /// <summary>Extends the lease of the rows <paramref name="owner"/> holds.</summary>
     public static Task<int> RenewAsync(DbContext db, string owner, long leaseUntil, CancellationToken cancellationToken)

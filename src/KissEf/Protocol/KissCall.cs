@@ -9,10 +9,16 @@ namespace KissEf.Protocol;
 internal sealed record KissCall(string Line, string Description)
 {
     /// <summary>
-    /// What the vendor's de-duplication compares, for calls built in this process (null for aliases, which it
-    /// does not de-duplicate, and for calls read back from the outbox): see <see cref="KissDistinctTimes"/>.
+    /// The person, for the vendor's de-duplication of calls built in this process (see <see cref="KissDistinctTimes"/>);
+    /// null for aliases, which it does not de-duplicate, and for calls read back from the outbox.
     /// </summary>
-    public KissCallKey? Key { get; init; }
+    public string? Person { get; init; }
+
+    /// <summary>The event name, or the names of the properties a set carries, for the de-duplication.</summary>
+    public IReadOnlyList<string>? KeyNames { get; init; }
+
+    /// <summary>The call's <c>_t</c>, in Unix seconds, for the de-duplication.</summary>
+    public long Time { get; init; }
 
     /// <summary>Describes a call read back from the outbox: its kind and, for an event, its name.</summary>
     public static string Describe(string line) => line[0] switch

@@ -5,59 +5,102 @@ namespace KissEf.Protocol;
 /// <summary>
 /// Keeps distinct calls distinct at the vendor. KISSmetrics counts two events with the same person, name and
 /// <c>_t</c> once, and two sets of one property of a person with the same <c>_t</c> once. So a call whose key was
-/// already used in this process moves to the next free second: the n-th duplicate of <c>(_p, _n, _t)</c> is sent
-/// with <c>_t + n</c> (a property set with the first second free for all its properties). The shift is made once,
-/// when the call is created, so every retry sends the same <c>_t</c>. Keys are remembered for five to ten seconds
-/// of the process's clock (a shifted call can push a later one of the next second); names and persons compare case-insensitively, as the vendor does for names.
+/// already used moves to the next free second: the n-th duplicate of <c>(_p, _n, _t)</c> is sent with
+/// <c>_t + n</c> (a property set: the first second free for all its properties). Keys are compared within a
+/// save and across the saves of the process in the same second and the one before (by the clock of the saves,
+/// so a shifted call still pushes a later one of the next second). The shift is made once, when the call is
+/// created, so every retry sends the same <c>_t</c>. Names and persons compare case-insensitively.
 /// </summary>
-internal sealed class KissDistinctTimes(TimeProvider time)
+/// <remarks>
+/// The keys live in two fixed tables of fingerprints (this second's and the last one's), so remembering them
+/// allocates nothing per call. A fingerprint shared by two different keys shifts a call by a second it did not
+/// need; past about <see cref="Capacity"/> / 2 distinct keys in one second the table is full, and a key it cannot
+/// hold is not remembered (a later duplicate of it would then count once at the vendor).
+/// </remarks>
+internal sealed class KissDistinctTimes
 {
-    // Two saves within five seconds are always compared; memory holds at most ten seconds of calls.
-    private static readonly TimeSpan Generation = TimeSpan.FromSeconds(5);
+    /// <summary>Fingerprints per table (a power of two).</summary>
+    public const int Capacity = 1 << 15;
+
+    private const int MaxProbes = 8;
+    private const int Mask = Capacity - 1;
 
     private readonly Lock _lock = new();
-    private HashSet<Slot> _current = new(SlotComparer.Instance);
-    private HashSet<Slot> _previous = new(SlotComparer.Instance);
-    private long _rotatedAt = time.GetTimestamp();
+    private ulong[]? _current;
+    private ulong[]? _previous;
+    private long _second = long.MinValue;
 
-    /// <summary>Moves each call of <paramref name="calls"/> (in order) whose key is taken to the next free second.</summary>
-    public void Assign(List<KissCall> calls)
+    /// <summary>
+    /// Moves each call of <paramref name="calls"/> (in order) whose key is taken to the next free second;
+    /// <paramref name="saveTime"/> is the time of the save that built them.
+    /// </summary>
+    public void Assign(List<KissCall> calls, DateTimeOffset saveTime)
     {
         lock (_lock)
         {
-            Rotate();
+            Rotate(saveTime.ToUnixTimeSeconds());
             for (var i = 0; i < calls.Count; i++)
             {
-                if (calls[i].Key is not { } key)
+                var call = calls[i];
+                if (call.Person is not { } person || call.KeyNames is not { } names)
                 {
                     continue;
                 }
 
-                var free = key.Time;
-                while (!IsFree(key, free))
+                var personHash = (ulong)(uint)person.GetHashCode(StringComparison.OrdinalIgnoreCase) << 32 | call.Line[0];
+                var free = call.Time;
+                while (!IsFree(personHash, names, free))
                 {
                     free++;
                 }
 
-                foreach (var name in key.Names)
+                foreach (var name in names)
                 {
-                    _current.Add(new Slot(key.Kind, key.Person, name, free));
+                    Remember(Fingerprint(personHash, name, free));
                 }
 
-                if (free != key.Time)
+                if (free != call.Time)
                 {
-                    calls[i] = calls[i] with { Line = Retime(calls[i].Line, key.Time, free), Key = key with { Time = free } };
+                    calls[i] = call with { Line = Retime(call.Line, call.Time, free), Time = free };
                 }
             }
         }
     }
 
-    private bool IsFree(KissCallKey key, long second)
+    private static ulong Fingerprint(ulong personHash, string name, long second)
     {
-        foreach (var name in key.Names)
+        // Person, kind, name and second mixed into 64 bits; 0 marks an empty place.
+        var key = personHash ^ (uint)name.GetHashCode(StringComparison.OrdinalIgnoreCase) ^ ((ulong)second * 0x9E3779B97F4A7C15UL);
+        key = (key ^ (key >> 31)) * 0xBF58476D1CE4E5B9UL;
+        key ^= key >> 29;
+        return key == 0 ? 1 : key;
+    }
+
+    private static bool Holds(ulong[] table, ulong fingerprint)
+    {
+        for (var probe = 0; probe < MaxProbes; probe++)
         {
-            var slot = new Slot(key.Kind, key.Person, name, second);
-            if (_current.Contains(slot) || _previous.Contains(slot))
+            var found = table[(int)(fingerprint + (ulong)probe) & Mask];
+            if (found == fingerprint)
+            {
+                return true;
+            }
+
+            if (found == 0)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsFree(ulong personHash, IReadOnlyList<string> names, long second)
+    {
+        foreach (var name in names)
+        {
+            var fingerprint = Fingerprint(personHash, name, second);
+            if (Holds(_current!, fingerprint) || Holds(_previous!, fingerprint))
             {
                 return false;
             }
@@ -66,16 +109,37 @@ internal sealed class KissDistinctTimes(TimeProvider time)
         return true;
     }
 
-    private void Rotate()
+    private void Remember(ulong fingerprint)
     {
-        if (time.GetElapsedTime(_rotatedAt) < Generation)
+        for (var probe = 0; probe < MaxProbes; probe++)
+        {
+            ref var place = ref _current![(int)(fingerprint + (ulong)probe) & Mask];
+            if (place == 0 || place == fingerprint)
+            {
+                place = fingerprint;
+                return;
+            }
+        }
+    }
+
+    /// <summary>Keeps the keys of this second and the one before.</summary>
+    private void Rotate(long second)
+    {
+        _current ??= new ulong[Capacity];
+        _previous ??= new ulong[Capacity];
+        if (second <= _second)
         {
             return;
         }
 
         (_previous, _current) = (_current, _previous);
-        _current.Clear();
-        _rotatedAt = time.GetTimestamp();
+        Array.Clear(_current);
+        if (second != _second + 1)
+        {
+            Array.Clear(_previous);
+        }
+
+        _second = second;
     }
 
     /// <summary>Replaces the call's <c>_t</c> parameter (written once, as <c>&amp;_t=N&amp;</c>).</summary>
@@ -84,23 +148,5 @@ internal sealed class KissDistinctTimes(TimeProvider time)
         var old = "&_t=" + from.ToString(CultureInfo.InvariantCulture) + "&";
         var at = line.IndexOf(old, StringComparison.Ordinal);
         return string.Concat(line.AsSpan(0, at), "&_t=", to.ToString(CultureInfo.InvariantCulture), line.AsSpan(at + old.Length - 1));
-    }
-
-    private readonly record struct Slot(KissCallKind Kind, string Person, string Name, long Second);
-
-    private sealed class SlotComparer : IEqualityComparer<Slot>
-    {
-        public static readonly SlotComparer Instance = new();
-
-        public bool Equals(Slot x, Slot y)
-            => x.Second == y.Second && x.Kind == y.Kind
-               && string.Equals(x.Name, y.Name, StringComparison.OrdinalIgnoreCase)
-               && string.Equals(x.Person, y.Person, StringComparison.OrdinalIgnoreCase);
-
-        public int GetHashCode(Slot slot) => HashCode.Combine(
-            slot.Second,
-            slot.Kind,
-            StringComparer.OrdinalIgnoreCase.GetHashCode(slot.Name),
-            StringComparer.OrdinalIgnoreCase.GetHashCode(slot.Person));
     }
 }

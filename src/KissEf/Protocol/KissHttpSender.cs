@@ -7,12 +7,22 @@ namespace KissEf.Protocol;
 /// <summary>
 /// Sends one call with a client from <see cref="IHttpClientFactory"/> (one per send, as the factory intends).
 /// The API key is added by <see cref="KissApiKeyHandler"/>, the innermost handler, so nothing outside it
-/// sees a URL with the key.
+/// sees a URL with the key. A call whose request line would be longer than <see cref="MaxRequestLine"/> is
+/// sent as a POST with the same parameters as a form body, so no proxy or server truncates it.
 /// </summary>
 internal sealed class KissHttpSender(IHttpClientFactory clients, IOptions<KissTrackingOptions> options)
 {
+    /// <summary>The longest request line sent as a GET: <c>GET</c>, the absolute URL with the key, <c>HTTP/1.1</c>.</summary>
+    public const int MaxRequestLine = 2000;
+
+    // "GET " + URL + " HTTP/1.1".
+    private const int RequestLineFrame = 4 + 9;
+
     // The line is appended to the endpoint as text: one URI parse per call, not a relative URI combined later.
     private readonly string _endpoint = WithTrailingSlash(options.Value.Endpoint).AbsoluteUri;
+
+    // What the key handler adds to a GET's URL: "_k=…&".
+    private readonly int _keyLength = KissApiKeyHandler.KeyParameter(options.Value).Length + 1;
 
     /// <summary>The name of KissEf's client in <see cref="IHttpClientFactory"/>.</summary>
     public const string ClientName = "KissEf";
@@ -23,7 +33,7 @@ internal sealed class KissHttpSender(IHttpClientFactory clients, IOptions<KissTr
     /// <summary>Sends the call whose encoded line is <paramref name="line"/> with a client of <see cref="CreateClient"/>.</summary>
     public async Task<KissSendResult> SendAsync(HttpClient client, ReadOnlyMemory<char> line, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(string.Concat(_endpoint, line.Span), in Verbatim));
+        using var request = CreateRequest(line.Span);
         try
         {
             using var response = await client
@@ -53,6 +63,21 @@ internal sealed class KissHttpSender(IHttpClientFactory clients, IOptions<KissTr
         {
             return new KissSendResult(false, true, "timeout", null);
         }
+    }
+
+    /// <summary>A GET of the call's URL, or for a long call a POST of its path with the parameters as the body.</summary>
+    internal HttpRequestMessage CreateRequest(ReadOnlySpan<char> line)
+    {
+        if (RequestLineFrame + _endpoint.Length + line.Length + _keyLength <= MaxRequestLine)
+        {
+            return new HttpRequestMessage(HttpMethod.Get, new Uri(string.Concat(_endpoint, line), in Verbatim));
+        }
+
+        var query = line.IndexOf('?');
+        return new HttpRequestMessage(HttpMethod.Post, new Uri(string.Concat(_endpoint, line[..query]), in Verbatim))
+        {
+            Content = KissFormContent.Create(line[(query + 1)..]),
+        };
     }
 
     /// <summary>

@@ -9,8 +9,12 @@ internal static class KissNameRules
     /// <summary>Longest identity (<c>_p</c>, and both sides of an alias).</summary>
     public const int MaxIdentityLength = 255;
 
-    /// <summary>Longest property value.</summary>
+    /// <summary>Longest property value by the vendor's "Technical Notes on Events and Properties": the default of
+    /// <see cref="KissTrackingOptions.MaxPropertyValueLength"/>, which the map reads.</summary>
     public const int MaxValueLength = 512;
+
+    /// <summary>How far after the save a mapped time may be: clock skew between machines, not a future event.</summary>
+    public static readonly TimeSpan FutureTolerance = TimeSpan.FromDays(1);
 
     /// <summary>Events and property sets dated before this are not stored by the vendor.</summary>
     public static readonly DateTimeOffset EarliestTime = new(2009, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -38,7 +42,30 @@ internal static class KissNameRules
             return "a name must not contain ',' or ':' (the server turns them into spaces)";
         }
 
-        return null;
+        // C0, DEL and C1: names are fixed at start-up, so the rule can be strict.
+        if (name.Any(char.IsControl))
+        {
+            return "a name must not contain control characters";
+        }
+
+        return KissValueFormatter.CheckText(name) is null
+            ? null
+            : "a name must not contain a lone UTF-16 surrogate (it has no UTF-8 form)";
+    }
+
+    /// <summary>Returns why a call dated <paramref name="time"/>, built by a save at <paramref name="saveTime"/>,
+    /// cannot be sent, or null when it can.</summary>
+    public static string? CheckTime(DateTimeOffset time, DateTimeOffset saveTime)
+    {
+        if (time < EarliestTime)
+        {
+            return "its time is before 2009-01-01, which the vendor does not store";
+        }
+
+        // Compared as a difference: saveTime + tolerance could overflow near DateTimeOffset.MaxValue.
+        return time - saveTime > FutureTolerance
+            ? $"its time is more than {FutureTolerance.TotalHours.ToString(System.Globalization.CultureInfo.InvariantCulture)} hours after the save, which the vendor would store as a future date"
+            : null;
     }
 
     /// <summary>Returns why <paramref name="identity"/> cannot be sent as a person, or null when it can.</summary>

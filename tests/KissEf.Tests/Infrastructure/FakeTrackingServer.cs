@@ -13,7 +13,8 @@ namespace KissEf.Tests.Infrastructure;
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 standing in for the KISSmetrics tracking host: it records every request and
-/// answers 200 with a 1x1 GIF unless told otherwise. Real sockets (rather than a fake HttpMessageHandler) so the
+/// answers 200 with a 1x1 GIF unless told otherwise. A POST with a form body (application/x-www-form-urlencoded,
+/// as the vendor's API accepts) is recorded like a GET: its body's pairs are the call's parameters. Real sockets (rather than a fake HttpMessageHandler) so the
 /// library's actual HttpClient pipeline, encoding and retry behaviour are exercised end to end.
 /// </summary>
 public sealed class FakeTrackingServer : IAsyncDisposable
@@ -360,15 +361,31 @@ public sealed class FakeTrackingServer : IAsyncDisposable
         var receivedAt = DateTimeOffset.UtcNow;
 
         // QueryString is the raw, still-encoded query from the request line; Path is only ever "/e", "/s", "/a".
-        var rawQuery = request.QueryString.Value ?? string.Empty;
+        var urlQuery = request.QueryString.Value is { Length: > 0 } q ? q[1..] : string.Empty;
         var path = request.Path.Value is { Length: > 0 } p ? p : "/";
+
+        // A form body holds the same pairs as a query, read as sent (no form decoding: '+' stays '+').
+        string? body = null;
+        if (HttpMethods.IsPost(request.Method) && request.HasFormContentType)
+        {
+            using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8);
+            body = await reader.ReadToEndAsync(context.RequestAborted);
+        }
+
+        var rawQuery = body is null ? urlQuery : urlQuery.Length == 0 ? body : urlQuery + "&" + body;
 
         ReceivedCall call;
         Func<ReceivedCall, int, FakeResponse?>? responder;
         CancellationToken stopping;
         lock (_gate)
         {
-            var parsed = ReceivedCall.Parse(request.Method, path, rawQuery, receivedAt, attempt: 0);
+            var parsed = ReceivedCall.Parse(request.Method, path, rawQuery, receivedAt, attempt: 0) with
+            {
+                UrlQuery = urlQuery,
+                Body = body,
+                ContentType = request.ContentType,
+                RequestLineLength = request.Method.Length + 1 + path.Length + (urlQuery.Length == 0 ? 0 : urlQuery.Length + 1) + 1 + request.Protocol.Length,
+            };
             var key = UrlKey(parsed.Path, parsed.RawQuery);
             var attempt = _attempts.GetValueOrDefault(key) + 1;
             _attempts[key] = attempt;

@@ -9,8 +9,23 @@ public sealed record ReceivedCall
     /// <summary>Request path, e.g. "/e".</summary>
     public required string Path { get; init; }
 
-    /// <summary>The query string exactly as sent, still percent-encoded, without the leading '?'.</summary>
+    /// <summary>
+    /// The call's parameters exactly as sent, still percent-encoded, without the leading '?': the query of a
+    /// GET, the form body of a POST (after the URL's query, if it had one).
+    /// </summary>
     public required string RawQuery { get; init; }
+
+    /// <summary>The query of the request line only (empty for a POST of a long call).</summary>
+    public string UrlQuery { get; init; } = string.Empty;
+
+    /// <summary>The form body of a POST, as sent; null for a GET.</summary>
+    public string? Body { get; init; }
+
+    /// <summary>The request's Content-Type, or null.</summary>
+    public string? ContentType { get; init; }
+
+    /// <summary>The length of the request line as the server read it (<c>GET /e?… HTTP/1.1</c>).</summary>
+    public int RequestLineLength { get; init; }
 
     /// <summary>The query's name=value pairs in order, still percent-encoded (so tests can assert "%20").</summary>
     public required IReadOnlyList<KeyValuePair<string, string>> RawPairs { get; init; }

@@ -31,7 +31,7 @@ public sealed class OutboxTestHost : IAsyncDisposable
     public TestLogCollector Logs { get; }
 
     /// <summary>
-    /// Builds an instance with options fit for tests (poll 50 ms, retries from 20 ms up to 200 ms, many attempts),
+    /// Builds an instance with options fit for tests (poll 50 ms, retries from 20 ms up to 200 ms),
     /// then <paramref name="configure"/>.
     /// </summary>
     public static OutboxTestHost Create(string connectionString, Uri endpoint, Action<KissTrackingOptions>? configure = null)
@@ -48,7 +48,6 @@ public sealed class OutboxTestHost : IAsyncDisposable
             .Configure(o =>
             {
                 TestHostCore.ApplyTestTimings(o, pollInterval: TimeSpan.FromMilliseconds(50));
-                o.MaxAttempts = 1000;
                 configure?.Invoke(o);
             }));
         builder.Services.AddDbContext<OutboxShopContext>((sp, db) => db.UseSqlite(connectionString).UseKissTracking(sp));

@@ -22,6 +22,9 @@ public sealed class TestHostOptions
     /// <summary>Services registered before AddKissTracking (a FakeTimeProvider, say).</summary>
     public Action<IServiceCollection>? Services { get; set; }
 
+    /// <summary>Services registered after AddKissTracking (an application's service defaults, say).</summary>
+    public Action<IServiceCollection>? ServicesAfter { get; set; }
+
     /// <summary>Register the context with AddDbContextPool instead of AddDbContext.</summary>
     public bool Pool { get; set; }
 
@@ -102,6 +105,7 @@ public sealed class TestHost : IAsyncDisposable
                 }
             });
 
+            options.ServicesAfter?.Invoke(builder.Services);
             if (options.Pool)
             {
                 builder.Services.AddDbContextPool<TestShopContext>((sp, db) => db.UseSqlite(database.ConnectionString).UseKissTracking(sp));

@@ -2,7 +2,7 @@ using System.Data.Common;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
 
-namespace KissEf.Dispatch;
+namespace KissEf.Capture;
 
 /// <summary>
 /// Where committed calls go: the seam between capture and delivery. The outbox persists calls inside the

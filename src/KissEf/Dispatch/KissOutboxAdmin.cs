@@ -1,8 +1,8 @@
-using KissEf.Dispatch;
+using KissEf.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace KissEf.Outbox;
+namespace KissEf.Dispatch;
 
 /// <summary>Runs <see cref="IKissOutbox"/>'s queries on each outbox context type, through contexts of its own.</summary>
 internal sealed class KissOutboxAdmin(IServiceProvider services, KissOutboxDispatcher dispatcher, TimeProvider time) : IKissOutbox

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging;
 
-namespace KissEf.Capture;
+namespace KissEf.Mapping;
 
 /// <summary>
 /// Where the calls of one save are built, with what building them needs. What goes wrong is logged only for
@@ -18,17 +18,21 @@ internal sealed class KissCallSink
     private readonly List<Action<ILogger>> _logs = [];
     private IServiceProvider? _services;
 
-    public KissCallSink(DbContext context, DateTimeOffset saveTime, ILogger logger)
+    public KissCallSink(DbContext context, DateTimeOffset saveTime, ILogger logger, int maxValueLength)
     {
         _context = context;
         SaveTime = saveTime;
         Logger = logger;
+        MaxValueLength = maxValueLength;
     }
 
     /// <summary>The time of the save: the default <c>_t</c> of every call.</summary>
     public DateTimeOffset SaveTime { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>The longest property value sent (<see cref="KissTrackingOptions.MaxPropertyValueLength"/>).</summary>
+    public int MaxValueLength { get; }
 
     public StringBuilder Builder { get; } = new(256);
 

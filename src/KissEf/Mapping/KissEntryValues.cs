@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 
-namespace KissEf.Capture;
+namespace KissEf.Mapping;
 
 /// <summary>
 /// Reads an entity's member paths as saved (or, for a deleted entity, as they were): from EF's entries for what EF

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
 
-namespace KissEf.Capture;
+namespace KissEf.Mapping;
 
 /// <summary>Whether an owned entity, or one it owns in turn, is saved in this save: a change of its owner.</summary>
 internal static class KissOwnedChanges

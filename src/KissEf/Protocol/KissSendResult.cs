@@ -1,4 +1,4 @@
-namespace KissEf.Dispatch;
+namespace KissEf.Protocol;
 
 /// <summary>The outcome of one attempt to send a call.</summary>
 /// <param name="Delivered">The server answered with success.</param>

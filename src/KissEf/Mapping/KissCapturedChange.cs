@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.Extensions.Logging;
 
-namespace KissEf.Capture;
+namespace KissEf.Mapping;
 
 /// <summary>What a save changes in one mapped entity, taken before EF accepts the changes.</summary>
 /// <param name="Map">The entity's map.</param>

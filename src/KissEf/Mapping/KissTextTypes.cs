@@ -1,4 +1,4 @@
-namespace KissEf.Capture;
+namespace KissEf.Mapping;
 
 /// <summary>The CLR types whose values have text of their own in the formatting table (README, "Values").</summary>
 internal static class KissTextTypes

@@ -1,9 +1,10 @@
+using KissEf.Outbox;
+using KissEf.Capture;
 using System.Data.Common;
-using KissEf.Dispatch;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
 
-namespace KissEf.Outbox;
+namespace KissEf.Dispatch;
 
 /// <summary>The default delivery: calls are written as outbox rows in the transaction; a commit wakes the dispatcher.</summary>
 internal sealed class KissOutboxDelivery(KissOutboxWriter writer, TimeProvider time, KissOutboxDispatcher dispatcher) : IKissDelivery

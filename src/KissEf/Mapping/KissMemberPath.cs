@@ -1,9 +1,8 @@
-using System.Reflection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
 
-namespace KissEf.Capture;
+namespace KissEf.Mapping;
 
 /// <summary>
 /// A member path of a map (<c>Plan</c>, <c>Address.City</c>, <c>Price.Amount</c>, <c>Customer.Email</c>) resolved
@@ -13,9 +12,6 @@ namespace KissEf.Capture;
 /// </summary>
 internal sealed class KissMemberPath
 {
-    private static readonly MethodInfo FindPrincipalMethod =
-        typeof(KissMemberPath).GetMethod(nameof(FindPrincipal), BindingFlags.NonPublic | BindingFlags.Static)!;
-
     private readonly INavigation[] _navigations;
     private readonly Func<DbContext, object?[], EntityEntry?>?[] _principalFinders;
     private readonly IComplexProperty? _complexEnd;
@@ -111,10 +107,16 @@ internal sealed class KissMemberPath
 
         if (Property is not null)
         {
-            // An owned entity added in this save (set for the first time, or replaced) has no earlier value.
+            // An owned entity added in this save was set for the first time (no earlier value), or replaced an
+            // earlier one, which EF tracks as deleted, with the values as they were.
             if (original && entry.State == EntityState.Added && !ReferenceEquals(entry, root))
             {
-                return null;
+                if (Replaced(entry) is not { } replaced)
+                {
+                    return null;
+                }
+
+                entry = replaced;
             }
 
             return original ? entry.OriginalValues[Property] : entry.CurrentValues[Property];
@@ -152,6 +154,30 @@ internal sealed class KissMemberPath
         return last.ForeignKey.Properties.Any(p => !p.GetValueComparer().Equals(dependent.OriginalValues[p], dependent.CurrentValues[p]));
     }
 
+    /// <summary>The deleted owned entity that <paramref name="added"/> replaces (same type, same key), if any.</summary>
+    private static EntityEntry? Replaced(EntityEntry added)
+    {
+        var key = added.Metadata.FindPrimaryKey();
+        if (key is null)
+        {
+            return null;
+        }
+
+        var tracker = added.Context.ChangeTracker;
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return tracker.Entries().FirstOrDefault(e => e.State == EntityState.Deleted
+                && ReferenceEquals(e.Metadata, added.Metadata)
+                && key.Properties.All(p => Equals(e.OriginalValues[p], added.CurrentValues[p])));
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
+        }
+    }
+
     private static bool ComplexChanged(EntityEntry entry, IComplexType type)
         => type.GetFlattenedProperties().Any(p => !p.GetValueComparer().Equals(entry.OriginalValues[p], entry.CurrentValues[p]));
 
@@ -180,32 +206,7 @@ internal sealed class KissMemberPath
     }
 
     private static Func<DbContext, object?[], EntityEntry?>? PrincipalFinder(INavigation navigation)
-    {
-        var principal = navigation.TargetEntityType;
-        if (!navigation.IsOnDependent || navigation.ForeignKey.IsOwnership || principal.HasSharedClrType
-            || !navigation.ForeignKey.PrincipalKey.IsPrimaryKey())
-        {
-            return null;
-        }
-
-        return FindPrincipalMethod.MakeGenericMethod(principal.ClrType)
-            .CreateDelegate<Func<DbContext, object?[], EntityEntry?>>();
-    }
-
-    private static EntityEntry<TPrincipal>? FindPrincipal<TPrincipal>(DbContext context, object?[] keys)
-        where TPrincipal : class
-    {
-        // Local would detect changes, in the middle of KissEf's capture: EF's change detection stays as it is.
-        var tracker = context.ChangeTracker;
-        var detect = tracker.AutoDetectChangesEnabled;
-        tracker.AutoDetectChangesEnabled = false;
-        try
-        {
-            return context.Set<TPrincipal>().Local.FindEntryUntyped(keys);
-        }
-        finally
-        {
-            tracker.AutoDetectChangesEnabled = detect;
-        }
-    }
+        => navigation.IsOnDependent && !navigation.ForeignKey.IsOwnership && navigation.ForeignKey.PrincipalKey.IsPrimaryKey()
+            ? KissTrackedEntries.Finder(navigation.TargetEntityType)
+            : null;
 }

@@ -1,0 +1,50 @@
+using System.Reflection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace KissEf.Mapping;
+
+/// <summary>Typed lookups of tracked entries, compiled once per EF entity type, that never detect changes.</summary>
+internal static class KissTrackedEntries
+{
+    private static readonly MethodInfo FindMethod =
+        typeof(KissTrackedEntries).GetMethod(nameof(Find), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    private static readonly MethodInfo OfTypeMethod =
+        typeof(KissTrackedEntries).GetMethod(nameof(OfType), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    /// <summary>
+    /// Finds a tracked entity of <paramref name="type"/> by primary key values, in the context's identity map;
+    /// null for types <c>DbSet</c> cannot reach (owned, shared-type).
+    /// </summary>
+    public static Func<DbContext, object?[], EntityEntry?>? Finder(IEntityType type)
+        => type.IsOwned() || type.HasSharedClrType
+            ? null
+            : FindMethod.MakeGenericMethod(type.ClrType).CreateDelegate<Func<DbContext, object?[], EntityEntry?>>();
+
+    /// <summary>The tracked entries whose CLR type is <paramref name="clrType"/> or derives from it.</summary>
+    public static Func<ChangeTracker, IEnumerable<EntityEntry>> OfClrType(Type clrType)
+        => OfTypeMethod.MakeGenericMethod(clrType).CreateDelegate<Func<ChangeTracker, IEnumerable<EntityEntry>>>();
+
+    private static EntityEntry<TEntity>? Find<TEntity>(DbContext context, object?[] keys)
+        where TEntity : class
+    {
+        // Local would detect changes, in the middle of KissEf's capture: EF's change detection stays as it is.
+        var tracker = context.ChangeTracker;
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return context.Set<TEntity>().Local.FindEntryUntyped(keys);
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
+        }
+    }
+
+    private static IEnumerable<EntityEntry> OfType<TEntity>(ChangeTracker tracker)
+        where TEntity : class
+        => tracker.Entries<TEntity>();
+}
