@@ -18,6 +18,16 @@ public static class KissTestingBuilderExtensions
     public static KissTrackingBuilder UseRecorder(this KissTrackingBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+
+        // The recorder uses KissEf's internals, which are free to change between versions.
+        var kissEf = typeof(KissTrackingBuilder).Assembly.GetName();
+        var testing = typeof(KissRecorder).Assembly.GetName();
+        if (kissEf.Version != testing.Version)
+        {
+            throw new InvalidOperationException(
+                $"KissEf.Testing {testing.Version} works with KissEf {testing.Version} only, and KissEf {kissEf.Version} is loaded: reference the same version of both packages.");
+        }
+
         builder.DeliveryOverride = services =>
         {
             services.AddSingleton(new KissRecorder());
