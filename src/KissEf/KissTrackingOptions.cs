@@ -86,6 +86,14 @@ public sealed class KissTrackingOptions
     [Range(1, 10_000)]
     public int MaxCallsPerRow { get; set; } = 100;
 
+    /// <summary>Backfill: rows read and written to the outbox in one transaction (one checkpoint each).</summary>
+    [Range(1, 100_000)]
+    public int BackfillChunkSize { get; set; } = 500;
+
+    /// <summary>Backfill: the most calls a second an enqueue writes to the outbox, so that live traffic keeps flowing.</summary>
+    [Range(1, 1_000_000)]
+    public int BackfillCallsPerSecond { get; set; } = 200;
+
     /// <summary>
     /// Outbox: the longest wait between two attempts of a row (jitter of ±20% aside); with the default
     /// <see cref="RetryBaseDelay"/> it is reached after the tenth attempt. A row goes out at most about this long after

@@ -1,3 +1,4 @@
+using KissEf.Backfill;
 using KissEf;
 using KissEf.Capture;
 using KissEf.Configuration;
@@ -64,6 +65,8 @@ public static class KissServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.MaxPropertyValueLength));
         services.AddHostedService<KissStartupValidator>();
+
+        services.AddSingleton<IKissBackfill, KissBackfill>();
 
         AddHttpClient(services, builder, inlineRetries: builder.DirectDelivery);
         services.AddSingleton<KissHttpSender>();

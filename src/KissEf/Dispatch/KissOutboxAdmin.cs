@@ -14,7 +14,8 @@ internal sealed class KissOutboxAdmin(IServiceProvider services, KissOutboxDispa
         foreach (var worker in dispatcher.KnownWorkers())
         {
             await using var own = KissOwnContext.Open(services, worker.ContextType);
-            var rows = own.Rows.AsNoTracking();
+            // A backfill's checkpoint is a dead row of no call: not a call waiting or given up.
+            var rows = own.Rows.AsNoTracking().Where(r => r.CallCount > 0);
             var groups = await rows
                 .GroupBy(r => r.DeadAt == null)
                 .Select(g => new { Pending = g.Key, Rows = g.Count(), Calls = g.Sum(r => r.CallCount), Oldest = g.Min(r => r.CreatedAt) })
@@ -44,7 +45,7 @@ internal sealed class KissOutboxAdmin(IServiceProvider services, KissOutboxDispa
         {
             await using var own = KissOwnContext.Open(services, worker.ContextType);
             revived += await own.Rows
-                .Where(r => r.DeadAt != null)
+                .Where(r => r.DeadAt != null && r.CallCount > 0)
                 .ExecuteUpdateAsync(
                     s => s.SetProperty(r => r.DeadAt, (long?)null)
                         .SetProperty(r => r.Attempts, 0)

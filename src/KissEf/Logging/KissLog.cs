@@ -21,6 +21,9 @@ internal static partial class KissLog
     [LoggerMessage(1004, LogLevel.Error, "KissEf failed to capture the changes of a save of {Context}; the save goes on without tracking.")]
     public static partial void CaptureFailed(ILogger logger, string context, Exception exception);
 
+    [LoggerMessage(1005, LogLevel.Warning, "KissEf's backfill left out {Count} time(s): {What}.")]
+    public static partial void BackfillSkipped(ILogger logger, long count, string what);
+
     // 2xxx: delivery.
     [LoggerMessage(2001, LogLevel.Debug, "KissEf delivered the {Call}.")]
     public static partial void Delivered(ILogger logger, string call);

@@ -19,6 +19,12 @@ internal interface IKissEntityMap
     /// <summary>Turns one captured change into calls, reading the values as saved.</summary>
     void Finalize(KissCapturedChange change, KissCallSink sink);
 
+    /// <summary>
+    /// Builds the calls of an existing row (a backfill): its <c>OnAdded</c> calls that have their own time
+    /// (<c>At</c>), and its alias pairs, from the object's values.
+    /// </summary>
+    void BuildExisting(object entity, IEntityType entityType, KissCallSink sink);
+
     /// <summary>Checks the watched members against an EF model; returns what is wrong.</summary>
     IEnumerable<string> Validate(IModel model);
 }

@@ -14,10 +14,11 @@ namespace KissEf.Mapping;
 /// </summary>
 internal sealed class KissCallSink
 {
-    private readonly DbContext _context;
+    private readonly DbContext? _context;
     private readonly List<Action<ILogger>> _logs = [];
     private IServiceProvider? _services;
 
+    /// <summary>A save's sink: its messages are logged.</summary>
     public KissCallSink(DbContext context, DateTimeOffset saveTime, ILogger logger, int maxValueLength)
     {
         _context = context;
@@ -25,6 +26,19 @@ internal sealed class KissCallSink
         Logger = logger;
         MaxValueLength = maxValueLength;
     }
+
+    /// <summary>A backfill's sink: what is not sent is counted by rule in <see cref="Tally"/>, not logged row by row.</summary>
+    public KissCallSink(IServiceProvider services, DateTimeOffset time, ILogger logger, int maxValueLength)
+    {
+        _services = services;
+        SaveTime = time;
+        Logger = logger;
+        MaxValueLength = maxValueLength;
+        Tally = new Dictionary<string, long>(StringComparer.Ordinal);
+    }
+
+    /// <summary>For a backfill: how many calls (or properties) each rule left out, by "call: rule".</summary>
+    public Dictionary<string, long>? Tally { get; }
 
     /// <summary>The time of the save: the default <c>_t</c> of every call.</summary>
     public DateTimeOffset SaveTime { get; }
@@ -52,15 +66,45 @@ internal sealed class KissCallSink
 
     /// <summary>The context's application service provider (the scope it was created in), for <c>IdentifiedBy</c>.</summary>
     public IServiceProvider? ApplicationServices
-        => _services ??= ((IInfrastructure<IServiceProvider>)_context).Instance.GetService(typeof(IDbContextOptions)) is IDbContextOptions options
+        => _services ??= _context is not null
+            && ((IInfrastructure<IServiceProvider>)_context).Instance.GetService(typeof(IDbContextOptions)) is IDbContextOptions options
             ? options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider
             : null;
 
-    public void Skipped(string call, string rule) => _logs.Add(logger => KissLog.CallSkipped(logger, call, rule));
+    public void Skipped(string call, string rule)
+    {
+        if (!Count($"{call}: {rule}"))
+        {
+            _logs.Add(logger => KissLog.CallSkipped(logger, call, rule));
+        }
+    }
 
-    public void Dropped(string property, string call, string rule) => _logs.Add(logger => KissLog.PropertyDropped(logger, property, call, rule));
+    public void Dropped(string property, string call, string rule)
+    {
+        if (!Count($"{call}, property '{property}': {rule}"))
+        {
+            _logs.Add(logger => KissLog.PropertyDropped(logger, property, call, rule));
+        }
+    }
 
-    public void Failed(string call, string expression, Exception exception) => _logs.Add(logger => KissLog.CallFailed(logger, call, expression, exception));
+    public void Failed(string call, string expression, Exception exception)
+    {
+        if (!Count($"{call}: the map expression {expression} threw {exception.GetType().Name}"))
+        {
+            _logs.Add(logger => KissLog.CallFailed(logger, call, expression, exception));
+        }
+    }
+
+    private bool Count(string what)
+    {
+        if (Tally is null)
+        {
+            return false;
+        }
+
+        Tally[what] = Tally.GetValueOrDefault(what) + 1;
+        return true;
+    }
 
     /// <summary>Takes the messages from <paramref name="mark"/> on out of the sink (kept with a captured deletion).</summary>
     public List<Action<ILogger>> TakeLogs(int mark)

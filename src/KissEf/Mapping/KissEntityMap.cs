@@ -271,27 +271,36 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
 
     public void Finalize(KissCapturedChange change, KissCallSink sink)
     {
-        var entity = (TEntity)change.Entry.Entity;
-        var values = sink.Values;
-
         // A deleted row is described as it was.
-        values.Reset(change.Entry, Bind(change.Entry.Metadata).Paths, original: change.State == EntityState.Deleted);
+        sink.Values.Reset(change.Entry, Bind(change.Entry.Metadata).Paths, original: change.State == EntityState.Deleted);
+        Build((TEntity)change.Entry.Entity, change.State, change.Changed, change.Originals, sink, backfill: false);
+    }
 
-        var triggers = change.State switch
+    public void BuildExisting(object entity, IEntityType entityType, KissCallSink sink)
+    {
+        // A row read from the database, not tracked: its values are the object's, as loaded.
+        sink.Values.Reset(null, Bind(entityType).Paths, original: false);
+        Build((TEntity)entity, EntityState.Added, 0, null, sink, backfill: true);
+    }
+
+    private void Build(TEntity entity, EntityState state, ulong changedMask, object?[]? originals, KissCallSink sink, bool backfill)
+    {
+        var values = sink.Values;
+        var triggers = state switch
         {
             EntityState.Added => _added,
             EntityState.Modified => _modified,
             _ => _deleted,
         };
 
-        if (change.State == EntityState.Modified)
+        if (state == EntityState.Modified)
         {
-            WriteAliasesOnChange(change, sink, entity, values);
+            WriteAliasesOnChange(changedMask, originals, sink, entity, values);
         }
 
-        if (change.State is EntityState.Added or EntityState.Modified)
+        if (state is EntityState.Added or EntityState.Modified)
         {
-            WriteAliasPairs(change, sink, entity, values);
+            WriteAliasPairs(state, changedMask, sink, entity, values);
         }
 
         string? identity = null;
@@ -299,7 +308,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         var identityRead = false;
         foreach (var trigger in triggers)
         {
-            if (trigger.Kind == KissTriggerKind.Changed && (change.Changed & trigger.MemberMask) == 0)
+            if (trigger.Kind == KissTriggerKind.Changed && (changedMask & trigger.MemberMask) == 0)
             {
                 continue;
             }
@@ -343,7 +352,14 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
                     continue;
                 }
 
-                WriteCall(template, person!, change, sink, entity, values);
+                // A backfill has no save to date a call by: only a call with its own time can be replayed.
+                if (backfill && template.Time is null)
+                {
+                    sink.Skipped(template.Description, "it has no At(...): a backfill has no time of its own to give it");
+                    continue;
+                }
+
+                WriteCall(template, person!, originals, sink, entity, values);
             }
         }
     }
@@ -483,7 +499,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
     private static void WriteCall(
         KissCallTemplate<TEntity> template,
         string identity,
-        KissCapturedChange change,
+        object?[]? originals,
         KissCallSink sink,
         TEntity entity,
         KissEntryValues values)
@@ -520,7 +536,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         foreach (var property in template.Properties)
         {
             sink.Expression = property.Value.Text;
-            var raw = property.Original && change.Originals is { } originals && property.Value.Slot >= 0
+            var raw = property.Original && originals is not null && property.Value.Slot >= 0
                 ? originals[property.Value.Slot]
                 : property.Value.Read(entity, values);
             if (!KissValueFormatter.TryFormat(values.ForText(property.Value.Slot, raw), out var text, out var valueRule))
@@ -563,12 +579,12 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         });
     }
 
-    private void WriteAliasesOnChange(KissCapturedChange change, KissCallSink sink, TEntity entity, KissEntryValues values)
+    private void WriteAliasesOnChange(ulong changedMask, object?[]? originals, KissCallSink sink, TEntity entity, KissEntryValues values)
     {
         for (var i = 0; i < _aliasOnChange.Length; i++)
         {
             var member = _aliasOnChange[i];
-            if ((change.Changed & Bit(member)) == 0 || change.Originals is null)
+            if ((changedMask & Bit(member)) == 0 || originals is null)
             {
                 continue;
             }
@@ -576,19 +592,19 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
             sink.Step = _aliasOnChangeLabels[i];
             sink.Expression = member.Text;
             WriteAlias(
-                values.ForText(member.Slot, change.Originals[member.Slot]),
+                values.ForText(member.Slot, originals[member.Slot]),
                 values.ForText(member.Slot, member.Read(entity, values)),
                 _aliasOnChangeLabels[i],
                 sink);
         }
     }
 
-    private void WriteAliasPairs(KissCapturedChange change, KissCallSink sink, TEntity entity, KissEntryValues values)
+    private void WriteAliasPairs(EntityState state, ulong changedMask, KissCallSink sink, TEntity entity, KissEntryValues values)
     {
         for (var i = 0; i < _aliasPairs.Length; i++)
         {
             var (first, second) = _aliasPairs[i];
-            if (change.State == EntityState.Modified && (change.Changed & (Bit(first) | Bit(second))) == 0)
+            if (state == EntityState.Modified && (changedMask & (Bit(first) | Bit(second))) == 0)
             {
                 continue;
             }

@@ -14,8 +14,11 @@ internal sealed class KissEntryValues
     private bool _original;
     private PropertyValues? _values;
 
-    /// <summary>Points at <paramref name="entry"/>; <paramref name="original"/> reads values as they were (a deleted row).</summary>
-    public void Reset(EntityEntry entry, KissMemberPath?[] paths, bool original)
+    /// <summary>
+    /// Points at <paramref name="entry"/>; <paramref name="original"/> reads values as they were (a deleted row).
+    /// Without an entry (a row read for a backfill), every value is read from the object.
+    /// </summary>
+    public void Reset(EntityEntry? entry, KissMemberPath?[] paths, bool original)
     {
         _entry = entry;
         _paths = paths;
@@ -24,7 +27,7 @@ internal sealed class KissEntryValues
     }
 
     /// <summary>True when EF maps the path in <paramref name="slot"/> for the current entity.</summary>
-    public bool Maps(int slot) => _paths[slot] is not null;
+    public bool Maps(int slot) => _entry is not null && _paths[slot] is not null;
 
     /// <summary>The saved value of the path in <paramref name="slot"/> (only when <see cref="Maps"/>).</summary>
     public object? Read(int slot)

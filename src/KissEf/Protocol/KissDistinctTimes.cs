@@ -142,6 +142,38 @@ internal sealed class KissDistinctTimes
         _second = second;
     }
 
+    /// <summary>
+    /// The same rule within <paramref name="calls"/> alone (the calls of one row of a backfill): the result depends
+    /// on nothing else, so building the same calls again gives the same seconds.
+    /// </summary>
+    public static void AssignWithin(List<KissCall> calls)
+    {
+        for (var i = 1; i < calls.Count; i++)
+        {
+            var call = calls[i];
+            if (call.Person is null || call.KeyNames is null)
+            {
+                continue;
+            }
+
+            var free = call.Time;
+            while (calls.Take(i).Any(earlier => Collides(earlier, call, free)))
+            {
+                free++;
+            }
+
+            if (free != call.Time)
+            {
+                calls[i] = call with { Line = Retime(call.Line, call.Time, free), Time = free };
+            }
+        }
+    }
+
+    private static bool Collides(KissCall earlier, KissCall call, long second)
+        => earlier.Time == second && earlier.Line[0] == call.Line[0]
+           && string.Equals(earlier.Person, call.Person, StringComparison.OrdinalIgnoreCase)
+           && earlier.KeyNames is { } names && names.Any(n => call.KeyNames!.Contains(n, StringComparer.OrdinalIgnoreCase));
+
     /// <summary>Replaces the call's <c>_t</c> parameter (written once, as <c>&amp;_t=N&amp;</c>).</summary>
     private static string Retime(string line, long from, long to)
     {
