@@ -9,14 +9,32 @@ using KissEf.Benchmarks.Benchmarks;
 using KissEf.Benchmarks.Infrastructure;
 
 // KissEf's benchmarks (issue 4). Every figure is a ratio against a baseline measured in the same run.
-//   dotnet run -c Release --project bench/KissEf.Benchmarks               everything, full jobs (about 10 minutes)
-//   dotnet run -c Release --project bench/KissEf.Benchmarks -- --quick    short jobs (under 2 minutes), same table
-// Options: --only save,drain,alloc,pairs,memory (a subset)  --sync FULL|NORMAL|OFF (SQLite's synchronous, default FULL)
+//   dotnet run -c Release --project bench/KissEf.Benchmarks               everything, full jobs (about 3 minutes)
+//   dotnet run -c Release --project bench/KissEf.Benchmarks -- --quick    short jobs (2-4 minutes), same table
+// Options: --only save,drain,alloc,pairs,memory,single,e2e (a subset)  --sync FULL|NORMAL|OFF (SQLite's synchronous, default FULL)
 //          --extra-maps N (N more maps, of types never saved)  --claim-batch N (KissTrackingOptions.ClaimBatchSize)
 // Profiling aids: --profile drain|plain|breakdown|senders|store|<SaveScenario> N (steady loops for dotnet-trace or perf)
+//   --single cpu N [outbox|direct|offtx|offfacade]   single-save CPU pairs against plain EF (variants isolate a cost)
+//   --single latency N [block]                      single-save latency with the dispatcher delivering
+//   --single e2e N                                  end to end, N pairs;  --single loop N off|outbox|direct  a steady loop for perf
 if (args.Length > 0 && args[0] == "--drain-child")
 {
     return await DrainMemory.ChildAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "--backfill-child")
+{
+    return await BackfillMemory.ChildAsync(args[1..]);
+}
+
+// Issue 11: a backfill's peak working set, 1,000,000 rows against 100,000 (--backfill-memory [large]).
+if (args.Length > 0 && args[0] == "--backfill-memory")
+{
+    var large = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
+    var (smallPeak, largePeak) = await BackfillMemory.RunAsync(large / 10, large, Console.Out);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"backfill export peak RSS: {large:N0} rows {DrainMemory.Mb(largePeak)} vs {large / 10:N0} rows {DrainMemory.Mb(smallPeak)}: {(double)largePeak / smallPeak:F2}x (target <= 1.20x)"));
+    return 0;
 }
 
 if (Option("--sync") is { } sync)
@@ -34,6 +52,33 @@ if (Option("--extra-maps") is { } extra)
 if (Option("--claim-batch") is { } claimBatch)
 {
     BenchServices.ClaimBatchSize = int.Parse(claimBatch, CultureInfo.InvariantCulture);
+}
+
+if (args.Length > 0 && args[0] == "--single")
+{
+    // Quick look at the single-save probes alone: --single cpu|latency N (pairs / saves).
+    var n = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10;
+    if (args[1] == "cpu")
+    {
+        Console.WriteLine(await SingleSaveProbes.CpuAsync(n, 200, args.Length > 3 ? args[3] : "outbox"));
+        Console.WriteLine("warm-up: " + SingleSaveProbes.WarmUp);
+    }
+    else if (args[1] == "e2e")
+    {
+        Console.WriteLine(await EndToEndProbes.InterleavedAsync(n));
+    }
+    else if (args[1] == "loop")
+    {
+        // A steady loop for perf: --single loop off|outbox|direct N
+        await SingleSaveProbes.LoopAsync(Enum.Parse<Tracking>(args[3], ignoreCase: true), n);
+    }
+    else
+    {
+        var r = await SingleSaveProbes.LatencyAsync(n, args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 100);
+        Console.WriteLine($"plain {r.Plain}; KissEf {r.Kiss}; p99 ratio {r.P99Ratio:F2}");
+    }
+
+    return 0;
 }
 
 if (args.Length > 2 && args[0] == "--profile")
@@ -159,6 +204,33 @@ if (Runs("memory"))
 }
 
 Phase("memory", phase);
+phase.Restart();
+SingleCpuResult? singleCpu = null;
+SingleLatencyResult? singleLatency = null;
+if (Runs("single"))
+{
+    var cpuPairs = quick ? 10 : 30;
+    Console.WriteLine($"// Single-entity saves, app of the same shape (host, AddDbContext, scope per save): process CPU, {cpuPairs} interleaved pairs of 200 saves on tmpfs");
+    singleCpu = await SingleSaveProbes.CpuAsync(cpuPairs, 200);
+    Console.WriteLine(FormattableString.Invariant($"  KissEf (outbox) vs plain: process CPU {singleCpu.Ratio:F3}× (quartiles {singleCpu.Q1:F2}-{singleCpu.Q3:F2}; {singleCpu.KissUs:F0} vs {singleCpu.PlainUs:F0} µs per save); warm-up {SingleSaveProbes.WarmUp}"));
+    var saves = quick ? 1000 : 4000;
+    Console.WriteLine($"// Single-entity saves on a SQLite file on disk while the dispatcher delivers: latency of {saves} saves per side, alternating blocks of 100");
+    singleLatency = await SingleSaveProbes.LatencyAsync(saves, 100);
+    Console.WriteLine($"  plain: {singleLatency.Plain}; KissEf: {singleLatency.Kiss}; p99 ratio {X(singleLatency.P99Ratio)}");
+}
+
+Phase("single saves", phase);
+phase.Restart();
+EndToEndResult? endToEnd = null;
+if (Runs("e2e"))
+{
+    var e2ePairs = quick ? 6 : 20;
+    Console.WriteLine($"// End to end: a save of 1,000 tracked inserts + FlushAsync vs the same save untracked + an HttpClient loop (4 at a time), {e2ePairs} interleaved pairs, process CPU, tmpfs");
+    endToEnd = await EndToEndProbes.InterleavedAsync(e2ePairs);
+    Console.WriteLine(FormattableString.Invariant($"  KissEf vs plain: process CPU {endToEnd.CpuRatio:F3}× (quartiles {endToEnd.Q1:F2}-{endToEnd.Q3:F2}; {endToEnd.KissCpuMs:F0} vs {endToEnd.PlainCpuMs:F0} ms), wall {endToEnd.WallRatio:F3}×; warm-up {endToEnd.WarmUp}"));
+}
+
+Phase("end to end", phase);
 
 // The closing table: the interleaved figure is judged when there is one (it resists a busy machine), and
 // BenchmarkDotNet's ratio of medians is shown beside it.
@@ -249,10 +321,31 @@ if (memory is not null)
         $"peak RSS {DrainMemory.Mb(large)} vs {DrainMemory.Mb(small)} (highest of {memory.Count / 2} child run(s) each); peak managed heap {DrainMemory.Mb(heapLarge)} vs {DrainMemory.Mb(heapSmall)}"));
 }
 
+if (singleCpu is { } sc)
+{
+    table.Add(new ResultRow("8", "single-entity save (the common web request: scope, context, one new mapped Customer, SaveChangesAsync), outbox, save path only (host not started)", "same app without KissEf (host, AddDbContext, scope per save)",
+        X(sc.Ratio) + " process CPU", "(custom)", "≤ 1.15×", sc.Ratio <= 1.15,
+        FormattableString.Invariant($"median of {sc.Pairs} interleaved pairs of {sc.Block} saves, quartiles {sc.Q1:F2}-{sc.Q3:F2}; {sc.KissUs:F0} vs {sc.PlainUs:F0} µs per save; tmpfs")));
+}
+
+if (singleLatency is { } sl)
+{
+    table.Add(new ResultRow("8b", "single-entity save latency (wall clock, scope included) on a SQLite file on disk while the dispatcher delivers every commit to Kestrel on 127.0.0.1", "same app without KissEf, same saves",
+        X(sl.P99Ratio) + " p99", "(custom)", "p99 ≤ 1.5×", sl.P99Ratio <= 1.5,
+        $"{sl.Saves} saves per side; KissEf {sl.Kiss}; plain {sl.Plain}"));
+}
+
+if (endToEnd is { } e2e)
+{
+    table.Add(new ResultRow("9", "end to end: SaveChangesAsync of 1,000 tracked inserts (1 event each) + IKissDispatcher.FlushAsync", "same save without KissEf + HttpClient loop sending the same 1,000 URLs 4 at a time",
+        X(e2e.CpuRatio) + " process CPU", "(custom)", "≤ 1.10×", e2e.CpuRatio <= 1.10,
+        FormattableString.Invariant($"median of {e2e.Pairs} interleaved pairs, quartiles {e2e.Q1:F2}-{e2e.Q3:F2}; {e2e.KissCpuMs:F0} vs {e2e.PlainCpuMs:F0} ms; wall {e2e.WallRatio:F2}×; tmpfs, endpoint in-process (its CPU counted on both sides)")));
+}
+
 var markdown = table.ToMarkdown($"KissEf benchmarks ({mode}), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC")
                + Environment.NewLine + "Machine: " + machine + "; SQLite synchronous=" + BenchServices.Synchronous + Environment.NewLine
                + "ratio: saves 1-4, median over interleaved pairs (baseline, candidate, ...) of the saving thread's CPU time ratio; drain 6, median over interleaved pairs of the throughput ratio; "
-               + "memory 7, child processes, peak RSS (VmHWM) from the start of the drain. BDN ratio: BenchmarkDotNet's medians (in-process; saves timed with a thread-CPU clock, one SaveChanges per iteration on a fresh copy of the database), baseline in the same run." + Environment.NewLine;
+               + "memory 7, child processes, peak RSS (VmHWM) from the start of the drain; 8 and 9, process CPU (CLOCK_PROCESS_CPUTIME_ID), medians of interleaved pairs; 8b, per-save wall clock percentiles. BDN ratio: BenchmarkDotNet's medians (in-process; saves timed with a thread-CPU clock, one SaveChanges per iteration on a fresh copy of the database), baseline in the same run." + Environment.NewLine;
 Console.WriteLine();
 Console.WriteLine(markdown);
 Directory.CreateDirectory("BenchmarkDotNet.Artifacts");

@@ -10,6 +10,8 @@ namespace Microsoft.EntityFrameworkCore;
 /// <summary>Turns KissEf's tracking on for a DbContext.</summary>
 public static class KissDbContextOptionsBuilderExtensions
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<KissRuntime, KissOptionsExtension> Extensions = new();
+
     /// <summary>
     /// Tracks this context's changes with the maps registered by <c>AddKissTracking</c> in
     /// <paramref name="services"/>: <c>services.AddDbContext&lt;T&gt;((sp, db) =&gt; db.UseSqlite(cs).UseKissTracking(sp))</c>.
@@ -24,10 +26,14 @@ public static class KissDbContextOptionsBuilderExtensions
         var runtime = services.GetService<KissRuntime>()
             ?? throw new InvalidOperationException(
                 "KissEf is not registered in this service provider: call services.AddKissTracking(kiss => ...) before UseKissTracking(sp).");
-        var options = services.GetRequiredService<IOptions<KissTrackingOptions>>().Value;
-        var outbox = runtime.Delivery.PersistsInTransaction;
-        ((IDbContextOptionsBuilderInfrastructure)optionsBuilder).AddOrUpdateExtension(
-            new KissOptionsExtension(runtime, outbox ? options.OutboxTable : null, outbox ? options.OutboxSchema : null, typeof(KissOutboxConventionSetPlugin)));
+        // AddDbContext runs this for every scope: one immutable extension per runtime (per host) is reused.
+        var extension = Extensions.GetValue(runtime, r =>
+        {
+            var options = services.GetRequiredService<IOptions<KissTrackingOptions>>().Value;
+            var outbox = r.Delivery.PersistsInTransaction;
+            return new KissOptionsExtension(r, outbox ? options.OutboxTable : null, outbox ? options.OutboxSchema : null, KissOutboxServices.Register);
+        });
+        ((IDbContextOptionsBuilderInfrastructure)optionsBuilder).AddOrUpdateExtension(extension);
         return optionsBuilder;
     }
 

@@ -48,6 +48,7 @@ builder.Services.AddKissTracking(kiss =>
 builder.Services.AddDbContext<ShopContext>((sp, db) => db.UseSqlite(connectionString).UseKissTracking(sp));
 builder.Services.AddTransient<ShopScenario>();
 builder.Services.AddScoped<SupportAgent>();
+builder.Services.AddTransient<ShopBackfill>();
 
 using var host = builder.Build();
 
@@ -61,6 +62,14 @@ using (var scope = host.Services.CreateScope())
 
 await host.StartAsync();
 
+if (args.Length > 0 && args[0] == "backfill")
+{
+    // The shop's history from before KissEf, replayed into the vendor's JSON import file.
+    var exitCode = await host.Services.GetRequiredService<ShopBackfill>().RunAsync(args, connectionString);
+    await host.StopAsync();
+    return exitCode;
+}
+
 var scenario = host.Services.GetRequiredService<ShopScenario>();
 await scenario.RunAsync();
 
@@ -71,3 +80,4 @@ await host.Services.GetRequiredService<IKissDispatcher>().FlushAsync();
 await scenario.ReportOutboxAsync();
 
 await host.StopAsync();
+return 0;

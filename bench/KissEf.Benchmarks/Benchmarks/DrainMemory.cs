@@ -167,7 +167,7 @@ public static class DrainMemory
     }
 
     /// <summary>Resets VmHWM to the current RSS (Linux: writing 5 to /proc/self/clear_refs).</summary>
-    private static bool TryResetPeak()
+    internal static bool TryResetPeak()
     {
         try
         {
@@ -185,7 +185,7 @@ public static class DrainMemory
     }
 
     /// <summary>A "kB" line of /proc/self/status, in bytes; the process's peak working set where /proc is missing.</summary>
-    private static long ReadStatus(string key)
+    internal static long ReadStatus(string key)
     {
         if (File.Exists("/proc/self/status"))
         {

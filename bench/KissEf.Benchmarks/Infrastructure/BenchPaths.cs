@@ -14,7 +14,28 @@ public static class BenchPaths
         return root;
     });
 
+    private static readonly Lazy<string> TmpfsRootFolder = new(() =>
+    {
+        // tmpfs when the machine has one (Linux): figures about CPU should not wait on a disk.
+        var shm = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
+        var root = Path.Combine(shm, "kissef-bench", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(root);
+        return root;
+    });
+
     public static string Root => RootFolder.Value;
+
+    /// <summary>The per-process folder on tmpfs (/dev/shm), or <see cref="Root"/>'s parent when there is none.</summary>
+    public static string TmpfsRoot => TmpfsRootFolder.Value;
+
+    /// <summary>A new, empty folder under <see cref="TmpfsRoot"/>.</summary>
+    public static string NewTmpfsFolder(string name)
+    {
+        var folder = Path.Combine(TmpfsRoot, name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
 
     /// <summary>A new, empty folder under <see cref="Root"/>.</summary>
     public static string NewFolder(string name)
@@ -27,7 +48,12 @@ public static class BenchPaths
     /// <summary>Removes the folders of earlier runs whose process is gone (a run killed before its clean-up).</summary>
     public static void RemoveStaleRuns()
     {
-        var parent = Path.Combine(Path.GetTempPath(), "kissef-bench");
+        RemoveStaleRuns(Path.Combine(Path.GetTempPath(), "kissef-bench"));
+        RemoveStaleRuns("/dev/shm/kissef-bench");
+    }
+
+    private static void RemoveStaleRuns(string parent)
+    {
         if (!Directory.Exists(parent))
         {
             return;

@@ -16,16 +16,16 @@ internal sealed class KissOptionsExtension : IDbContextOptionsExtension
 {
     private ExtensionInfo? _info;
 
-    private readonly Type _modelPlugin;
+    private readonly Action<IServiceCollection, string?> _outboxServices;
 
     /// <param name="runtime">The application's KissEf.</param>
     /// <param name="outboxTable">The outbox table, or null with direct delivery.</param>
     /// <param name="outboxSchema">The outbox table's schema.</param>
-    /// <param name="modelPlugin">The convention set plugin that adds the outbox table to the model (an
-    /// <c>IConventionSetPlugin</c> of the Outbox layer, given by the composition root).</param>
-    public KissOptionsExtension(KissRuntime runtime, string? outboxTable, string? outboxSchema, Type modelPlugin)
+    /// <param name="outboxServices">Registers the outbox's services in EF's internal provider (the convention that
+    /// adds its table to the model, SQLite's busy handling): the Outbox layer's, given by the composition root.</param>
+    public KissOptionsExtension(KissRuntime runtime, string? outboxTable, string? outboxSchema, Action<IServiceCollection, string?> outboxServices)
     {
-        _modelPlugin = modelPlugin;
+        _outboxServices = outboxServices;
         Runtime = runtime;
         OutboxTable = outboxTable;
         OutboxSchema = outboxSchema;
@@ -45,7 +45,7 @@ internal sealed class KissOptionsExtension : IDbContextOptionsExtension
         services.AddScoped<KissContextTracker>();
         services.AddScoped<IInterceptor>(sp => sp.GetRequiredService<KissContextTracker>());
         services.AddScoped<IResettableService>(sp => sp.GetRequiredService<KissContextTracker>());
-        services.AddScoped(typeof(IConventionSetPlugin), _modelPlugin);
+        _outboxServices(services, OutboxTable);
     }
 
     public void Validate(IDbContextOptions options)

@@ -28,15 +28,34 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
             return;
         }
 
-        context.Database.OpenConnection();
+        // The relational connection is resolved directly: the DatabaseFacade's dependencies (context.Database)
+        // are a graph of scoped services that a save does not otherwise build. In a transaction the connection is
+        // open (and stays so until it ends): EF's open/close bookkeeping is needed only for a write outside one.
+        var connection = context.GetService<IRelationalConnection>();
+        var open = transaction is null;
+        if (open)
+        {
+            connection.Open();
+        }
+
         try
         {
-            using var command = Prepare(context, transaction, calls, now);
-            Execute(() => command.ExecuteNonQuery(), context);
+            using var command = Prepare(context, connection, transaction, calls, now);
+            try
+            {
+                command.ExecuteNonQuery();
+            }
+            catch (DbException exception)
+            {
+                throw Explain(exception, context);
+            }
         }
         finally
         {
-            context.Database.CloseConnection();
+            if (open)
+            {
+                connection.Close();
+            }
         }
     }
 
@@ -47,39 +66,34 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
             return;
         }
 
-        await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = context.GetService<IRelationalConnection>();
+        var open = transaction is null;
+        if (open)
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
-            await using var command = Prepare(context, transaction, calls, now);
-            await ExecuteAsync(() => command.ExecuteNonQueryAsync(cancellationToken), context).ConfigureAwait(false);
+            var command = Prepare(context, connection, transaction, calls, now);
+            await using (command.ConfigureAwait(false))
+            {
+                try
+                {
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (DbException exception)
+                {
+                    throw Explain(exception, context);
+                }
+            }
         }
         finally
         {
-            await context.Database.CloseConnectionAsync().ConfigureAwait(false);
-        }
-    }
-
-    private static void Execute(Func<int> run, DbContext context)
-    {
-        try
-        {
-            run();
-        }
-        catch (DbException exception)
-        {
-            throw Explain(exception, context);
-        }
-    }
-
-    private static async Task ExecuteAsync(Func<Task<int>> run, DbContext context)
-    {
-        try
-        {
-            await run().ConfigureAwait(false);
-        }
-        catch (DbException exception)
-        {
-            throw Explain(exception, context);
+            if (open)
+            {
+                await connection.CloseAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -94,17 +108,16 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
             exception);
     }
 
-    private DbCommand Prepare(DbContext context, DbTransaction? transaction, IReadOnlyList<KissCall> calls, long now)
+    private DbCommand Prepare(DbContext context, IRelationalConnection connection, DbTransaction? transaction, IReadOnlyList<KissCall> calls, long now)
     {
         var statement = _statements.GetOrAdd(context.Model, static (model, ctx) => Statement.For(model, ctx), context);
-        var command = context.Database.GetDbConnection().CreateCommand();
+        var command = connection.DbConnection.CreateCommand();
         command.Transaction = transaction;
-        if (context.Database.GetCommandTimeout() is { } timeout)
+        if (connection.CommandTimeout is { } timeout)
         {
             command.CommandTimeout = timeout;
         }
 
-        var sql = new StringBuilder(statement.Prefix);
         AddParameter(command, statement.ParameterName(0), now);
         var rows = 0;
         var start = 0;
@@ -112,39 +125,47 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
         {
             var count = 0;
             var chars = 0;
-            var text = new StringBuilder();
             while (start + count < calls.Count && count < maxCallsPerRow
                    && (count == 0 || chars + calls[start + count].Line.Length < MaxCharsPerRow))
             {
-                if (count > 0)
-                {
-                    text.Append('\n');
-                }
-
-                text.Append(calls[start + count].Line);
                 chars += calls[start + count].Line.Length + 1;
                 count++;
             }
 
             var callsIndex = (rows * 2) + 1;
-            AddParameter(command, statement.ParameterName(callsIndex), text.ToString());
+            AddParameter(command, statement.ParameterName(callsIndex), Join(calls, start, count, chars - 1));
             AddParameter(command, statement.ParameterName(callsIndex + 1), count);
-            if (rows > 0)
-            {
-                sql.Append(", ");
-            }
-
-            sql.Append('(')
-                .Append(statement.Placeholder(callsIndex)).Append(", ")
-                .Append(statement.Placeholder(callsIndex + 1)).Append(", ")
-                .Append(statement.Placeholder(0)).Append(", 0, ")
-                .Append(statement.Placeholder(0)).Append(", 0)");
             rows++;
             start += count;
         }
 
-        command.CommandText = sql.ToString();
+        command.CommandText = statement.Sql(rows);
         return command;
+    }
+
+    /// <summary>The lines of <paramref name="count"/> calls from <paramref name="start"/>, one per line, in one allocation.</summary>
+    private static string Join(IReadOnlyList<KissCall> calls, int start, int count, int length)
+    {
+        if (count == 1)
+        {
+            return calls[start].Line;
+        }
+
+        return string.Create(length, (calls, start, count), static (span, state) =>
+        {
+            var at = 0;
+            for (var i = 0; i < state.count; i++)
+            {
+                if (i > 0)
+                {
+                    span[at++] = '\n';
+                }
+
+                var line = state.calls[state.start + i].Line;
+                line.AsSpan().CopyTo(span[at..]);
+                at += line.Length;
+            }
+        });
     }
 
     private static void AddParameter(DbCommand command, string name, object value)
@@ -155,24 +176,70 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
         command.Parameters.Add(parameter);
     }
 
-    /// <summary>The INSERT's head and the parameter naming of one model's provider, built once per model.</summary>
+    /// <summary>
+    /// The INSERT of one model's provider, built once per model: its head, its parameter names, and its full text
+    /// per number of rows (a save writes one row per <c>MaxCallsPerRow</c> calls, so a handful of texts in all).
+    /// </summary>
     private sealed class Statement
     {
         private readonly ISqlGenerationHelper _sql;
+        private readonly string _prefix;
+        private readonly ConcurrentDictionary<int, string> _texts = new();
+        private string[] _names = [];
 
         private Statement(string prefix, ISqlGenerationHelper sql)
         {
-            Prefix = prefix;
+            _prefix = prefix;
             _sql = sql;
         }
 
-        public string Prefix { get; }
-
         /// <summary>The name a parameter is given on the command (e.g. <c>@kiss3</c>).</summary>
-        public string ParameterName(int index) => _sql.GenerateParameterName(Base(index));
+        public string ParameterName(int index)
+        {
+            var names = Volatile.Read(ref _names);
+            if (index < names.Length)
+            {
+                return names[index];
+            }
+
+            // Grown rarely (the first save with more rows than any before); a race only builds the same names twice.
+            var grown = new string[Math.Max(index + 1, names.Length * 2)];
+            for (var i = 0; i < grown.Length; i++)
+            {
+                grown[i] = i < names.Length ? names[i] : _sql.GenerateParameterName(Base(i));
+            }
+
+            Volatile.Write(ref _names, grown);
+            return grown[index];
+        }
+
+        /// <summary>The INSERT of <paramref name="rows"/> rows; parameter 0 is the time, 2r+1 and 2r+2 row r's calls and count.</summary>
+        public string Sql(int rows) => _texts.GetOrAdd(rows, static (n, self) => self.Build(n), this);
+
+        private string Build(int rows)
+        {
+            var sql = new StringBuilder(_prefix);
+            var now = Placeholder(0);
+            for (var row = 0; row < rows; row++)
+            {
+                var callsIndex = (row * 2) + 1;
+                if (row > 0)
+                {
+                    sql.Append(", ");
+                }
+
+                sql.Append('(')
+                    .Append(Placeholder(callsIndex)).Append(", ")
+                    .Append(Placeholder(callsIndex + 1)).Append(", ")
+                    .Append(now).Append(", 0, ")
+                    .Append(now).Append(", 0)");
+            }
+
+            return sql.ToString();
+        }
 
         /// <summary>How the SQL text refers to that parameter.</summary>
-        public string Placeholder(int index) => _sql.GenerateParameterNamePlaceholder(Base(index));
+        private string Placeholder(int index) => _sql.GenerateParameterNamePlaceholder(Base(index));
 
         private static string Base(int index) => "kiss" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

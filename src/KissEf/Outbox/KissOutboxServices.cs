@@ -1,0 +1,15 @@
+using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KissEf.Outbox;
+
+/// <summary>What the outbox adds to EF's internal services of a tracked context (given to the options extension by the composition root).</summary>
+internal static class KissOutboxServices
+{
+    /// <summary>The convention that adds the table to the model, and SQLite's busy handling for the outbox's writes.</summary>
+    public static void Register(IServiceCollection services, string? outboxTable)
+    {
+        services.AddScoped<IConventionSetPlugin, KissOutboxConventionSetPlugin>();
+        KissSqliteBusyInterceptor.Register(services, outboxTable);
+    }
+}
