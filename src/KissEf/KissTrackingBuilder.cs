@@ -1,5 +1,6 @@
 using System.Reflection;
 using KissEf.Mapping;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KissEf;
@@ -12,13 +13,21 @@ public sealed class KissTrackingBuilder
 {
     private readonly Dictionary<Type, object> _entities = [];
     private readonly List<Func<List<string>, IKissEntityMap?>> _compilers = [];
+    private KissDelivery? _chosenDelivery;
 
     internal KissTrackingBuilder(IServiceCollection services) => Services = services;
 
     /// <summary>The application's services, for extensions of this builder.</summary>
     public IServiceCollection Services { get; }
 
-    internal bool DirectDelivery { get; private set; }
+    /// <summary>Direct delivery, as the section and the builder's calls say (see <see cref="ChosenDelivery"/>).</summary>
+    internal bool DirectDelivery => ChosenDelivery() == KissDelivery.Direct;
+
+    /// <summary>The configuration section bound before the builder's calls, or null.</summary>
+    internal IConfiguration? Section { get; set; }
+
+    /// <summary>Registers a delivery of its own instead of the outbox or the queue (the testing kit's recorder).</summary>
+    internal Action<IServiceCollection>? DeliveryOverride { get; set; }
 
     internal List<Action<KissTrackingOptions>> OptionActions { get; } = [];
 
@@ -51,11 +60,7 @@ public sealed class KissTrackingBuilder
     /// A crash or a full queue loses calls; use it for providers without transactions or when no table is wanted.
     /// </summary>
     /// <returns>This builder.</returns>
-    public KissTrackingBuilder UseDirectDelivery()
-    {
-        DirectDelivery = true;
-        return this;
-    }
+    public KissTrackingBuilder UseDirectDelivery() => Configure(o => o.Delivery = KissDelivery.Direct);
 
     /// <summary>Changes any setting of <see cref="KissTrackingOptions"/>.</summary>
     /// <param name="configure">The change.</param>
@@ -128,6 +133,32 @@ public sealed class KissTrackingBuilder
         }
 
         return this;
+    }
+
+    /// <summary>
+    /// The delivery the services are registered for, chosen at registration: the section's <c>Delivery</c>, then
+    /// the builder's calls, applied once to a scratch copy of the options (so they run once more here), after
+    /// the builder's configuration is done.
+    /// A section value that does not parse is left to the start-up binding, which reports it with its path.
+    /// </summary>
+    internal KissDelivery ChosenDelivery() => _chosenDelivery ??= ProbeDelivery();
+
+    private KissDelivery ProbeDelivery()
+    {
+        var probe = new KissTrackingOptions();
+        if (Section?[nameof(KissTrackingOptions.Delivery)] is { } text
+            && Enum.TryParse<KissDelivery>(text, ignoreCase: true, out var bound)
+            && Enum.IsDefined(bound))
+        {
+            probe.Delivery = bound;
+        }
+
+        foreach (var action in OptionActions)
+        {
+            action(probe);
+        }
+
+        return probe.Delivery;
     }
 
     /// <summary>Compiles and validates every map once; a broken map throws, naming entity, member and rule.</summary>

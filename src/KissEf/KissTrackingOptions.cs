@@ -4,7 +4,7 @@ namespace KissEf;
 
 /// <summary>
 /// Settings of KissEf, validated at start-up. Set them with <c>KissTrackingBuilder</c> or bind them from
-/// configuration (<c>services.Configure&lt;KissTrackingOptions&gt;(config.GetSection("KissMetrics"))</c>).
+/// configuration (<c>services.AddKissTracking(config.GetSection("KissMetrics"), kiss =&gt; ...)</c>).
 /// </summary>
 public sealed class KissTrackingOptions
 {
@@ -105,4 +105,14 @@ public sealed class KissTrackingOptions
     /// <summary>Outbox: a row older than this that fails again (retryably) is kept as dead; until then it is retried.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Where committed calls go: the outbox table (default) or the in-memory queue (<c>UseDirectDelivery()</c>).
+    /// Read when <c>AddKissTracking</c> registers the services: set it in the configuration section or the builder.
+    /// </summary>
+    public KissDelivery Delivery { get; set; } = KissDelivery.Outbox;
+
+    /// <summary>Health check: the oldest pending outbox call may be this old before the check reports Degraded.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan HealthPendingAgeThreshold { get; set; } = TimeSpan.FromMinutes(15);
 }

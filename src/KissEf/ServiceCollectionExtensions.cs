@@ -1,9 +1,11 @@
 using KissEf.Backfill;
 using KissEf;
 using KissEf.Capture;
+using KissEf.Configuration;
 using KissEf.Dispatch;
 using KissEf.Outbox;
 using KissEf.Protocol;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Http.Resilience;
@@ -38,14 +40,20 @@ public static class KissServiceCollectionExtensions
         var model = builder.BuildModel();
 
         var options = services.AddOptions<KissTrackingOptions>();
+        if (builder.Section is { } section)
+        {
+            // First, so that the builder's own calls win over the section.
+            options.Configure(o => section.Bind(o));
+        }
+
         foreach (var action in builder.OptionActions)
         {
             options.Configure(action);
         }
 
         options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KissTrackingOptions>, KissTrackingOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KissTrackingOptions>, KissTrackingOptionsRules>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KissTrackingOptions>>(
+            new KissOptionsValidation(builder.Section, builder.DeliveryOverride is null ? builder.ChosenDelivery() : null)));
 
         services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);
@@ -67,7 +75,11 @@ public static class KissServiceCollectionExtensions
         AddHttpClient(services, builder, inlineRetries: builder.DirectDelivery);
         services.AddSingleton<KissHttpSender>();
 
-        if (builder.DirectDelivery)
+        if (builder.DeliveryOverride is { } registerDelivery)
+        {
+            registerDelivery(services);
+        }
+        else if (builder.DirectDelivery)
         {
             services.AddSingleton<KissCallQueue>();
             services.AddSingleton<KissQueueDispatcher>();

@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text.Json;
+using System.Xml.Linq;
+
+namespace KissEf.Tests.Package;
+
+/// <summary>
+/// Issue 9, "Package": <c>dotnet pack</c> of KissEf and KissEf.Testing into a temporary folder feed, then a
+/// throw-away console app that pins EF Core 10.0.11 (older than the 10.0.15 the repository builds with) restores
+/// them with warnings as errors, builds, and runs: a dry run through the outbox and a recording. Real child
+/// processes of the .NET SDK; NuGet.org for everything but KissEf. Runs in CI (a few minutes).
+/// The pack builds into its own artifacts folder, so it never touches the obj/bin of the test run.
+/// </summary>
+[Trait("Category", "Package")]
+public sealed class PackageConsumeTests : IDisposable
+{
+    private const string PinnedEfCore = "10.0.11";
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(6);
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "kissef-pack-" + Guid.NewGuid().ToString("N")[..12]);
+
+    // A version of its own per run: the global packages folder caches a package by id and version.
+    private readonly string _version = $"0.1.0-packtest.{DateTime.UtcNow:yyyyMMddHHmmss}.{Guid.NewGuid().ToString("N")[..6]}";
+
+    [Fact]
+    public async Task A_console_app_pinned_to_an_older_EF_Core_restores_builds_and_runs_against_the_packages()
+    {
+        var clock = Stopwatch.StartNew();
+        var repository = RepositoryRoot();
+        var feed = Directory.CreateDirectory(Path.Combine(_root, "feed")).FullName;
+        var artifacts = Path.Combine(_root, "artifacts");
+        foreach (var project in (string[])["src/KissEf/KissEf.csproj", "src/KissEf.Testing/KissEf.Testing.csproj"])
+        {
+            await DotnetProcess.RunAsync(
+                repository,
+                StepTimeout,
+                "pack", Path.Combine(repository, project), "-c", "Release", "-o", feed, "--artifacts-path", artifacts, $"-p:Version={_version}");
+        }
+
+        AssertPackage(Path.Combine(feed, $"KissEf.{_version}.nupkg"), "lib/net10.0/KissEf.dll", "lib/net10.0/KissEf.xml");
+        AssertPackage(Path.Combine(feed, $"KissEf.Testing.{_version}.nupkg"), "lib/net10.0/KissEf.Testing.dll", "lib/net10.0/KissEf.Testing.xml");
+        Assert.True(File.Exists(Path.Combine(feed, $"KissEf.{_version}.snupkg")));
+        Assert.True(File.Exists(Path.Combine(feed, $"KissEf.Testing.{_version}.snupkg")));
+        var dependencies = Dependencies(Path.Combine(feed, $"KissEf.{_version}.nupkg"));
+        Assert.Equal("10.0.0", dependencies["Microsoft.EntityFrameworkCore.Relational"]);
+        Assert.Equal(_version, Dependencies(Path.Combine(feed, $"KissEf.Testing.{_version}.nupkg"))["KissEf"]);
+        var packed = clock.Elapsed;
+
+        var app = WriteApp(feed);
+        await DotnetProcess.RunAsync(app, StepTimeout, "build", "-c", "Release");
+        var assets = File.ReadAllText(Path.Combine(app, "obj", "project.assets.json"));
+        var libraries = JsonDocument.Parse(assets).RootElement.GetProperty("libraries").EnumerateObject().Select(l => l.Name).ToList();
+        Assert.Contains($"Microsoft.EntityFrameworkCore/{PinnedEfCore}", libraries);
+        Assert.Contains($"Microsoft.EntityFrameworkCore.Relational/{PinnedEfCore}", libraries);
+        Assert.Contains($"KissEf/{_version}", libraries);
+
+        var dll = Path.Combine(app, "bin", "Release", "net10.0", "ShopApp.dll");
+        var dry = await DotnetProcess.RunAsync(app, StepTimeout, dll, "dry");
+        var record = await DotnetProcess.RunAsync(app, StepTimeout, dll, "record");
+
+        // The dry run logs the URL it would send (event 2005), key redacted.
+        var url = Assert.Single(dry.Split('\n'), l => l.StartsWith("2005 ", StringComparison.Ordinal));
+        Assert.Contains("https://trk.kissmetrics.com/e", url, StringComparison.Ordinal);
+        Assert.Contains("_p=ann%40example.com", url, StringComparison.Ordinal);
+        Assert.Contains("_n=Signed%20Up", url, StringComparison.Ordinal);
+        Assert.Contains("plan=Free", url, StringComparison.Ordinal);
+        Assert.Contains("_k=***", url, StringComparison.Ordinal);
+        Assert.Contains("recorded: Event ann@example.com 'Signed Up' {plan=Free}", record, StringComparison.Ordinal);
+        Assert.Contains("outbox table: False", record, StringComparison.Ordinal);
+
+        // Seen in the test's output, for the figures of the report.
+        Console.WriteLine($"pack {packed.TotalSeconds:F0} s, pack + restore + build + 2 runs {clock.Elapsed.TotalSeconds:F0} s");
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is better than a failed test in cleanup.
+        }
+
+        // The per-run versions must not pile up in the global packages folder.
+        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        foreach (var id in (string[])["kissef", "kissef.testing"])
+        {
+            var folder = Path.Combine(packages, id, _version);
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "KissEf.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No KissEf.sln above {AppContext.BaseDirectory}.");
+    }
+
+    private static void AssertPackage(string path, params string[] files)
+    {
+        using var zip = ZipFile.OpenRead(path);
+        var entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in files.Concat(["README.md", "LICENSE", "CHANGELOG.md"]))
+        {
+            Assert.Contains(file, entries);
+        }
+
+        var nuspec = Nuspec(zip);
+        var ns = nuspec.Root!.GetDefaultNamespace();
+        var metadata = nuspec.Root.Element(ns + "metadata")!;
+        Assert.Equal("MIT", metadata.Element(ns + "license")?.Value);
+        Assert.Equal("README.md", metadata.Element(ns + "readme")?.Value);
+        Assert.NotNull(metadata.Element(ns + "repository")?.Attribute("url"));
+    }
+
+    private static Dictionary<string, string> Dependencies(string path)
+    {
+        using var zip = ZipFile.OpenRead(path);
+        var nuspec = Nuspec(zip);
+        return nuspec.Descendants(nuspec.Root!.GetDefaultNamespace() + "dependency")
+            .ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")!.Value, StringComparer.Ordinal);
+    }
+
+    private static XDocument Nuspec(ZipArchive zip)
+    {
+        using var stream = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open();
+        return XDocument.Load(stream);
+    }
+
+    private string WriteApp(string feed)
+    {
+        var app = Directory.CreateDirectory(Path.Combine(_root, "app")).FullName;
+
+        // Stops MSBuild and NuGet from picking up any file above the temp folder.
+        File.WriteAllText(Path.Combine(app, "Directory.Build.props"), "<Project />");
+        File.WriteAllText(Path.Combine(app, "Directory.Build.targets"), "<Project />");
+        File.WriteAllText(Path.Combine(app, "Directory.Packages.props"), "<Project />");
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="kissef-local" value="{feed}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
+              </packageSources>
+              <packageSourceMapping>
+                <packageSource key="kissef-local"><package pattern="KissEf" /><package pattern="KissEf.*" /></packageSource>
+                <packageSource key="nuget.org"><package pattern="*" /></packageSource>
+              </packageSourceMapping>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(app, "ShopApp.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <!-- The test is about resolving versions; a vulnerability published tomorrow must not fail it. -->
+                <NuGetAudit>false</NuGetAudit>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="KissEf" Version="{_version}" />
+                <PackageReference Include="KissEf.Testing" Version="{_version}" />
+                <PackageReference Include="Microsoft.EntityFrameworkCore" Version="{PinnedEfCore}" />
+                <PackageReference Include="Microsoft.EntityFrameworkCore.Sqlite" Version="{PinnedEfCore}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), """
+            using KissEf;
+            using KissEf.Testing;
+            using Microsoft.EntityFrameworkCore;
+            using Microsoft.Extensions.DependencyInjection;
+            using Microsoft.Extensions.Logging;
+
+            var mode = args[0];
+            var services = new ServiceCollection();
+            services.AddLogging(logging => logging.AddProvider(new LineLoggerProvider()));
+            services.AddKissTracking(kiss =>
+            {
+                if (mode == "record")
+                {
+                    kiss.UseRecorder();
+                }
+                else
+                {
+                    kiss.UseDryRun();
+                }
+
+                kiss.Entity<Customer>(c =>
+                {
+                    c.HasIdentity(x => x.Email);
+                    c.OnAdded().Record("Signed Up").With("plan", x => x.Plan);
+                });
+            });
+            services.AddDbContext<ShopContext>((sp, db) => db.UseSqlite($"Data Source={mode}.db").UseKissTracking(sp));
+
+            await using var provider = services.BuildServiceProvider();
+            using (var scope = provider.CreateScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<ShopContext>();
+                await db.Database.EnsureDeletedAsync();
+                await db.Database.EnsureCreatedAsync();
+                db.Customers.Add(new Customer { Email = "ann@example.com", Plan = "Free" });
+                await db.SaveChangesAsync();
+                var tables = await db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE type = 'table'").ToListAsync();
+                Console.WriteLine($"outbox table: {tables.Contains("kiss_outbox")}");
+            }
+
+            await provider.GetRequiredService<IKissDispatcher>().FlushAsync();
+            if (mode == "record")
+            {
+                foreach (var call in provider.GetRequiredService<KissRecorder>().Calls)
+                {
+                    var properties = string.Join(", ", call.Properties.Select(p => $"{p.Key}={p.Value}"));
+                    Console.WriteLine($"recorded: {call.Kind} {call.Person} '{call.Name}' {{{properties}}}");
+                }
+            }
+
+            public sealed class Customer
+            {
+                public int Id { get; set; }
+                public required string Email { get; set; }
+                public string? Plan { get; set; }
+            }
+
+            public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbContext(options)
+            {
+                public DbSet<Customer> Customers => Set<Customer>();
+            }
+
+            /// <summary>Writes KissEf's log lines as "eventId message", one a line.</summary>
+            public sealed class LineLoggerProvider : ILoggerProvider
+            {
+                public ILogger CreateLogger(string categoryName) => new LineLogger(categoryName);
+
+                public void Dispose()
+                {
+                }
+
+                private sealed class LineLogger(string category) : ILogger
+                {
+                    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+                    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information && category.StartsWith("KissEf", StringComparison.Ordinal);
+
+                    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+                    {
+                        if (IsEnabled(logLevel))
+                        {
+                            Console.WriteLine($"{eventId.Id} {formatter(state, exception)}");
+                        }
+                    }
+                }
+            }
+            """);
+        return app;
+    }
+}
