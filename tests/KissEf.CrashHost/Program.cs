@@ -11,6 +11,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
+if (args.Length == 3 && args[0] == "backfill")
+{
+    return await BackfillUntilKilledAsync(args[1], args[2]);
+}
+
 if (args.Length != 2)
 {
     await Console.Error.WriteLineAsync("usage: KissEf.CrashHost <sqlite file> <tracking endpoint>");
@@ -155,3 +160,47 @@ while (await Console.In.ReadLineAsync() is not null)
 }
 
 return 0;
+
+// Backfill mode (KissEf.CrashHost backfill <sqlite file> <endpoint>): customers written without KissEf, then an
+// enqueue of them that prints "COMMITTED <rows>" once two chunks have committed and goes on, slowly, until killed.
+static async Task<int> BackfillUntilKilledAsync(string path, string endpoint)
+{
+    var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
+    var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+    builder.Services.AddKissTracking(kiss => kiss.UseApiKey(OutboxShop.ApiKey).UseEndpoint(new Uri(endpoint)).MapCustomersForBackfill());
+    builder.Services.AddDbContext<OutboxShopContext>((sp, db) => db.UseSqlite(connectionString).UseKissTracking(sp));
+    using var host = builder.Build(); // Never started: nothing is sent from here.
+
+    using (var scope = host.Services.CreateScope())
+    {
+        await scope.ServiceProvider.GetRequiredService<OutboxShopContext>().Database.EnsureCreatedAsync();
+    }
+
+    await using (var plain = new OutboxPlainShopContext(new DbContextOptionsBuilder<OutboxPlainShopContext>().UseSqlite(connectionString).Options))
+    {
+        plain.Customers.AddRange(Enumerable.Range(0, 1000).Select(i => new OutboxCustomer { Email = $"old-{i}@backfill.test", Name = $"Old {i}" }));
+        await plain.SaveChangesAsync();
+    }
+
+    using var run = host.Services.CreateScope();
+    var db = run.ServiceProvider.GetRequiredService<OutboxShopContext>();
+    var announced = false;
+    await host.Services.GetRequiredService<KissEf.IKissBackfill>().EnqueueAsync(db.Customers, new Announce(progress =>
+    {
+        if (!announced && progress.RowsRead >= 200)
+        {
+            announced = true;
+            Console.WriteLine($"COMMITTED {progress.RowsRead}");
+        }
+    }));
+
+    Console.WriteLine("DONE");
+    await Console.In.ReadToEndAsync();
+    return 0;
+}
+
+/// <summary>Reports on the calling thread.</summary>
+internal sealed class Announce(Action<KissEf.KissBackfillProgress> report) : IProgress<KissEf.KissBackfillProgress>
+{
+    public void Report(KissEf.KissBackfillProgress value) => report(value);
+}

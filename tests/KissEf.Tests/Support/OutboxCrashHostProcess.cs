@@ -36,7 +36,7 @@ public sealed class OutboxCrashHostProcess : IDisposable
         }
     }
 
-    public static OutboxCrashHostProcess Start(string databasePath, Uri endpoint)
+    public static OutboxCrashHostProcess Start(string databasePath, Uri endpoint, string? mode = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var start = new ProcessStartInfo(DotnetHost())
@@ -49,6 +49,11 @@ public sealed class OutboxCrashHostProcess : IDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(HostAssemblyPath);
+        if (mode is not null)
+        {
+            start.ArgumentList.Add(mode);
+        }
+
         start.ArgumentList.Add(databasePath);
         start.ArgumentList.Add(endpoint.AbsoluteUri);
         start.Environment["DOTNET_NOLOGO"] = "1";

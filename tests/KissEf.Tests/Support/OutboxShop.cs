@@ -44,6 +44,11 @@ public static class OutboxShop
 
     public const string Scored = "Scored";
 
+    public const string Imported = "Imported";
+
+    /// <summary>When the backfilled customers "signed up": customer n at this time plus n seconds.</summary>
+    public static readonly DateTimeOffset ImportEpoch = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public static void ConfigureModel(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -58,6 +63,26 @@ public static class OutboxShop
     /// One call per added customer (<c>/e Signed Up</c> with its name) and one per score change (<c>/e Scored</c>
     /// with the new score).
     /// </summary>
+    /// <summary>
+    /// The backfill's map of the crash test: one dated call per existing customer (<c>/e Imported</c>), written a
+    /// chunk of 100 rows at a time, slowly (200 calls a second), so that a process can be killed in the middle.
+    /// </summary>
+    public static KissTrackingBuilder MapCustomersForBackfill(this KissTrackingBuilder kiss)
+    {
+        ArgumentNullException.ThrowIfNull(kiss);
+        return kiss
+            .Entity<OutboxCustomer>(c =>
+            {
+                c.HasIdentity(x => x.Email);
+                c.OnAdded().Record(Imported).With("name", x => x.Name).At(x => ImportEpoch.AddSeconds(x.Id));
+            })
+            .Configure(o =>
+            {
+                o.BackfillChunkSize = 100;
+                o.BackfillCallsPerSecond = 200;
+            });
+    }
+
     public static KissTrackingBuilder MapCustomers(this KissTrackingBuilder kiss)
     {
         ArgumentNullException.ThrowIfNull(kiss);

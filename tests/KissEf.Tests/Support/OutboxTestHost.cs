@@ -34,17 +34,16 @@ public sealed class OutboxTestHost : IAsyncDisposable
     /// Builds an instance with options fit for tests (poll 50 ms, retries from 20 ms up to 200 ms),
     /// then <paramref name="configure"/>.
     /// </summary>
-    public static OutboxTestHost Create(string connectionString, Uri endpoint, Action<KissTrackingOptions>? configure = null)
+    public static OutboxTestHost Create(string connectionString, Uri endpoint, Action<KissTrackingOptions>? configure = null, Func<KissTrackingBuilder, KissTrackingBuilder>? maps = null)
     {
         var logs = new TestLogCollector();
         var builder = TestHostCore.CreateBuilder(logs, LogLevel.Debug, shutdownTimeout: TimeSpan.FromSeconds(15));
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("System", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
-        builder.Services.AddKissTracking(kiss => kiss
+        builder.Services.AddKissTracking(kiss => (maps ?? OutboxShop.MapCustomers)(kiss
             .UseApiKey(OutboxShop.ApiKey)
-            .UseEndpoint(endpoint)
-            .MapCustomers()
+            .UseEndpoint(endpoint))
             .Configure(o =>
             {
                 TestHostCore.ApplyTestTimings(o, pollInterval: TimeSpan.FromMilliseconds(50));
@@ -54,11 +53,11 @@ public sealed class OutboxTestHost : IAsyncDisposable
         return new OutboxTestHost(new TestHostCore(builder.Build()), logs);
     }
 
-    public static OutboxTestHost Create(SqliteDatabase database, FakeTrackingServer server, Action<KissTrackingOptions>? configure = null)
+    public static OutboxTestHost Create(SqliteDatabase database, FakeTrackingServer server, Action<KissTrackingOptions>? configure = null, Func<KissTrackingBuilder, KissTrackingBuilder>? maps = null)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(server);
-        return Create(database.ConnectionString, server.Endpoint, configure);
+        return Create(database.ConnectionString, server.Endpoint, configure, maps);
     }
 
     /// <summary>Starts the host: the outbox dispatcher starts draining.</summary>
