@@ -14,6 +14,9 @@ namespace KissEf.Tests.Postgres;
 public sealed class PostgresServer : IAsyncLifetime
 {
     private const string BinFolder = "/usr/lib/postgresql";
+
+    // `dotnet test` on a fresh machine sets up what it needs, as .ci/run does: Debian's package, installed once.
+    private static readonly Lazy<string?> Installed = new(Install);
     private string? _dataFolder;
     private string? _bin;
 
@@ -37,10 +40,15 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var version = Directory.Exists(BinFolder)
-            ? Directory.GetDirectories(BinFolder).Select(Path.GetFileName).OrderDescending().FirstOrDefault()
-            : null;
-        if (version is null || !File.Exists(Path.Combine(BinFolder, version, "bin", "initdb")))
+        var version = ServerVersion();
+        if (version is null && Installed.Value is { } failure)
+        {
+            Unavailable = $"no PostgreSQL server binaries under {BinFolder}, and installing Debian's postgresql package failed: {failure}";
+            return;
+        }
+
+        version ??= ServerVersion();
+        if (version is null)
         {
             Unavailable = $"no PostgreSQL server binaries under {BinFolder} (install Debian's postgresql package)";
             return;
@@ -60,6 +68,45 @@ public sealed class PostgresServer : IAsyncLifetime
         RunAsServerUser(Path.Combine(_bin, "initdb"), $"-D {_dataFolder} -U postgres --auth=trust --no-sync -E UTF8");
         Start();
         await Task.CompletedTask;
+    }
+
+    private static string? ServerVersion()
+    {
+        var version = Directory.Exists(BinFolder)
+            ? Directory.GetDirectories(BinFolder).Select(Path.GetFileName).OrderDescending().FirstOrDefault()
+            : null;
+        return version is not null && File.Exists(Path.Combine(BinFolder, version, "bin", "initdb")) ? version : null;
+    }
+
+    /// <summary>apt-get update and install postgresql (as root, no prompts); why it failed, or null.</summary>
+    private static string? Install()
+    {
+        if (Environment.UserName != "root")
+        {
+            return "not running as root";
+        }
+
+        foreach (var arguments in new[] { "update -qq", "install -y -qq --no-install-recommends postgresql" })
+        {
+            var start = new ProcessStartInfo("apt-get", arguments)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+                UseShellExecute = false,
+            };
+            start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+            using var process = Process.Start(start)!;
+            process.StandardInput.Close();
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(TimeSpan.FromMinutes(10)) || process.ExitCode != 0)
+            {
+                return $"apt-get {arguments}: {error.Result}{output.Result}".Trim();
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Starts the server (again, after <see cref="Stop"/>) on the same port and data.</summary>
