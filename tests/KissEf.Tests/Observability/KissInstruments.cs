@@ -1,3 +1,4 @@
+using KissEf.Tests.Support;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -56,22 +57,17 @@ public sealed class KissInstruments : IDisposable
     public static async Task<T> ObserveAsync<T>(MetricCollector<T> gauge, Func<T, bool> expected, TimeSpan timeout)
         where T : struct
     {
-        using var deadline = new CancellationTokenSource(timeout);
-        while (true)
-        {
-            gauge.RecordObservableInstruments();
-            if (gauge.LastMeasurement is { } last && expected(last.Value))
+        T? reported = null;
+        await OutboxCalls.EventuallyAsync(
+            () =>
             {
-                return last.Value;
-            }
-
-            if (deadline.IsCancellationRequested)
-            {
-                Assert.Fail($"{gauge.Instrument?.Name ?? "the gauge"} never reported the expected value; last: {gauge.LastMeasurement?.Value.ToString() ?? "none"}");
-            }
-
-            await Task.Delay(20);
-        }
+                gauge.RecordObservableInstruments();
+                reported = gauge.LastMeasurement?.Value;
+                return Task.FromResult(reported is { } value && expected(value));
+            },
+            timeout,
+            () => Task.FromResult($"{gauge.Instrument?.Name ?? "the gauge"} never reported the expected value; last: {gauge.LastMeasurement?.Value.ToString() ?? "none"}"));
+        return reported!.Value;
     }
 
     public void Dispose()

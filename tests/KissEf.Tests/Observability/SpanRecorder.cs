@@ -1,3 +1,4 @@
+using KissEf.Tests.Support;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
@@ -37,22 +38,12 @@ public sealed class SpanRecorder : IDisposable
     /// <summary>KissEf's ended spans linked to <paramref name="request"/>, waiting up to <paramref name="timeout"/> for <paramref name="count"/>.</summary>
     public async Task<IReadOnlyList<Activity>> LinkedToAsync(Activity request, int count, TimeSpan timeout)
     {
-        using var deadline = new CancellationTokenSource(timeout);
-        while (true)
-        {
-            var linked = _stopped.Where(a => a.Source.Name == "KissEf" && a.Links.Any(l => IsTo(l, request))).ToList();
-            if (linked.Count >= count)
-            {
-                return linked;
-            }
-
-            if (deadline.IsCancellationRequested)
-            {
-                Assert.Fail($"{linked.Count} KissEf span(s) linked to the request, expected {count}; KissEf spans: {_stopped.Count(a => a.Source.Name == "KissEf")}");
-            }
-
-            await Task.Delay(20);
-        }
+        List<Activity> Linked() => [.. _stopped.Where(a => a.Source.Name == "KissEf" && a.Links.Any(l => IsTo(l, request)))];
+        await OutboxCalls.EventuallyAsync(
+            () => Task.FromResult(Linked().Count >= count),
+            timeout,
+            () => Task.FromResult($"{Linked().Count} KissEf span(s) linked to the request, expected {count}; KissEf spans: {_stopped.Count(a => a.Source.Name == "KissEf")}"));
+        return Linked();
     }
 
     public static bool IsTo(ActivityLink link, Activity request)
