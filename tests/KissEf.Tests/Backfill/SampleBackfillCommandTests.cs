@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json;
+using KissEf.Tests.Support;
 
 namespace KissEf.Tests.Backfill;
 
@@ -10,12 +10,11 @@ public sealed class SampleBackfillCommandTests
     [Fact]
     public async Task The_sample_exports_its_history_as_the_vendors_import_lines()
     {
-        var sample = typeof(SampleBackfillCommandTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "KissEfSampleAppPath").Value!;
+        var sample = ChildDotnet.RecordedAssembly("KissEfSampleAppPath");
         var folder = Directory.CreateTempSubdirectory("kissef-sample-");
         try
         {
-            var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+            var start = new ProcessStartInfo(ChildDotnet.Host())
             {
                 WorkingDirectory = folder.FullName,
                 RedirectStandardOutput = true,

@@ -1,3 +1,4 @@
+using KissEf.Tests.Support;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
@@ -38,10 +39,8 @@ public sealed class DispatcherHostProcess : IDisposable
     public static DispatcherHostProcess Start(string connectionString, Uri endpoint, TimeSpan lease, TimeSpan poll)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        var recorded = typeof(DispatcherHostProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .SingleOrDefault(a => a.Key == "KissEfDispatcherHostPath")?.Value;
-        Assert.True(File.Exists(recorded), $"KissEf.DispatcherHost.dll was not built where the test project recorded it: {recorded}");
-        var start = new ProcessStartInfo(DotnetHost())
+        var recorded = ChildDotnet.RecordedAssembly("KissEfDispatcherHostPath");
+        var start = new ProcessStartInfo(ChildDotnet.Host())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -121,22 +120,6 @@ public sealed class DispatcherHostProcess : IDisposable
         {
             _process.Dispose();
         }
-    }
-
-    private static string DotnetHost()
-    {
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
-        {
-            return host;
-        }
-
-        if (Environment.ProcessPath is { } self
-            && Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            return self;
-        }
-
-        return "dotnet";
     }
 
     private void OnOutput(string? line)

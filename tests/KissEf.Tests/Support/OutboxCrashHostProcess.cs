@@ -24,22 +24,12 @@ public sealed class OutboxCrashHostProcess : IDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>The path of KissEf.CrashHost.dll as recorded at build time.</summary>
-    public static string HostAssemblyPath
-    {
-        get
-        {
-            var recorded = typeof(OutboxCrashHostProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-                .SingleOrDefault(a => a.Key == "KissEfCrashHostPath")?.Value;
-            Assert.False(string.IsNullOrEmpty(recorded), "KissEf.Tests.csproj did not record the path of KissEf.CrashHost.dll.");
-            Assert.True(File.Exists(recorded), $"KissEf.CrashHost.dll was not built where the test project recorded it: {recorded}");
-            return recorded!;
-        }
-    }
+    public static string HostAssemblyPath => ChildDotnet.RecordedAssembly("KissEfCrashHostPath");
 
     public static OutboxCrashHostProcess Start(string databasePath, Uri endpoint, string? mode = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(ChildDotnet.Host())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -136,23 +126,6 @@ public sealed class OutboxCrashHostProcess : IDisposable
         {
             _process.Dispose();
         }
-    }
-
-    private static string DotnetHost()
-    {
-        // The SDK tells child processes which muxer runs them; the test host itself usually runs under it too.
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
-        {
-            return host;
-        }
-
-        if (Environment.ProcessPath is { } self
-            && Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            return self;
-        }
-
-        return "dotnet";
     }
 
     private static string SafeExitCode(Process process)
