@@ -15,16 +15,8 @@ public sealed class ActingUserTests
 {
     private const int CallSkipped = 1001;
 
-    public static TheoryData<Delivery, bool> Modes => new()
-    {
-        { Delivery.Outbox, false },
-        { Delivery.Outbox, true },
-        { Delivery.Direct, false },
-        { Delivery.Direct, true },
-    };
-
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task The_person_of_an_IdentifiedBy_trigger_is_the_acting_user_of_the_contexts_scope(Delivery delivery, bool async)
     {
         await using var host = await StartAsync(delivery);
@@ -54,7 +46,7 @@ public sealed class ActingUserTests
     }
 
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task Two_deletes_by_one_acting_user_in_one_save_are_both_counted(Delivery delivery, bool async)
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 10, 0, 0, TimeSpan.Zero));
@@ -109,7 +101,7 @@ public sealed class ActingUserTests
     }
 
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task An_unregistered_service_skips_that_call_warns_and_the_save_goes_on(Delivery delivery, bool async)
     {
         await using var host = await AppHost.StartAsync(delivery, kiss => kiss.Entity<AppTodo>(t =>

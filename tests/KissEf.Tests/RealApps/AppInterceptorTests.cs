@@ -208,7 +208,7 @@ public sealed class AppInterceptorTests
     }
 
     [Theory]
-    [MemberData(nameof(TransactionModes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task An_enumerating_audit_interceptor_inside_a_user_transaction_is_tracked_for_every_save(Delivery delivery, bool async)
     {
         await using var host = await StartAsync(Kind.Enumerating, Registration.Before, delivery, new StampingInterceptor());
@@ -232,14 +232,6 @@ public sealed class AppInterceptorTests
         Assert.Equal("Bobby", Assert.Single(calls.Events("Stamped"), c => c.Get("_p") == "bob@example.com").Get("name"));
         Assert.Equal(["1", "2"], calls.Events("Audited").Select(c => c.Get("audit id")).Order(StringComparer.Ordinal));
     }
-
-    public static TheoryData<Delivery, bool> TransactionModes => new()
-    {
-        { Delivery.Outbox, false },
-        { Delivery.Outbox, true },
-        { Delivery.Direct, false },
-        { Delivery.Direct, true },
-    };
 
     private static Task<AppHost> StartAsync(Kind kind, Registration registration, Delivery delivery, StampingInterceptor stamper, AuditInterceptor? audit = null)
         => AppHost.StartAsync(

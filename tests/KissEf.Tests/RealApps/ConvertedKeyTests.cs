@@ -10,16 +10,8 @@ namespace KissEf.Tests.RealApps;
 /// </summary>
 public sealed class ConvertedKeyTests
 {
-    public static TheoryData<Delivery, bool> Modes => new()
-    {
-        { Delivery.Outbox, false },
-        { Delivery.Outbox, true },
-        { Delivery.Direct, false },
-        { Delivery.Direct, true },
-    };
-
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task A_value_converted_key_is_sent_as_its_stored_value_as_identity_and_as_a_property(Delivery delivery, bool async)
     {
         await using var host = await AppHost.StartAsync(delivery, kiss => kiss.Entity<AppUser>(u =>

@@ -10,16 +10,8 @@ namespace KissEf.Tests.RealApps;
 /// </summary>
 public sealed class InheritanceTests
 {
-    public static TheoryData<Delivery, bool> Modes => new()
-    {
-        { Delivery.Outbox, false },
-        { Delivery.Outbox, true },
-        { Delivery.Direct, false },
-        { Delivery.Direct, true },
-    };
-
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task A_derived_map_applies_to_its_type_and_the_base_map_to_the_rest_of_the_hierarchy(Delivery delivery, bool async)
     {
         await using var host = await StartAsync(delivery);
@@ -40,7 +32,7 @@ public sealed class InheritanceTests
     }
 
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task OnChanged_of_each_map_watches_its_own_members_on_the_types_it_applies_to(Delivery delivery, bool async)
     {
         await using var host = await StartAsync(delivery);

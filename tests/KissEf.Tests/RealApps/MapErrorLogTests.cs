@@ -14,16 +14,8 @@ public sealed class MapErrorLogTests
 {
     private const int CallFailed = 1003;
 
-    public static TheoryData<Delivery, bool> Modes => new()
-    {
-        { Delivery.Outbox, false },
-        { Delivery.Outbox, true },
-        { Delivery.Direct, false },
-        { Delivery.Direct, true },
-    };
-
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task A_throwing_map_expression_is_logged_with_entity_trigger_call_and_expression_and_costs_only_that_entitys_calls(Delivery delivery, bool async)
     {
         await using var host = await AppHost.StartAsync(delivery, kiss => kiss.Entity<AppTodo>(t =>

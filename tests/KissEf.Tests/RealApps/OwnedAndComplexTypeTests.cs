@@ -11,16 +11,8 @@ namespace KissEf.Tests.RealApps;
 /// </summary>
 public sealed class OwnedAndComplexTypeTests
 {
-    public static TheoryData<Delivery, bool> Modes => new()
-    {
-        { Delivery.Outbox, false },
-        { Delivery.Outbox, true },
-        { Delivery.Direct, false },
-        { Delivery.Direct, true },
-    };
-
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task OnChanged_of_an_owned_member_fires_when_only_it_changed_with_its_original(Delivery delivery, bool async)
     {
         await using var host = await AppHost.StartAsync(delivery, kiss => kiss.Entity<AppCustomer>(c =>
@@ -53,7 +45,7 @@ public sealed class OwnedAndComplexTypeTests
     }
 
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task OnChanged_of_the_whole_owned_reference_fires_when_any_of_its_members_changed(Delivery delivery, bool async)
     {
         await using var host = await AppHost.StartAsync(delivery, kiss => kiss.Entity<AppCustomer>(c =>
@@ -80,7 +72,7 @@ public sealed class OwnedAndComplexTypeTests
     }
 
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task OnModified_of_the_owner_fires_when_only_its_OwnsOne_entity_changed(Delivery delivery, bool async)
     {
         await using var host = await AppHost.StartAsync(delivery, kiss => kiss.Entity<AppCustomer>(c =>
@@ -97,7 +89,7 @@ public sealed class OwnedAndComplexTypeTests
     }
 
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task OnModified_of_the_owner_fires_when_an_OwnsMany_line_is_added_or_changed(Delivery delivery, bool async)
     {
         await using var host = await AppHost.StartAsync(delivery, kiss => kiss.Entity<AppOrder>(o =>
@@ -125,7 +117,7 @@ public sealed class OwnedAndComplexTypeTests
     }
 
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task A_complex_property_member_is_read_as_saved_and_OnChanged_fires_for_it(Delivery delivery, bool async)
     {
         await using var host = await AppHost.StartAsync(delivery, kiss => kiss.Entity<AppProduct>(p =>
@@ -163,7 +155,7 @@ public sealed class OwnedAndComplexTypeTests
     }
 
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task Replacing_the_owned_value_object_is_a_change_of_its_members_with_their_originals(Delivery delivery, bool async)
     {
         // DDD style: an immutable value object is replaced, not mutated.
@@ -191,7 +183,7 @@ public sealed class OwnedAndComplexTypeTests
     }
 
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task OnModified_of_the_owner_fires_when_an_OwnsMany_line_is_removed(Delivery delivery, bool async)
     {
         await using var host = await AppHost.StartAsync(delivery, kiss => kiss.Entity<AppOrder>(o =>

@@ -31,14 +31,6 @@ public sealed class SameSecondTests
         }
     }
 
-    public static TheoryData<Delivery, bool> Modes => new()
-    {
-        { Delivery.Outbox, false },
-        { Delivery.Outbox, true },
-        { Delivery.Direct, false },
-        { Delivery.Direct, true },
-    };
-
     [Theory]
     [MemberData(nameof(PurchaseCases))]
     public async Task Distinct_purchases_of_one_customer_in_one_save_are_sent_with_consecutive_seconds(Delivery delivery, bool async, int count)
@@ -69,7 +61,7 @@ public sealed class SameSecondTests
     }
 
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task Two_sets_of_one_property_for_one_person_in_one_save_leave_the_later_value_at_the_later_second(Delivery delivery, bool async)
     {
         var clock = new FakeTimeProvider(SaveTime);
@@ -90,7 +82,7 @@ public sealed class SameSecondTests
     }
 
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task The_rule_holds_across_two_saves_in_the_same_second_and_a_later_second_starts_again(Delivery delivery, bool async)
     {
         var clock = new FakeTimeProvider(SaveTime);
@@ -112,7 +104,7 @@ public sealed class SameSecondTests
     }
 
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task Aliases_are_not_shifted(Delivery delivery, bool async)
     {
         var clock = new FakeTimeProvider(SaveTime);
@@ -178,7 +170,7 @@ public sealed class SameSecondTests
     }
 
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task Sets_of_one_property_from_two_entities_of_one_person_in_one_save_are_both_sent_at_consecutive_seconds(Delivery delivery, bool async)
     {
         var clock = new FakeTimeProvider(SaveTime);
@@ -225,7 +217,7 @@ public sealed class SameSecondTests
     }
 
     [Theory]
-    [MemberData(nameof(Modes))]
+    [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task A_shifted_second_is_not_given_again_to_an_event_of_the_next_second(Delivery delivery, bool async)
     {
         var clock = new FakeTimeProvider(SaveTime);
