@@ -73,7 +73,11 @@ internal sealed class KissCallSink
 
     public void Skipped(string call, string rule)
     {
-        if (!Count($"{call}: {rule}"))
+        if (Tally is not null)
+        {
+            Count($"{call}: {rule}");
+        }
+        else
         {
             _logs.Add(logger =>
             {
@@ -85,7 +89,11 @@ internal sealed class KissCallSink
 
     public void Dropped(string property, string call, string rule)
     {
-        if (!Count($"{call}, property '{property}': {rule}"))
+        if (Tally is not null)
+        {
+            Count($"{call}, property '{property}': {rule}");
+        }
+        else
         {
             _logs.Add(logger => KissLog.PropertyDropped(logger, property, call, rule));
         }
@@ -102,7 +110,11 @@ internal sealed class KissCallSink
 
     public void Failed(string call, string expression, Exception exception)
     {
-        if (!Count($"{call}: the map expression {expression} threw {exception.GetType().Name}"))
+        if (Tally is not null)
+        {
+            Count($"{call}: the map expression {expression} threw {exception.GetType().Name}");
+        }
+        else
         {
             _logs.Add(logger =>
             {
@@ -112,16 +124,8 @@ internal sealed class KissCallSink
         }
     }
 
-    private bool Count(string what)
-    {
-        if (Tally is null)
-        {
-            return false;
-        }
-
-        Tally[what] = Tally.GetValueOrDefault(what) + 1;
-        return true;
-    }
+    // A backfill counts what it leaves out by call and rule (the text is built only then) instead of logging each row.
+    private void Count(string what) => Tally![what] = Tally.GetValueOrDefault(what) + 1;
 
     /// <summary>Takes the messages from <paramref name="mark"/> on out of the sink (kept with a captured deletion).</summary>
     public List<Action<ILogger>> TakeLogs(int mark)
