@@ -1,5 +1,6 @@
 using System.Data.Common;
 using KissEf.Logging;
+using KissEf.Mapping;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -365,18 +366,14 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
     /// <summary>Runs KissEf's reads of the change tracker without detecting changes (and capturing) again.</summary>
     private void Scan(KissSaveBuffer save, Action scan)
     {
-        var tracker = _context.ChangeTracker;
-        var detect = tracker.AutoDetectChangesEnabled;
-        tracker.AutoDetectChangesEnabled = false;
         save.Scanning = true;
         try
         {
-            scan();
+            KissTrackedEntries.WithoutDetection(_context.ChangeTracker, scan);
         }
         finally
         {
             save.Scanning = false;
-            tracker.AutoDetectChangesEnabled = detect;
         }
     }
 

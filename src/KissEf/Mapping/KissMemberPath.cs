@@ -164,18 +164,9 @@ internal sealed class KissMemberPath
         }
 
         var tracker = added.Context.ChangeTracker;
-        var detect = tracker.AutoDetectChangesEnabled;
-        tracker.AutoDetectChangesEnabled = false;
-        try
-        {
-            return tracker.Entries().FirstOrDefault(e => e.State == EntityState.Deleted
-                && ReferenceEquals(e.Metadata, added.Metadata)
-                && key.Properties.All(p => Equals(e.OriginalValues[p], added.CurrentValues[p])));
-        }
-        finally
-        {
-            tracker.AutoDetectChangesEnabled = detect;
-        }
+        return KissTrackedEntries.WithoutDetection(tracker, () => tracker.Entries().FirstOrDefault(e => e.State == EntityState.Deleted
+            && ReferenceEquals(e.Metadata, added.Metadata)
+            && key.Properties.All(p => Equals(e.OriginalValues[p], added.CurrentValues[p]))));
     }
 
     private static bool ComplexChanged(EntityEntry entry, IComplexType type)

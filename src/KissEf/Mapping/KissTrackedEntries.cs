@@ -27,22 +27,43 @@ internal static class KissTrackedEntries
     public static Func<ChangeTracker, IEnumerable<EntityEntry>> OfClrType(Type clrType)
         => OfTypeMethod.MakeGenericMethod(clrType).CreateDelegate<Func<ChangeTracker, IEnumerable<EntityEntry>>>();
 
-    private static EntityEntry<TEntity>? Find<TEntity>(DbContext context, object?[] keys)
-        where TEntity : class
+    /// <summary>
+    /// Reads the change tracker with change detection off: KissEf's own reads must not detect changes (and so
+    /// capture the save again) in the middle of its capture. The setting is restored after.
+    /// </summary>
+    public static T WithoutDetection<T>(ChangeTracker tracker, Func<T> read)
     {
-        // Local would detect changes, in the middle of KissEf's capture: EF's change detection stays as it is.
-        var tracker = context.ChangeTracker;
         var detect = tracker.AutoDetectChangesEnabled;
         tracker.AutoDetectChangesEnabled = false;
         try
         {
-            return context.Set<TEntity>().Local.FindEntryUntyped(keys);
+            return read();
         }
         finally
         {
             tracker.AutoDetectChangesEnabled = detect;
         }
     }
+
+    /// <inheritdoc cref="WithoutDetection{T}(ChangeTracker, Func{T})"/>
+    public static void WithoutDetection(ChangeTracker tracker, Action read)
+    {
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            read();
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
+        }
+    }
+
+    // Local would detect changes, in the middle of KissEf's capture.
+    private static EntityEntry<TEntity>? Find<TEntity>(DbContext context, object?[] keys)
+        where TEntity : class
+        => WithoutDetection(context.ChangeTracker, () => context.Set<TEntity>().Local.FindEntryUntyped(keys));
 
     private static IEnumerable<EntityEntry> OfType<TEntity>(ChangeTracker tracker)
         where TEntity : class
