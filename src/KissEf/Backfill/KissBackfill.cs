@@ -54,9 +54,8 @@ internal sealed class KissBackfill(
         }
 
         var map = MapOf<TEntity>();
-        var contextType = ContextOf<TEntity>();
+        var (contextType, entityType) = ContextOf<TEntity>();
         await using var own = KissOwnContext.Open(services, contextType);
-        var entityType = own.Db.Model.FindEntityType(typeof(TEntity))!;
         if (entityType.FindPrimaryKey() is not { Properties: [var key] })
         {
             throw new InvalidOperationException(
@@ -81,12 +80,7 @@ internal sealed class KissBackfill(
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(output);
         var map = MapOf<TEntity>();
-        var contextType = ContextOf<TEntity>();
-        IEntityType entityType;
-        await using (var own = KissOwnContext.Open(services, contextType))
-        {
-            entityType = own.Db.Model.FindEntityType(typeof(TEntity))!;
-        }
+        var (contextType, entityType) = ContextOf<TEntity>();
 
         var run = new Run(runtime.Model, map, entityType, NewSink(), null, null, contextType, string.Empty, options.Value, progress);
         using var lines = new KissImportLines(output);
@@ -218,14 +212,15 @@ internal sealed class KissBackfill(
         => runtime.Model.FindMap(typeof(TEntity))
             ?? throw new InvalidOperationException($"{typeof(TEntity).Name} has no KissEf map: register one in AddKissTracking before backfilling it.");
 
-    private Type ContextOf<TEntity>()
+    /// <summary>The registered tracked context that maps <typeparamref name="TEntity"/>, and its entity type (models outlive their contexts).</summary>
+    private (Type Context, IEntityType Entity) ContextOf<TEntity>()
     {
         foreach (var (type, _) in contexts.Tracked(services))
         {
             using var scope = services.CreateScope();
-            if (((DbContext)scope.ServiceProvider.GetRequiredService(type)).Model.FindEntityType(typeof(TEntity)) is not null)
+            if (((DbContext)scope.ServiceProvider.GetRequiredService(type)).Model.FindEntityType(typeof(TEntity)) is { } entity)
             {
-                return type;
+                return (type, entity);
             }
         }
 
