@@ -9,10 +9,6 @@ internal static class KissNameRules
     /// <summary>Longest identity (<c>_p</c>, and both sides of an alias).</summary>
     public const int MaxIdentityLength = 255;
 
-    /// <summary>Longest property value by the vendor's "Technical Notes on Events and Properties": the default of
-    /// <see cref="KissTrackingOptions.MaxPropertyValueLength"/>, which the map reads.</summary>
-    public const int MaxValueLength = 512;
-
     /// <summary>How far after the save a mapped time may be: clock skew between machines, not a future event.</summary>
     public static readonly TimeSpan FutureTolerance = TimeSpan.FromDays(1);
 
