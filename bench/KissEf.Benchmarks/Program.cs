@@ -67,6 +67,11 @@ if (args.Length > 0 && args[0] == "--single")
     {
         Console.WriteLine(await EndToEndProbes.InterleavedAsync(n));
     }
+    else if (args[1] == "split")
+    {
+        // Profiling aid: --single split N [outbox|direct], the two apps alternating under methods of their own.
+        await SingleSaveSplit.RunAsync(n, 200, args.Length > 3 ? args[3] : "outbox");
+    }
     else if (args[1] == "loop")
     {
         // A steady loop for perf: --single loop off|outbox|direct N
