@@ -259,7 +259,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
 
         // Without a host, the first save is the first chance to check the maps against this model (cached).
         _runtime.Model.EnsureValid(_context.Model);
-        _runtime.EnsureSupported(_context);
+        _runtime.EnsureSupported(_context, _relational);
 
         try
         {
@@ -270,7 +270,8 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
                 System.Transactions.Transaction.Current,
                 _runtime.Logger,
                 _runtime.DistinctTimes,
-                _runtime.MaxValueLength);
+                _runtime.MaxValueLength,
+                _runtime.Metrics);
             var tracker = _context.ChangeTracker;
             tracker.StateChanged += _onStateChanged;
             _followingStates = true;
@@ -327,10 +328,10 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
 
         try
         {
-            Scan(save, () =>
+            Scan(save, (save, map, args.Entry), static state =>
             {
-                save.Forget(args.Entry.Entity);
-                map.CaptureEntry(args.Entry, save);
+                state.save.Forget(state.Entry.Entity);
+                state.map.CaptureEntry(state.Entry, state.save);
             });
             Guard(save);
         }
@@ -345,13 +346,10 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
     {
         try
         {
-            Scan(save, () =>
+            Scan(save, (save, _runtime.Model, _context.ChangeTracker), static state =>
             {
-                save.Reset();
-                foreach (var map in _runtime.Model.Maps)
-                {
-                    map.Capture(_context.ChangeTracker, _runtime.Model, save);
-                }
+                state.save.Reset();
+                state.Model.Capture(state.ChangeTracker, state.save);
             });
             save.Captured = true;
             Guard(save);
@@ -364,12 +362,12 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
     }
 
     /// <summary>Runs KissEf's reads of the change tracker without detecting changes (and capturing) again.</summary>
-    private void Scan(KissSaveBuffer save, Action scan)
+    private void Scan<TState>(KissSaveBuffer save, TState state, Action<TState> scan)
     {
         save.Scanning = true;
         try
         {
-            KissTrackedEntries.WithoutDetection(_context.ChangeTracker, scan);
+            KissTrackedEntries.WithoutDetection(_context.ChangeTracker, state, scan);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
+using KissEf.Diagnostics;
 using KissEf.Dispatch;
 using KissEf.Mapping;
 using KissEf.Protocol;
@@ -13,9 +14,19 @@ namespace KissEf.Capture;
 /// calls waiting for user transactions to commit. The per-context trackers reach it through the options
 /// extension, so no state lives in a shared interceptor.
 /// </summary>
-internal sealed class KissRuntime(KissModel model, IKissDelivery delivery, TimeProvider time, ILoggerFactory loggers, int maxValueLength)
+internal sealed class KissRuntime(
+    KissModel model,
+    IKissDelivery delivery,
+    TimeProvider time,
+    ILoggerFactory loggers,
+    int maxValueLength,
+    Func<KissMetrics?>? metrics = null)
 {
     private readonly ConditionalWeakTable<DbTransaction, KissPendingCalls> _pending = new();
+    private readonly Lazy<KissMetrics?> _metrics = new(metrics ?? (static () => null));
+
+    /// <summary>The instruments of this runtime's service provider (a singleton there: not looked up per save).</summary>
+    public KissMetrics? Metrics => _metrics.Value;
 
     public KissModel Model { get; } = model;
 
@@ -32,9 +43,12 @@ internal sealed class KissRuntime(KissModel model, IKissDelivery delivery, TimeP
     public int MaxValueLength { get; } = maxValueLength;
 
     /// <summary>The outbox writes in the provider's transactions: a provider without them needs direct delivery.</summary>
-    public void EnsureSupported(DbContext context)
+    /// <param name="context">The context saving.</param>
+    /// <param name="relational">Whether its provider is relational (known from its options: context.Database would
+    /// build the facade's dependencies, services a save does not otherwise build).</param>
+    public void EnsureSupported(DbContext context, bool relational)
     {
-        if (Delivery.PersistsInTransaction && !context.Database.IsRelational())
+        if (Delivery.PersistsInTransaction && !relational)
         {
             throw new InvalidOperationException(
                 $"KissEf's outbox needs a relational provider, and {context.GetType().Name} uses {context.Database.ProviderName}: " +

@@ -23,13 +23,14 @@ internal sealed class KissSaveBuffer : IKissChangeSet
         System.Transactions.Transaction? ambient,
         ILogger logger,
         KissDistinctTimes times,
-        int maxValueLength)
+        int maxValueLength,
+        KissEf.Diagnostics.KissMetrics? metrics)
     {
         UserTransaction = userTransaction;
         Ambient = ambient;
         _times = times;
         // Most saves of a tracked context change nothing that is mapped: the sink is made when a call is built.
-        _newSink = () => new KissCallSink(context, saveTime, logger, maxValueLength);
+        _newSink = () => new KissCallSink(context, saveTime, logger, maxValueLength, metrics);
     }
 
     /// <summary>The transaction the user began before this save, if any.</summary>
@@ -109,7 +110,7 @@ internal sealed class KissSaveBuffer : IKissChangeSet
             _times.Assign(CallSink.Calls, CallSink.SaveTime);
             CallSink.WriteLogs();
             _finalized = true;
-            KissEf.Diagnostics.KissMetrics.Captured(CallSink.ApplicationServices, CallSink.Calls);
+            CallSink.Metrics?.Captured(CallSink.Calls);
         }
 
         return CallSink.Calls;

@@ -18,7 +18,7 @@ internal sealed class KissStartupValidator(IServiceProvider services, KissContex
             if (scope.ServiceProvider.GetService(type) is DbContext context)
             {
                 runtime.Model.EnsureValid(context.Model);
-                runtime.EnsureSupported(context);
+                runtime.EnsureSupported(context, context.Database.IsRelational());
             }
         }
 

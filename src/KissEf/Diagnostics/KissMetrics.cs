@@ -57,19 +57,19 @@ internal sealed class KissMetrics
     }
 
     /// <summary>Counts the calls a save built (called once per save, when its calls are final).</summary>
-    public static void Captured(IServiceProvider? services, IReadOnlyList<KissCall> calls)
+    public void Captured(IReadOnlyList<KissCall> calls)
     {
-        if (calls.Count > 0 && From(services) is { } metrics && metrics._captured.Enabled)
+        if (_captured.Enabled)
         {
             foreach (var call in calls)
             {
-                metrics._captured.Add(1, KindOfLine(call.Line[0]));
+                _captured.Add(1, KindOfLine(call.Line[0]));
             }
         }
     }
 
     /// <summary>Counts a call a save did not send (<paramref name="call"/>: its description, as logged).</summary>
-    public static void Dropped(IServiceProvider? services, string call, string reason) => From(services)?.Dropped(KindOfDescription(call), reason);
+    public void Dropped(string call, string reason) => Dropped(KindOfDescription(call), reason);
 
     public void Dropped(KissCall call, string reason) => Dropped(KindOfLine(call.Line[0]), reason);
 
@@ -97,20 +97,6 @@ internal sealed class KissMetrics
     }
 
     private void Dropped(KeyValuePair<string, object?> kind, string reason) => _dropped.Add(1, kind, new KeyValuePair<string, object?>("reason", reason));
-
-    // The metrics of the service provider the context was created in (AddDbContext sets it). Counting never fails a
-    // save: a provider being disposed under it counts nothing.
-    private static KissMetrics? From(IServiceProvider? services)
-    {
-        try
-        {
-            return services?.GetService(typeof(KissMetrics)) as KissMetrics;
-        }
-        catch (ObjectDisposedException)
-        {
-            return null;
-        }
-    }
 
     private static KeyValuePair<string, object?> KindOfLine(char letter) => letter switch
     {

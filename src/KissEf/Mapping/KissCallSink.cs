@@ -16,12 +16,14 @@ internal sealed class KissCallSink
 {
     private readonly DbContext? _context;
     private readonly List<Action<ILogger>> _logs = [];
+    private readonly Diagnostics.KissMetrics? _metrics;
     private IServiceProvider? _services;
 
     /// <summary>A save's sink: its messages are logged.</summary>
-    public KissCallSink(DbContext context, DateTimeOffset saveTime, ILogger logger, int maxValueLength)
+    public KissCallSink(DbContext context, DateTimeOffset saveTime, ILogger logger, int maxValueLength, Diagnostics.KissMetrics? metrics)
     {
         _context = context;
+        _metrics = metrics;
         SaveTime = saveTime;
         Logger = logger;
         MaxValueLength = maxValueLength;
@@ -36,6 +38,9 @@ internal sealed class KissCallSink
         MaxValueLength = maxValueLength;
         Tally = new Dictionary<string, long>(StringComparer.Ordinal);
     }
+
+    /// <summary>The instruments calls are counted on (a save's; a backfill counts in its report).</summary>
+    public Diagnostics.KissMetrics? Metrics => _metrics;
 
     /// <summary>For a backfill: how many calls (or properties) each rule left out, by "call: rule".</summary>
     public Dictionary<string, long>? Tally { get; }
@@ -82,7 +87,7 @@ internal sealed class KissCallSink
             _logs.Add(logger =>
             {
                 KissLog.CallSkipped(logger, call, rule);
-                Diagnostics.KissMetrics.Dropped(ApplicationServices, call, Diagnostics.KissMetrics.InvalidCall);
+                _metrics?.Dropped(call, Diagnostics.KissMetrics.InvalidCall);
             });
         }
     }
@@ -104,7 +109,7 @@ internal sealed class KissCallSink
     {
         if (_logs.Count > mark)
         {
-            _logs.Add(_ => Diagnostics.KissMetrics.Dropped(ApplicationServices, call, Diagnostics.KissMetrics.InvalidProperties));
+            _logs.Add(_ => _metrics?.Dropped(call, Diagnostics.KissMetrics.InvalidProperties));
         }
     }
 
@@ -119,7 +124,7 @@ internal sealed class KissCallSink
             _logs.Add(logger =>
             {
                 KissLog.CallFailed(logger, call, expression, exception);
-                Diagnostics.KissMetrics.Dropped(ApplicationServices, call, Diagnostics.KissMetrics.MapError);
+                _metrics?.Dropped(call, Diagnostics.KissMetrics.MapError);
             });
         }
     }

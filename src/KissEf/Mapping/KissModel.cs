@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace KissEf.Mapping;
@@ -39,6 +41,26 @@ internal sealed class KissModel
 
             return null;
         }, this);
+    }
+
+    /// <summary>
+    /// Snapshots the changed entries of every mapped type in one pass over the change tracker (a pass per map
+    /// would cost an app with many maps a scan of every entry per map, on every save).
+    /// </summary>
+    public void Capture(ChangeTracker tracker, IKissChangeSet buffer)
+    {
+        foreach (var entry in tracker.Entries())
+        {
+            if (entry.State is not EntityState.Detached && FindMap(entry.Entity.GetType()) is { } map)
+            {
+                map.CaptureEntry(entry, buffer);
+            }
+        }
+
+        foreach (var map in Maps)
+        {
+            map.CaptureRemovedOwnedItems(tracker, this, buffer);
+        }
     }
 
     /// <summary>

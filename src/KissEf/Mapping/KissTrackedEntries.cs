@@ -46,13 +46,13 @@ internal static class KissTrackedEntries
     }
 
     /// <inheritdoc cref="WithoutDetection{T}(ChangeTracker, Func{T})"/>
-    public static void WithoutDetection(ChangeTracker tracker, Action read)
+    public static void WithoutDetection<TState>(ChangeTracker tracker, TState state, Action<TState> read)
     {
         var detect = tracker.AutoDetectChangesEnabled;
         tracker.AutoDetectChangesEnabled = false;
         try
         {
-            read();
+            read(state);
         }
         finally
         {

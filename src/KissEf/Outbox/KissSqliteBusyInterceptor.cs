@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -16,6 +19,8 @@ namespace KissEf.Outbox;
 /// (SqliteDataReader.NextResult, SqliteConnection's BEGIN/COMMIT), for a lock held a millisecond. SQLite's own busy
 /// handler retries within a few milliseconds. The wait stays bounded as before: the timeout is the command timeout
 /// the statements would use (the context's, else the connection string's <c>Default Timeout</c>, else 30 s).
+/// The setting belongs to SQLite's connection handle, which Microsoft.Data.Sqlite pools: it is made once per handle
+/// (and timeout), not on every open.
 /// </summary>
 internal sealed class KissSqliteBusyInterceptor : DbConnectionInterceptor
 {
@@ -27,6 +32,10 @@ internal sealed class KissSqliteBusyInterceptor : DbConnectionInterceptor
     private readonly ConcurrentDictionary<Type, bool> _sqliteTypes = new();
     private readonly ConcurrentDictionary<string, int> _connectionStringTimeouts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, string> _pragmas = new();
+    private readonly ConcurrentDictionary<Type, Func<DbConnection, object?>> _handleReaders = new();
+
+    // The busy timeout set on each pooled SQLite handle (held weakly: a handle closed for good is forgotten).
+    private readonly ConditionalWeakTable<object, StrongBox<int>> _applied = new();
 
     /// <summary>Registers the interceptor in EF's internal services of a context that uses the outbox.</summary>
     public static void Register(IServiceCollection services, string? outboxTable)
@@ -48,20 +57,10 @@ internal sealed class KissSqliteBusyInterceptor : DbConnectionInterceptor
 
     private void Apply(DbConnection connection, ConnectionEndEventData eventData)
     {
-        if (CommandText(connection, eventData) is { } sql)
+        var type = connection.GetType();
+        if (!_sqliteTypes.GetOrAdd(type, static type => IsSqlite(type)))
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            command.ExecuteNonQuery();
-        }
-    }
-
-    /// <summary>The PRAGMA for a SQLite connection, null for other providers.</summary>
-    private string? CommandText(DbConnection connection, ConnectionEndEventData eventData)
-    {
-        if (!_sqliteTypes.GetOrAdd(connection.GetType(), static type => IsSqlite(type)))
-        {
-            return null;
+            return;
         }
 
         // The relational connection, not context.Database: the facade's dependencies are services a save does not build.
@@ -69,7 +68,37 @@ internal sealed class KissSqliteBusyInterceptor : DbConnectionInterceptor
 
         // 0 is "no timeout" for Microsoft.Data.Sqlite; SQLite's busy_timeout takes milliseconds as an int.
         var milliseconds = seconds <= 0 ? int.MaxValue : (int)Math.Min((long)seconds * 1000, int.MaxValue);
-        return _pragmas.GetOrAdd(milliseconds, static ms => "PRAGMA busy_timeout = " + ms.ToString(CultureInfo.InvariantCulture));
+        var handle = _handleReaders.GetOrAdd(type, static type => HandleReader(type))(connection);
+        if (handle is not null && _applied.TryGetValue(handle, out var applied) && applied.Value == milliseconds)
+        {
+            return;
+        }
+
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = _pragmas.GetOrAdd(milliseconds, static ms => "PRAGMA busy_timeout = " + ms.ToString(CultureInfo.InvariantCulture));
+            command.ExecuteNonQuery();
+        }
+
+        if (handle is not null)
+        {
+            _applied.AddOrUpdate(handle, new StrongBox<int>(milliseconds));
+        }
+    }
+
+    /// <summary>Reads <c>SqliteConnection.Handle</c> (SQLite's own connection, the object the pool keeps); KissEf does
+    /// not reference Microsoft.Data.Sqlite. A connection type without it gets the PRAGMA on every open.</summary>
+    private static Func<DbConnection, object?> HandleReader(Type type)
+    {
+        if (type.GetProperty("Handle", BindingFlags.Public | BindingFlags.Instance) is not { CanRead: true } property
+            || property.PropertyType.IsValueType)
+        {
+            return static _ => null;
+        }
+
+        var connection = Expression.Parameter(typeof(DbConnection), "connection");
+        return Expression.Lambda<Func<DbConnection, object?>>(
+            Expression.Property(Expression.Convert(connection, type), property), connection).Compile();
     }
 
     private int ConnectionStringTimeout(string connectionString)
