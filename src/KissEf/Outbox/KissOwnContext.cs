@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,6 +10,9 @@ namespace KissEf.Outbox;
 /// </summary>
 internal readonly struct KissOwnContext : IAsyncDisposable
 {
+    // The contexts KissEf opened for itself, while they are its own (a pooled context goes back to the application).
+    private static readonly ConditionalWeakTable<DbContext, object> Own = new();
+
     private readonly AsyncServiceScope _scope;
 
     private KissOwnContext(AsyncServiceScope scope, DbContext db)
@@ -26,7 +30,9 @@ internal readonly struct KissOwnContext : IAsyncDisposable
         var scope = services.CreateAsyncScope();
         try
         {
-            return new KissOwnContext(scope, (DbContext)scope.ServiceProvider.GetRequiredService(contextType));
+            var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
+            Own.AddOrUpdate(db, Own);
+            return new KissOwnContext(scope, db);
         }
         catch
         {
@@ -35,5 +41,12 @@ internal readonly struct KissOwnContext : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _scope.DisposeAsync();
+    /// <summary>True for a context of KissEf's own (the dispatcher's, the operator's view), false for the application's.</summary>
+    public static bool IsOwn(DbContext context) => Own.TryGetValue(context, out _);
+
+    public ValueTask DisposeAsync()
+    {
+        Own.Remove(Db);
+        return _scope.DisposeAsync();
+    }
 }

@@ -21,6 +21,14 @@ namespace KissEf.Outbox;
 /// the statements would use (the context's, else the connection string's <c>Default Timeout</c>, else 30 s).
 /// The setting belongs to SQLite's connection handle, which Microsoft.Data.Sqlite pools: it is made once per handle
 /// (and timeout), not on every open.
+/// <para>
+/// KissEf's own connections (the dispatcher's claims and deletes) on a database in WAL mode commit with
+/// <c>synchronous = NORMAL</c> while they are open, so they hold the write lock for a write, not for an fsync: a
+/// save that meets them waits microseconds. Such a commit survives a crash of the process; an OS crash or power
+/// loss may roll back the dispatcher's last claims (they are claimed again) or deletes (those calls are sent again,
+/// with the same <c>_t</c>, and the vendor counts them once). The handle goes back to the pool with the application's
+/// own setting. In a rollback journal, where NORMAL could corrupt the file on power loss, nothing changes.
+/// </para>
 /// </summary>
 internal sealed class KissSqliteBusyInterceptor : DbConnectionInterceptor
 {
@@ -36,6 +44,9 @@ internal sealed class KissSqliteBusyInterceptor : DbConnectionInterceptor
 
     // The busy timeout set on each pooled SQLite handle (held weakly: a handle closed for good is forgotten).
     private readonly ConditionalWeakTable<object, StrongBox<int>> _applied = new();
+
+    // The handles of KissEf's own connections whose synchronous setting is relaxed, with the setting to give back.
+    private readonly ConditionalWeakTable<object, StrongBox<long>> _relaxed = new();
 
     /// <summary>Registers the interceptor in EF's internal services of a context that uses the outbox.</summary>
     public static void Register(IServiceCollection services, string? outboxTable)
@@ -55,6 +66,18 @@ internal sealed class KissSqliteBusyInterceptor : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
+    public override InterceptionResult ConnectionClosing(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+    {
+        TryRestore(connection);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult> ConnectionClosingAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+    {
+        TryRestore(connection);
+        return ValueTask.FromResult(result);
+    }
+
     private void Apply(DbConnection connection, ConnectionEndEventData eventData)
     {
         var type = connection.GetType();
@@ -69,21 +92,84 @@ internal sealed class KissSqliteBusyInterceptor : DbConnectionInterceptor
         // 0 is "no timeout" for Microsoft.Data.Sqlite; SQLite's busy_timeout takes milliseconds as an int.
         var milliseconds = seconds <= 0 ? int.MaxValue : (int)Math.Min((long)seconds * 1000, int.MaxValue);
         var handle = _handleReaders.GetOrAdd(type, static type => HandleReader(type))(connection);
-        if (handle is not null && _applied.TryGetValue(handle, out var applied) && applied.Value == milliseconds)
+        if (handle is null || !_applied.TryGetValue(handle, out var applied) || applied.Value != milliseconds)
+        {
+            Execute(connection, _pragmas.GetOrAdd(milliseconds, static ms => "PRAGMA busy_timeout = " + ms.ToString(CultureInfo.InvariantCulture)));
+            if (handle is not null)
+            {
+                _applied.AddOrUpdate(handle, new StrongBox<int>(milliseconds));
+            }
+        }
+
+        if (handle is null)
         {
             return;
         }
 
-        using (var command = connection.CreateCommand())
+        if (eventData.Context is { } context && KissOwnContext.IsOwn(context))
         {
-            command.CommandText = _pragmas.GetOrAdd(milliseconds, static ms => "PRAGMA busy_timeout = " + ms.ToString(CultureInfo.InvariantCulture));
-            command.ExecuteNonQuery();
+            Relax(connection, handle);
+        }
+        else if (_relaxed.TryGetValue(handle, out _))
+        {
+            // Our connection did not get to give the handle back (it was disposed without closing, or closed in a
+            // transaction): the application's connection gets the application's setting before it runs anything.
+            Restore(connection, handle);
+        }
+    }
+
+    /// <summary>A connection of KissEf's own, in WAL mode: commits without an fsync until it closes.</summary>
+    private void Relax(DbConnection connection, object handle)
+    {
+        if (_relaxed.TryGetValue(handle, out _)
+            || !string.Equals(Query(connection, "PRAGMA journal_mode") as string, "wal", StringComparison.OrdinalIgnoreCase)
+            || Query(connection, "PRAGMA synchronous") is not long synchronous
+            || synchronous <= 1)
+        {
+            return;
         }
 
-        if (handle is not null)
+        Execute(connection, "PRAGMA synchronous = NORMAL");
+        _relaxed.AddOrUpdate(handle, new StrongBox<long>(synchronous));
+    }
+
+    /// <summary>Gives the pooled handle back with the application's setting, when it can now (not in a transaction).</summary>
+    private void TryRestore(DbConnection connection)
+    {
+        if (_handleReaders.TryGetValue(connection.GetType(), out var read) && read(connection) is { } handle && _relaxed.TryGetValue(handle, out _))
         {
-            _applied.AddOrUpdate(handle, new StrongBox<int>(milliseconds));
+            try
+            {
+                Restore(connection, handle);
+            }
+            catch (DbException)
+            {
+                // SQLite refuses to change it in a transaction: the next application connection on this handle does.
+            }
         }
+    }
+
+    private void Restore(DbConnection connection, object handle)
+    {
+        if (_relaxed.TryGetValue(handle, out var synchronous))
+        {
+            Execute(connection, "PRAGMA synchronous = " + synchronous.Value.ToString(CultureInfo.InvariantCulture));
+            _relaxed.Remove(handle);
+        }
+    }
+
+    private static void Execute(DbConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Query(DbConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
     }
 
     /// <summary>Reads <c>SqliteConnection.Handle</c> (SQLite's own connection, the object the pool keeps); KissEf does
