@@ -11,10 +11,10 @@ using KissEf.Benchmarks.Infrastructure;
 // KissEf's benchmarks (issue 4). Every figure is a ratio against a baseline measured in the same run.
 //   dotnet run -c Release --project bench/KissEf.Benchmarks               everything, full jobs (about 3 minutes)
 //   dotnet run -c Release --project bench/KissEf.Benchmarks -- --quick    short jobs (2-4 minutes), same table
-// Options: --only save,drain,alloc,pairs,memory,single,e2e (a subset)  --sync FULL|NORMAL|OFF (SQLite's synchronous, default FULL)
+// Options: --only save,drain,alloc,pairs,memory,single,e2e,pg (a subset; pg: rows 1, 2 and 8 on a private PostgreSQL server)  --sync FULL|NORMAL|OFF (SQLite's synchronous, default FULL)
 //          --extra-maps N (N more maps, of types never saved)  --claim-batch N (KissTrackingOptions.ClaimBatchSize)
 // Profiling aids: --profile drain|plain|breakdown|senders|store|<SaveScenario> N (steady loops for dotnet-trace or perf)
-//   --single cpu N [outbox|direct|offtx|offfacade]   single-save CPU pairs against plain EF (variants isolate a cost)
+//   --single cpu N [outbox|direct|offtx|offfacade] [--provider postgres]   single-save CPU pairs against plain EF (variants isolate a cost)
 //   --single latency N [block]                      single-save latency with the dispatcher delivering
 //   --single e2e N                                  end to end, N pairs;  --single loop N off|outbox|direct  a steady loop for perf
 if (args.Length > 0 && args[0] == "--drain-child")
@@ -60,7 +60,8 @@ if (args.Length > 0 && args[0] == "--single")
     var n = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10;
     if (args[1] == "cpu")
     {
-        Console.WriteLine(await SingleSaveProbes.CpuAsync(n, 200, args.Length > 3 ? args[3] : "outbox"));
+        using var pg = Option("--provider") is "postgres" ? PgServer.Start() : null;
+        Console.WriteLine(await SingleSaveProbes.CpuAsync(n, 200, args.Length > 3 && !args[3].StartsWith("--", StringComparison.Ordinal) ? args[3] : "outbox", pg));
         Console.WriteLine("warm-up: " + SingleSaveProbes.WarmUp);
     }
     else if (args[1] == "e2e")
@@ -236,6 +237,37 @@ if (Runs("e2e"))
 }
 
 Phase("end to end", phase);
+phase.Restart();
+
+// PostgreSQL (issue 10): rows 1, 2 and 8 again, on a private server (data on tmpfs, fsync=off) that this run starts
+// and stops. Same methods: interleaved pairs of the saving thread's CPU, and of process CPU for single saves.
+var pgPairs = new Dictionary<SaveScenario, PairResult>();
+SingleCpuResult? pgSingle = null;
+if (Runs("pg"))
+{
+    if (PgServer.FindBinaries() is null)
+    {
+        Console.WriteLine("// PostgreSQL rows skipped: no server binaries (/usr/lib/postgresql/*/bin; Debian's postgresql package, which .ci/run installs)");
+    }
+    else
+    {
+        using var pg = PgServer.Start();
+        var count = quick ? 20 : 100;
+        Console.WriteLine($"// PostgreSQL {pg.Version()} (private server, data on tmpfs, fsync=off): interleaved pairs ({count} per comparison; median of candidate/baseline, saving thread's CPU and wall clock)");
+        foreach (var candidate in new[] { SaveScenario.MappedOutbox, SaveScenario.MappedDirect })
+        {
+            var p = pgPairs[candidate] = SaveProbes.InterleavedRatio(SaveScenario.MappedOff, candidate, count, pg);
+            Console.WriteLine(FormattableString.Invariant($"  {candidate} vs {SaveScenario.MappedOff}: CPU {p.CpuRatio:F3}× ({p.CandCpuMs:F1} vs {p.BaseCpuMs:F1} ms), wall {p.WallRatio:F3}× ({p.CandWallMs:F1} vs {p.BaseWallMs:F1} ms)"));
+        }
+
+        var cpuPairs = quick ? 10 : 30;
+        Console.WriteLine($"// PostgreSQL single-entity saves, same app shape: process CPU, {cpuPairs} interleaved pairs of 200 saves, a database per side");
+        pgSingle = await SingleSaveProbes.CpuAsync(cpuPairs, 200, postgres: pg);
+        Console.WriteLine(FormattableString.Invariant($"  KissEf (outbox) vs plain: process CPU {pgSingle.Ratio:F3}× (quartiles {pgSingle.Q1:F2}-{pgSingle.Q3:F2}; {pgSingle.KissUs:F0} vs {pgSingle.PlainUs:F0} µs per save); server CPU {pgSingle.KissServerUs:F0} vs {pgSingle.PlainServerUs:F0} µs per save; warm-up {SingleSaveProbes.WarmUp}"));
+    }
+}
+
+Phase("postgresql", phase);
 
 // The closing table: the interleaved figure is judged when there is one (it resists a busy machine), and
 // BenchmarkDotNet's ratio of medians is shown beside it.
@@ -347,10 +379,28 @@ if (endToEnd is { } e2e)
         FormattableString.Invariant($"median of {e2e.Pairs} interleaved pairs, quartiles {e2e.Q1:F2}-{e2e.Q3:F2}; {e2e.KissCpuMs:F0} vs {e2e.PlainCpuMs:F0} ms; wall {e2e.WallRatio:F2}×; tmpfs, endpoint in-process (its CPU counted on both sides)")));
 }
 
+void PgSaveRow(string id, string name, double target, SaveScenario scenario)
+{
+    if (pgPairs.TryGetValue(scenario, out var p))
+    {
+        table.Add(new ResultRow(id, name, "same save on PostgreSQL, no UseKissTracking", X(p.CpuRatio), "(custom)", "≤ " + target.ToString("F2", inv) + "×", p.CpuRatio <= target,
+            FormattableString.Invariant($"pairs: CPU {p.CandCpuMs:F1} vs {p.BaseCpuMs:F1} ms, wall {X(p.WallRatio)} ({p.CandWallMs:F1} vs {p.BaseWallMs:F1} ms); the server's CPU is not the saving thread's")));
+    }
+}
+
+PgSaveRow("pg1", "PostgreSQL: SaveChanges of 1,000 new mapped entities, outbox", 1.15, SaveScenario.MappedOutbox);
+PgSaveRow("pg2", "PostgreSQL: same, direct delivery (dry run)", 1.08, SaveScenario.MappedDirect);
+if (pgSingle is { } ps)
+{
+    table.Add(new ResultRow("pg8", "PostgreSQL: single-entity save, outbox, save path only (host not started)", "same app without KissEf, a database of its own on the same server",
+        X(ps.Ratio) + " process CPU", "(custom)", "≤ 1.15×", ps.Ratio <= 1.15,
+        FormattableString.Invariant($"median of {ps.Pairs} interleaved pairs of {ps.Block} saves, quartiles {ps.Q1:F2}-{ps.Q3:F2}; {ps.KissUs:F0} vs {ps.PlainUs:F0} µs per save; server CPU {ps.KissServerUs:F0} vs {ps.PlainServerUs:F0} µs per save (not in the ratio)")));
+}
+
 var markdown = table.ToMarkdown($"KissEf benchmarks ({mode}), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC")
                + Environment.NewLine + "Machine: " + machine + "; SQLite synchronous=" + BenchServices.Synchronous + Environment.NewLine
                + "ratio: saves 1-4, median over interleaved pairs (baseline, candidate, ...) of the saving thread's CPU time ratio; drain 6, median over interleaved pairs of the throughput ratio; "
-               + "memory 7, child processes, peak RSS (VmHWM) from the start of the drain; 8 and 9, process CPU (CLOCK_PROCESS_CPUTIME_ID), medians of interleaved pairs; 8b, per-save wall clock percentiles. BDN ratio: BenchmarkDotNet's medians (in-process; saves timed with a thread-CPU clock, one SaveChanges per iteration on a fresh copy of the database), baseline in the same run." + Environment.NewLine;
+               + "memory 7, child processes, peak RSS (VmHWM) from the start of the drain; 8 and 9, process CPU (CLOCK_PROCESS_CPUTIME_ID), medians of interleaved pairs; 8b, per-save wall clock percentiles; pg1, pg2 and pg8, the same methods as 1, 2 and 8 on a private PostgreSQL server (data on tmpfs, fsync=off), whose own CPU is not counted. BDN ratio: BenchmarkDotNet's medians (in-process; saves timed with a thread-CPU clock, one SaveChanges per iteration on a fresh copy of the database), baseline in the same run." + Environment.NewLine;
 Console.WriteLine();
 Console.WriteLine(markdown);
 Directory.CreateDirectory("BenchmarkDotNet.Artifacts");

@@ -7,7 +7,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Reflection;
-using KissEf.InstanceBenchmarks;
+using KissEf.Benchmarks.Infrastructure;
 using KissEf.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -13,6 +13,8 @@ namespace KissEf.Benchmarks.Benchmarks;
 /// UseKissTracking, on a SQLite file. Each iteration starts from a fresh copy of a template database and a fresh
 /// context whose entities are already added (or loaded and modified), with its connection open: the measured part
 /// is SaveChanges alone (DetectChanges, capture, the INSERTs/UPDATEs, the outbox write, the commit).
+/// With <see cref="Postgres"/> set, scenarios 1-2 (the mapped inserts) run on a database of that server instead,
+/// emptied (TRUNCATE) before each save; the other scenarios are SQLite's only.
 /// </summary>
 [MemoryDiagnoser(displayGenColumns: false)]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -35,7 +37,17 @@ public class SaveBenchmarks
     private IServiceScope? _scope;
     private BenchContext? _db;
     private SaveScenario _scenario;
+    private PgDatabase? _pg;
     private static int s_warmedUp;
+    private static int s_warmedUpPostgres;
+
+    /// <summary>The scenarios on PostgreSQL: the mapped inserts (rows 1-2).</summary>
+    public static readonly SaveScenario[] PostgresScenarios = [SaveScenario.MappedOff, SaveScenario.MappedOutbox, SaveScenario.MappedDirect];
+
+    /// <summary>When set, the saves run on a new database of this PostgreSQL server rather than on SQLite files.</summary>
+    public PgServer? Postgres { get; init; }
+
+    private IBenchDatabase Work => (IBenchDatabase?)_pg ?? _work!;
 
     /// <summary>Entities per save (1,000 in every benchmark; the allocation probes vary it).</summary>
     public int Entities { get; set; } = 1000;
@@ -47,11 +59,20 @@ public class SaveBenchmarks
         _empty = new DbFile(Path.Combine(_folder, "empty.db"));
         _customers = new DbFile(Path.Combine(_folder, "customers.db"));
         _work = new DbFile(Path.Combine(_folder, "work.db"));
-        BenchServices.CreateDatabase(_empty);
-        BenchServices.CreateDatabase(_customers, customers: 2000);
-        _off = BenchServices.Build(Tracking.Off, _work);
-        _outbox = BenchServices.Build(Tracking.Outbox, _work);
-        _direct = BenchServices.Build(Tracking.Direct, _work);
+        if (Postgres is { } server)
+        {
+            _pg = new PgDatabase(server.CreateDatabase());
+            BenchServices.CreateDatabase(_pg);
+        }
+        else
+        {
+            BenchServices.CreateDatabase(_empty);
+            BenchServices.CreateDatabase(_customers, customers: 2000);
+        }
+
+        _off = BenchServices.Build(Tracking.Off, Work);
+        _outbox = BenchServices.Build(Tracking.Outbox, Work);
+        _direct = BenchServices.Build(Tracking.Direct, Work);
         _queue = _direct.GetRequiredService<KissCallQueue>();
         WarmUpOnce();
     }
@@ -63,7 +84,7 @@ public class SaveBenchmarks
     /// </summary>
     private void WarmUpOnce()
     {
-        if (Interlocked.Exchange(ref s_warmedUp, 1) == 1)
+        if (Interlocked.Exchange(ref (_pg is null ? ref s_warmedUp : ref s_warmedUpPostgres), 1) == 1)
         {
             return;
         }
@@ -74,7 +95,7 @@ public class SaveBenchmarks
         {
             for (var i = 0; i < 25; i++)
             {
-                foreach (var scenario in Enum.GetValues<SaveScenario>())
+                foreach (var scenario in _pg is null ? Enum.GetValues<SaveScenario>() : PostgresScenarios)
                 {
                     Prepare(scenario);
                     Save();
@@ -183,7 +204,20 @@ public class SaveBenchmarks
         Finish(verify: false);
         _scenario = scenario;
         var modified = scenario is SaveScenario.ModifiedOff or SaveScenario.ModifiedOutbox;
-        _work!.CopyFrom(modified ? _customers! : _empty!);
+        if (_pg is not null)
+        {
+            if (!PostgresScenarios.Contains(scenario))
+            {
+                throw new NotSupportedException($"{scenario} runs on SQLite only.");
+            }
+
+            _pg.Truncate();
+        }
+        else
+        {
+            _work!.CopyFrom(modified ? _customers! : _empty!);
+        }
+
         var services = scenario switch
         {
             SaveScenario.MappedOutbox or SaveScenario.UnmappedOn or SaveScenario.ModifiedOutbox => _outbox!,
@@ -260,7 +294,7 @@ public class SaveBenchmarks
         {
             var expected = ExpectedCalls(_scenario, Entities);
             var direct = _scenario is SaveScenario.MappedDirect or SaveScenario.VisitorDirect;
-            var actual = direct ? queued : _work!.OutboxCalls();
+            var actual = direct ? queued : Work.OutboxCalls();
             if (actual != expected || (!direct && queued != 0))
             {
                 throw new InvalidOperationException($"{_scenario}: expected {expected} calls, found {actual} (queued {queued}).");

@@ -61,11 +61,11 @@ public static class SaveProbes
 
     /// <summary>
     /// Medians over <paramref name="pairs"/> interleaved pairs of candidate/baseline, in wall-clock time and in the
-    /// saving thread's CPU time.
+    /// saving thread's CPU time; on a database of <paramref name="postgres"/> when given (scenarios 1-2 only).
     /// </summary>
-    public static PairResult InterleavedRatio(SaveScenario baseline, SaveScenario candidate, int pairs)
+    public static PairResult InterleavedRatio(SaveScenario baseline, SaveScenario candidate, int pairs, PgServer? postgres = null)
     {
-        var bench = new SaveBenchmarks();
+        var bench = new SaveBenchmarks { Postgres = postgres };
         bench.GlobalSetup();
         try
         {

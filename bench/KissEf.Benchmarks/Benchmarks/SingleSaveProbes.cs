@@ -13,18 +13,21 @@ public static class SingleSaveProbes
 {
     /// <summary>
     /// Median over <paramref name="pairs"/> interleaved blocks of <paramref name="block"/> saves of the process CPU
-    /// ratio KissEf/plain, each side on its own tmpfs database, the hosts built but not started.
+    /// ratio KissEf/plain, each side on its own tmpfs database, the hosts built but not started. With
+    /// <paramref name="postgres"/>, each side has a database of its own on that server (its data on tmpfs too);
+    /// the server's CPU is not the process's, and is given beside it (<see cref="SingleCpuResult.PlainServerUs"/>).
     /// </summary>
     /// <param name="pairs">Interleaved pairs of blocks.</param>
     /// <param name="block">Saves per block.</param>
     /// <param name="candidate">outbox (the row's figure), direct, or profiling aids: offtx (plain EF, every save in a transaction), offfacade (plain EF touching context.Database before the save).</param>
-    public static async Task<SingleCpuResult> CpuAsync(int pairs, int block, string candidate = "outbox")
+    /// <param name="postgres">The PostgreSQL server to save to, or null for SQLite files.</param>
+    public static async Task<SingleCpuResult> CpuAsync(int pairs, int block, string candidate = "outbox", PgServer? postgres = null)
     {
         var folder = BenchPaths.NewTmpfsFolder("single-cpu");
         try
         {
-            var plainDb = new DbFile(Path.Combine(folder, "plain.db"));
-            var kissDb = new DbFile(Path.Combine(folder, "kiss.db"));
+            IBenchDatabase plainDb = postgres is null ? new DbFile(Path.Combine(folder, "plain.db")) : new PgDatabase(postgres.CreateDatabase());
+            IBenchDatabase kissDb = postgres is null ? new DbFile(Path.Combine(folder, "kiss.db")) : new PgDatabase(postgres.CreateDatabase());
             BenchServices.CreateDatabase(plainDb);
             BenchServices.CreateDatabase(kissDb);
             await using var plain = new SingleSaveApp(Tracking.Off, plainDb, endpoint: null);
@@ -35,15 +38,31 @@ public static class SingleSaveProbes
                 _ => new SingleSaveApp(Enum.Parse<Tracking>(candidate, ignoreCase: true), kissDb, endpoint: null),
             };
 
-            async Task<double> Block(SingleSaveApp app)
+            var plainServerMs = 0.0;
+            var kissServerMs = 0.0;
+            async Task<double> Block(SingleSaveApp app, bool measured = false)
             {
+                var server = measured ? postgres?.CpuMs() ?? 0 : 0;
                 var before = ProcessCpuClock.Now();
                 for (var i = 0; i < block; i++)
                 {
                     await app.SaveOneAsync();
                 }
 
-                return (ProcessCpuClock.Now() - before) / 1e3 / block;
+                var cpu = (ProcessCpuClock.Now() - before) / 1e3 / block;
+                if (measured && postgres is not null)
+                {
+                    if (app == plain)
+                    {
+                        plainServerMs += postgres.CpuMs() - server;
+                    }
+                    else
+                    {
+                        kissServerMs += postgres.CpuMs() - server;
+                    }
+                }
+
+                return cpu;
             }
 
             // Warm-up: tiered JIT of both paths (with dynamic PGO a single save's code takes thousands of saves to
@@ -63,13 +82,13 @@ public static class SingleSaveProbes
                 double p, k;
                 if (i % 2 == 0)
                 {
-                    p = await Block(plain);
-                    k = await Block(kiss);
+                    p = await Block(plain, measured: true);
+                    k = await Block(kiss, measured: true);
                 }
                 else
                 {
-                    k = await Block(kiss);
-                    p = await Block(plain);
+                    k = await Block(kiss, measured: true);
+                    p = await Block(plain, measured: true);
                 }
 
                 ratios.Add(k / p);
@@ -78,7 +97,7 @@ public static class SingleSaveProbes
             }
 
             var calls = kissDb.OutboxCalls();
-            var saves = kissDb.Scalar("SELECT COUNT(*) FROM Customers");
+            var saves = kissDb.Scalar("SELECT COUNT(*) FROM \"Customers\"");
             if (candidate == "outbox" && calls != 2 * saves)
             {
                 throw new InvalidOperationException($"KissEf's saves wrote {calls} calls for {saves} customers, not 2 each.");
@@ -87,7 +106,11 @@ public static class SingleSaveProbes
             var sorted = ratios.Order().ToArray();
             return new SingleCpuResult(
                 SaveProbes.Median(ratios), sorted[sorted.Length / 4], sorted[(sorted.Length * 3) / 4],
-                SaveProbes.Median(plainUs), SaveProbes.Median(kissUs), pairs, block);
+                SaveProbes.Median(plainUs), SaveProbes.Median(kissUs), pairs, block)
+            {
+                PlainServerUs = postgres is null ? double.NaN : plainServerMs * 1e3 / (pairs * block),
+                KissServerUs = postgres is null ? double.NaN : kissServerMs * 1e3 / (pairs * block),
+            };
         }
         finally
         {
@@ -221,7 +244,14 @@ public static class SingleSaveProbes
 }
 
 /// <summary>Median, quartiles of the per-pair process CPU ratio, and median µs of process CPU per save.</summary>
-public sealed record SingleCpuResult(double Ratio, double Q1, double Q3, double PlainUs, double KissUs, int Pairs, int Block);
+public sealed record SingleCpuResult(double Ratio, double Q1, double Q3, double PlainUs, double KissUs, int Pairs, int Block)
+{
+    /// <summary>On PostgreSQL, the server's CPU per save of the plain app's measured blocks (µs, clock-tick resolution); NaN on SQLite.</summary>
+    public double PlainServerUs { get; init; } = double.NaN;
+
+    /// <summary>The same for KissEf's app.</summary>
+    public double KissServerUs { get; init; } = double.NaN;
+}
 
 /// <summary>Latency of the plain app's and KissEf's app's saves.</summary>
 public sealed record SingleLatencyResult(Stats Plain, Stats Kiss, int Saves)

@@ -31,7 +31,7 @@ public static class BenchServices
     /// <param name="tracking">The configuration.</param>
     /// <param name="db">The database the contexts open.</param>
     /// <param name="endpoint">The tracking endpoint; null for a dry run (nothing is sent, no key needed).</param>
-    public static ServiceProvider Build(Tracking tracking, DbFile db, Uri? endpoint = null)
+    public static ServiceProvider Build(Tracking tracking, IBenchDatabase db, Uri? endpoint = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -64,8 +64,8 @@ public static class BenchServices
 
         services.AddDbContext<BenchContext>((sp, options) =>
         {
-            options.UseSqlite(db.ConnectionString);
-            if (!string.Equals(Synchronous, "FULL", StringComparison.OrdinalIgnoreCase))
+            db.Use(options);
+            if (db is DbFile && !string.Equals(Synchronous, "FULL", StringComparison.OrdinalIgnoreCase))
             {
                 options.AddInterceptors(new SqliteSyncInterceptor(Synchronous));
             }
@@ -77,10 +77,10 @@ public static class BenchServices
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = false, ValidateOnBuild = false });
     }
 
-    /// <summary>Creates <paramref name="db"/> with every table (the outbox's included) and, optionally, customers.</summary>
-    public static void CreateDatabase(DbFile db, int customers = 0)
+    /// <summary>Creates <paramref name="db"/> (a SQLite file anew) with every table (the outbox's included) and, optionally, customers.</summary>
+    public static void CreateDatabase(IBenchDatabase db, int customers = 0)
     {
-        db.Delete();
+        (db as DbFile)?.Delete();
         using (var services = Build(Tracking.Outbox, db))
         using (var scope = services.CreateScope())
         {

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 
 namespace KissEf.Benchmarks.Infrastructure;
 
@@ -6,11 +7,13 @@ namespace KissEf.Benchmarks.Infrastructure;
 /// A SQLite file database at a fixed path: the contexts of a service provider read <see cref="ConnectionString"/>
 /// each time one is created, so the file can be replaced by a fresh copy of a template between iterations.
 /// </summary>
-public sealed class DbFile(string path)
+public sealed class DbFile(string path) : IBenchDatabase
 {
     public string Path { get; } = path;
 
     public string ConnectionString { get; } = new SqliteConnectionStringBuilder { DataSource = path }.ToString();
+
+    public void Use(DbContextOptionsBuilder options) => options.UseSqlite(ConnectionString);
 
     /// <summary>Replaces the file by a copy of <paramref name="template"/> (pooled connections to it are closed first).</summary>
     public void CopyFrom(DbFile template)
@@ -59,5 +62,5 @@ public sealed class DbFile(string path)
     }
 
     /// <summary>How many calls the outbox holds (pending or dead).</summary>
-    public long OutboxCalls() => Scalar("SELECT COALESCE(SUM(call_count), 0) FROM kiss_outbox");
+    public long OutboxCalls() => ((IBenchDatabase)this).OutboxCalls();
 }

@@ -22,7 +22,7 @@ public sealed class SingleSaveApp : IAsyncDisposable
 
     /// <param name="forceTransaction">Profiling aid: plain EF with every save in a transaction (what KissEf's outbox does to a single-statement save).</param>
     /// <param name="touchFacade">Profiling aid: plain EF that reads context.Database.CurrentTransaction before saving (what KissEf's capture does).</param>
-    public SingleSaveApp(Tracking tracking, DbFile db, Uri? endpoint, int firstId = 0, bool forceTransaction = false, bool touchFacade = false)
+    public SingleSaveApp(Tracking tracking, IBenchDatabase db, Uri? endpoint, int firstId = 0, bool forceTransaction = false, bool touchFacade = false)
     {
         _forceTransaction = forceTransaction;
         _touchFacade = touchFacade;
@@ -55,7 +55,7 @@ public sealed class SingleSaveApp : IAsyncDisposable
 
         builder.Services.AddDbContext<BenchContext>((sp, options) =>
         {
-            options.UseSqlite(db.ConnectionString);
+            db.Use(options);
             if (tracking != Tracking.Off)
             {
                 options.UseKissTracking(sp);
@@ -64,7 +64,7 @@ public sealed class SingleSaveApp : IAsyncDisposable
         _host = builder.Build();
     }
 
-    public DbFile Db { get; }
+    public IBenchDatabase Db { get; }
 
     public Tracking Tracking { get; }
 

@@ -32,9 +32,14 @@ public sealed class OutboxTestHost : IAsyncDisposable
 
     /// <summary>
     /// Builds an instance with options fit for tests (poll 50 ms, retries from 20 ms up to 200 ms),
-    /// then <paramref name="configure"/>.
+    /// then <paramref name="configure"/>; <paramref name="context"/> adds to the context's options after UseKissTracking.
     /// </summary>
-    public static OutboxTestHost Create(string connectionString, Uri endpoint, Action<KissTrackingOptions>? configure = null, Func<KissTrackingBuilder, KissTrackingBuilder>? maps = null)
+    public static OutboxTestHost Create(
+        string connectionString,
+        Uri endpoint,
+        Action<KissTrackingOptions>? configure = null,
+        Func<KissTrackingBuilder, KissTrackingBuilder>? maps = null,
+        Action<DbContextOptionsBuilder>? context = null)
     {
         var logs = new TestLogCollector();
         var builder = TestHostCore.CreateBuilder(logs, LogLevel.Debug, shutdownTimeout: TimeSpan.FromSeconds(15));
@@ -49,7 +54,11 @@ public sealed class OutboxTestHost : IAsyncDisposable
                 TestHostCore.ApplyTestTimings(o, pollInterval: TimeSpan.FromMilliseconds(50));
                 configure?.Invoke(o);
             }));
-        builder.Services.AddDbContext<OutboxShopContext>((sp, db) => db.Use(Providers.Of(connectionString), connectionString).UseKissTracking(sp));
+        builder.Services.AddDbContext<OutboxShopContext>((sp, db) =>
+        {
+            db.Use(Providers.Of(connectionString), connectionString).UseKissTracking(sp);
+            context?.Invoke(db);
+        });
         return new OutboxTestHost(new TestHostCore(builder.Build()), logs);
     }
 
