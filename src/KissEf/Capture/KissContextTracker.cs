@@ -39,14 +39,18 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
     private bool _followingStates;
     private bool _creatingGuard;
 
-    public KissContextTracker(ICurrentDbContext currentContext, IDbContextOptions options)
+    /// <param name="currentContext">The context this tracker belongs to.</param>
+    /// <param name="options">Its options (KissEf's extension among them).</param>
+    /// <param name="relationalTypes">Registered by relational providers only: whether the provider is relational, from
+    /// a singleton. Not Database.IsRelational() nor Database.CurrentTransaction: those build the facade's dependencies,
+    /// a graph of services a plain save never builds (about 6% of a single-entity save); nor options.Extensions, which
+    /// sorts the extensions on every read.</param>
+    public KissContextTracker(ICurrentDbContext currentContext, IDbContextOptions options, IRelationalTypeMappingSource? relationalTypes = null)
     {
         _context = currentContext.Context;
         _runtime = options.FindExtension<KissOptionsExtension>()?.Runtime
             ?? throw new InvalidOperationException("KissEf's tracker was created without UseKissTracking.");
-        // Not Database.IsRelational() nor Database.CurrentTransaction: those build the facade's dependencies, a
-        // graph of services a plain save never builds (about 6% of a single-entity save).
-        _relational = options.Extensions.OfType<RelationalOptionsExtension>().Any();
+        _relational = relationalTypes is not null;
         _onDetecting = OnDetectingAllChanges;
         _onDetected = OnDetectedAllChanges;
         _onStateChanged = OnStateChanged;

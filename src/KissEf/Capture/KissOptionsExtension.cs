@@ -42,9 +42,10 @@ internal sealed class KissOptionsExtension : IDbContextOptionsExtension
 
     public void ApplyServices(IServiceCollection services)
     {
-        services.AddScoped<KissContextTracker>();
-        services.AddScoped<IInterceptor>(sp => sp.GetRequiredService<KissContextTracker>());
-        services.AddScoped<IResettableService>(sp => sp.GetRequiredService<KissContextTracker>());
+        // Resolved by EF as one of the interceptors (every context); the resettable service (pooled contexts only)
+        // is the same scoped instance.
+        services.AddScoped<IInterceptor, KissContextTracker>();
+        services.AddScoped<IResettableService>(sp => sp.GetServices<IInterceptor>().OfType<KissContextTracker>().Single());
         _outboxServices(services, OutboxTable);
     }
 

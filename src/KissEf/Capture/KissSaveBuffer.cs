@@ -9,12 +9,17 @@ namespace KissEf.Capture;
 /// <summary>The state of one SaveChanges call, from SavingChanges to SavedChanges or its failure.</summary>
 internal sealed class KissSaveBuffer : IKissChangeSet
 {
-    private readonly Func<KissCallSink> _newSink;
-    private KissCallSink? _sinkOrNull;
+    private readonly DbContext _context;
+    private readonly DateTimeOffset _saveTime;
+    private readonly ILogger _logger;
+    private readonly int _maxValueLength;
+    private readonly KissEf.Diagnostics.KissMetrics? _metrics;
     private readonly KissDistinctTimes _times;
+    private KissCallSink? _sinkOrNull;
     private bool _finalized;
 
-    private KissCallSink CallSink => _sinkOrNull ??= _newSink();
+    // Most saves of a tracked context change nothing that is mapped: the sink is made when a call is built.
+    private KissCallSink CallSink => _sinkOrNull ??= new KissCallSink(_context, _saveTime, _logger, _maxValueLength, _metrics);
 
     public KissSaveBuffer(
         DbContext context,
@@ -28,9 +33,12 @@ internal sealed class KissSaveBuffer : IKissChangeSet
     {
         UserTransaction = userTransaction;
         Ambient = ambient;
+        _context = context;
+        _saveTime = saveTime;
+        _logger = logger;
+        _maxValueLength = maxValueLength;
+        _metrics = metrics;
         _times = times;
-        // Most saves of a tracked context change nothing that is mapped: the sink is made when a call is built.
-        _newSink = () => new KissCallSink(context, saveTime, logger, maxValueLength, metrics);
     }
 
     /// <summary>The transaction the user began before this save, if any.</summary>

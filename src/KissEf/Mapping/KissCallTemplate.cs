@@ -10,12 +10,16 @@ internal sealed class KissCallTemplate<TEntity>
     {
         Kind = kind;
         EventName = eventName;
+        EscapedEventName = eventName is null ? null : KissCallWriter.Escape(eventName);
     }
 
     public KissCallKind Kind { get; }
 
     /// <summary>The event name, for <see cref="KissCallKind.Event"/>.</summary>
     public string? EventName { get; }
+
+    /// <summary><see cref="EventName"/> as it goes on the wire, escaped once when the map is built.</summary>
+    public string? EscapedEventName { get; }
 
     public List<KissNamedValue<TEntity>> Properties { get; } = [];
 

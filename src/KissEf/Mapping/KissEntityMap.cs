@@ -516,7 +516,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         var writer = KissCallWriter.Start(sink.Builder, template.Kind, identity);
         if (template.Kind == KissCallKind.Event)
         {
-            writer.Name(template.EventName!);
+            writer.EscapedName(template.EscapedEventName!);
         }
 
         writer.Time(time);
@@ -546,7 +546,7 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
                 continue;
             }
 
-            writer.Property(property.Name, text);
+            writer.EscapedProperty(property.EscapedName, text);
             written++;
             if (template.Kind == KissCallKind.Set && written < template.Properties.Count)
             {

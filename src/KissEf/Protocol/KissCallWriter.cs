@@ -35,23 +35,25 @@ internal struct KissCallWriter
         AppendEscaped(_builder, name);
     }
 
+    /// <summary>Appends <c>_n</c>, already escaped with <see cref="Escape"/> (a map's event name, escaped once).</summary>
+    public readonly void EscapedName(string escapedName) => _builder.Append("&_n=").Append(escapedName);
+
     /// <summary>Appends <c>_t</c> and <c>_d=1</c>, so that the vendor dates the call by the change and
     /// counts its retries once.</summary>
     public readonly void Time(DateTimeOffset time)
     {
-        _builder.Append("&_t=");
-        _builder.Append(time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-        _builder.Append("&_d=1");
+        _builder.Append(CultureInfo.InvariantCulture, $"&_t={time.ToUnixTimeSeconds()}&_d=1");
     }
 
-    /// <summary>Appends one property.</summary>
-    public readonly void Property(string name, string value)
+    /// <summary>Appends a property whose name is already escaped with <see cref="Escape"/> (a map's, escaped once).</summary>
+    public readonly void EscapedProperty(string escapedName, string value)
     {
-        _builder.Append('&');
-        AppendEscaped(_builder, name);
-        _builder.Append('=');
+        _builder.Append('&').Append(escapedName).Append('=');
         AppendEscaped(_builder, value);
     }
+
+    /// <summary>A name or value as the request carries it (RFC 3986 unreserved characters kept, the rest %-encoded).</summary>
+    public static string Escape(string text) => Uri.EscapeDataString(text);
 
     /// <summary>The finished line.</summary>
     public override readonly string ToString() => _builder.ToString();
@@ -59,6 +61,6 @@ internal struct KissCallWriter
     private static void AppendEscaped(StringBuilder builder, string text)
     {
         // EscapeDataString allocates only when something needs escaping.
-        builder.Append(Uri.EscapeDataString(text));
+        builder.Append(Escape(text));
     }
 }
