@@ -62,5 +62,5 @@ public sealed class DbFile(string path) : IBenchDatabase
     }
 
     /// <summary>How many calls the outbox holds (pending or dead).</summary>
-    public long OutboxCalls() => ((IBenchDatabase)this).OutboxCalls();
+    public long OutboxCalls() => Scalar(IBenchDatabase.OutboxCallsSql);
 }

@@ -11,6 +11,9 @@ public interface IBenchDatabase
     /// <summary>Runs a scalar query on a connection of its own (sanity checks, outside measured code).</summary>
     long Scalar(string sql);
 
+    /// <summary>The query of <see cref="OutboxCalls"/>.</summary>
+    const string OutboxCallsSql = "SELECT COALESCE(SUM(call_count), 0) FROM kiss_outbox";
+
     /// <summary>How many calls the outbox holds (pending or dead).</summary>
-    long OutboxCalls() => Scalar("SELECT COALESCE(SUM(call_count), 0) FROM kiss_outbox");
+    long OutboxCalls() => Scalar(OutboxCallsSql);
 }
