@@ -10,13 +10,10 @@ internal interface IKissEntityMap
 
     string EntityName { get; }
 
-    /// <summary>
-    /// Snapshots the items removed from owned collections of this map's type (deleted entries whose owner
-    /// may be unchanged otherwise); the other entries are captured one by one by <see cref="CaptureEntry"/>.
-    /// </summary>
-    void CaptureRemovedOwnedItems(ChangeTracker tracker, KissModel model, IKissChangeSet buffer);
+    /// <summary>Snapshots the changed entries of this map's type: state, changed members, original values.</summary>
+    void Capture(ChangeTracker tracker, KissModel model, IKissChangeSet buffer);
 
-    /// <summary>Snapshots one entry of this map's type: state, changed members, original values.</summary>
+    /// <summary>Snapshots one entry of this map's type (its state changed after the capture).</summary>
     void CaptureEntry(EntityEntry entry, IKissChangeSet buffer);
 
     /// <summary>Turns one captured change into calls, reading the values as saved.</summary>

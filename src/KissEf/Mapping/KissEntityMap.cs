@@ -196,17 +196,28 @@ internal sealed class KissEntityMap<TEntity> : IKissEntityMap
         }
     }
 
+    public void Capture(ChangeTracker tracker, KissModel model, IKissChangeSet buffer)
+    {
+        foreach (var entry in tracker.Entries<TEntity>())
+        {
+            if (entry.State is not EntityState.Detached && ReferenceEquals(model.FindMap(entry.Entity.GetType()), this))
+            {
+                CaptureEntry(entry, buffer);
+            }
+        }
+
+        if (TracksModified)
+        {
+            CaptureRemovedOwnedItems(tracker, model, buffer);
+        }
+    }
+
     /// <summary>
     /// An item removed from an owned collection is deleted, and gone from the collection: its owner, unchanged
     /// otherwise, is found through the item's foreign key as it was.
     /// </summary>
-    public void CaptureRemovedOwnedItems(ChangeTracker tracker, KissModel model, IKissChangeSet buffer)
+    private void CaptureRemovedOwnedItems(ChangeTracker tracker, KissModel model, IKissChangeSet buffer)
     {
-        if (!TracksModified)
-        {
-            return;
-        }
-
         var collections = _ownedCollections.GetOrAdd(tracker.Context.Model, static efModel => [.. efModel.GetEntityTypes()
             .Where(t => !t.IsOwned() && typeof(TEntity).IsAssignableFrom(t.ClrType))
             .SelectMany(t => t.GetDeclaredNavigations())

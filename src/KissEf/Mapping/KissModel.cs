@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
 
@@ -44,22 +43,14 @@ internal sealed class KissModel
     }
 
     /// <summary>
-    /// Snapshots the changed entries of every mapped type in one pass over the change tracker (a pass per map
-    /// would cost an app with many maps a scan of every entry per map, on every save).
+    /// Snapshots the changed entries of every mapped type. A pass per map, over the entries of its type: one pass
+    /// over every entry (ChangeTracker.Entries()) would allocate an EntityEntry for each entry of an unmapped type too.
     /// </summary>
     public void Capture(ChangeTracker tracker, IKissChangeSet buffer)
     {
-        foreach (var entry in tracker.Entries())
-        {
-            if (entry.State is not EntityState.Detached && FindMap(entry.Entity.GetType()) is { } map)
-            {
-                map.CaptureEntry(entry, buffer);
-            }
-        }
-
         foreach (var map in Maps)
         {
-            map.CaptureRemovedOwnedItems(tracker, this, buffer);
+            map.Capture(tracker, this, buffer);
         }
     }
 
