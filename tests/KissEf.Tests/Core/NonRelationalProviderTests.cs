@@ -1,68 +1,61 @@
+using KissEf.Capture;
 using KissEf.Testing;
+using KissEf.Tests.Infrastructure;
 using KissEf.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace KissEf.Tests.Core;
 
 /// <summary>
-/// A provider that is not relational (EF's in-memory provider here: the test is about the provider's capability, not
-/// about transactions, which it does not have): the outbox, which writes in the provider's transactions, is refused
-/// with a message that names the context and the fix, at host start and at a save without a host; a delivery that
-/// needs no table tracks as usual.
+/// A provider that is not relational cannot hold the outbox, which writes in the provider's transactions: the first
+/// save is refused with a message that names the context and the fix. The tracker tells such a provider by the
+/// relational services its provider registers (none for a non-relational one). The tests use relational providers
+/// only, so the tracker is built here as EF builds it for a non-relational one: without those services, on a real
+/// SQLite context.
 /// </summary>
-public sealed class NonRelationalProviderTests
+public sealed class NonRelationalProviderTests : IDisposable
 {
-    [Fact]
-    public async Task The_outbox_is_refused_at_host_start_naming_the_context_and_the_fix()
-    {
-        using var host = BuildHost(kiss => kiss.UseApiKey("key"));
+    private readonly SqliteDatabase _database = new();
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
-
-        AssertExplains(error);
-    }
+    public void Dispose() => _database.Dispose();
 
     [Fact]
-    public async Task Without_a_host_the_first_save_is_refused_the_same_way()
+    public void With_the_outbox_the_first_save_is_refused_naming_the_context_and_the_fix()
     {
         using var host = BuildHost(kiss => kiss.UseApiKey("key"));
         using var scope = host.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<TestShopContext>();
-        db.Customers.Add(new ShopCustomer { Email = "ann@example.com", Plan = "Gold" });
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync());
+        var error = Assert.Throws<InvalidOperationException>(() => SaveThroughTrackerWithoutRelationalServices(db));
 
-        AssertExplains(error);
-    }
-
-    [Fact]
-    public async Task A_delivery_without_a_table_tracks_the_saves()
-    {
-        using var host = BuildHost(kiss => kiss.UseRecorder());
-        await host.StartAsync();
-        using (var scope = host.Services.CreateScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<TestShopContext>();
-            db.Customers.Add(new ShopCustomer { Email = "ann@example.com", Plan = "Gold" });
-            await db.SaveChangesAsync();
-        }
-
-        var call = Assert.Single(host.Services.GetRequiredService<KissRecorder>().Calls);
-        Assert.Equal("ann@example.com", call.Person);
-        Assert.Equal("Signed Up", call.Name);
-        await host.StopAsync();
-    }
-
-    private static void AssertExplains(InvalidOperationException error)
-    {
         Assert.Contains("needs a relational provider", error.Message, StringComparison.Ordinal);
         Assert.Contains(nameof(TestShopContext), error.Message, StringComparison.Ordinal);
         Assert.Contains("UseDirectDelivery()", error.Message, StringComparison.Ordinal);
     }
 
-    private static IHost BuildHost(Action<KissTrackingBuilder> delivery)
+    [Fact]
+    public void A_delivery_without_a_table_is_accepted()
+    {
+        using var host = BuildHost(kiss => kiss.UseRecorder());
+        using var scope = host.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<TestShopContext>();
+
+        SaveThroughTrackerWithoutRelationalServices(db);
+    }
+
+    /// <summary>Starts a save of one new customer through a tracker built without the provider's relational services.</summary>
+    private static void SaveThroughTrackerWithoutRelationalServices(TestShopContext db)
+    {
+        var tracker = new KissContextTracker(db.GetService<ICurrentDbContext>(), db.GetService<IDbContextOptions>(), relationalTypes: null);
+        db.Customers.Add(new ShopCustomer { Email = "ann@example.com", Plan = "Gold" });
+        tracker.SavingChanges(new DbContextEventData(null!, null!, db), default);
+    }
+
+    private IHost BuildHost(Action<KissTrackingBuilder> delivery)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddKissTracking(kiss =>
@@ -74,8 +67,7 @@ public sealed class NonRelationalProviderTests
                 c.OnAdded().Record("Signed Up");
             });
         });
-        var name = Guid.NewGuid().ToString("N");
-        builder.Services.AddDbContext<TestShopContext>((sp, db) => db.UseInMemoryDatabase(name).UseKissTracking(sp));
+        builder.Services.AddDbContext<TestShopContext>((sp, db) => db.UseSqlite(_database.ConnectionString).UseKissTracking(sp));
         return builder.Build();
     }
 }
