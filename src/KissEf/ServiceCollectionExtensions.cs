@@ -64,7 +64,7 @@ public static class KissServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.MaxPropertyValueLength,
-            () => sp.GetService<KissEf.Diagnostics.KissMetrics>()));
+            sp.GetRequiredService<KissEf.Diagnostics.KissMetrics>()));
         services.AddHostedService<KissStartupValidator>();
         // Metrics: the application's IMeterFactory (added if the host has none) and the instruments on it.
         services.AddMetrics();

@@ -20,13 +20,12 @@ internal sealed class KissRuntime(
     TimeProvider time,
     ILoggerFactory loggers,
     int maxValueLength,
-    Func<KissMetrics?>? metrics = null)
+    KissMetrics metrics)
 {
     private readonly ConditionalWeakTable<DbTransaction, KissPendingCalls> _pending = new();
-    private readonly Lazy<KissMetrics?> _metrics = new(metrics ?? (static () => null));
 
     /// <summary>The instruments of this runtime's service provider (a singleton there: not looked up per save).</summary>
-    public KissMetrics? Metrics => _metrics.Value;
+    public KissMetrics Metrics { get; } = metrics;
 
     public KissModel Model { get; } = model;
 

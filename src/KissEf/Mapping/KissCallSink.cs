@@ -16,14 +16,13 @@ internal sealed class KissCallSink
 {
     private readonly DbContext? _context;
     private readonly List<Action<ILogger>> _logs = [];
-    private readonly Diagnostics.KissMetrics? _metrics;
     private IServiceProvider? _services;
 
     /// <summary>A save's sink: its messages are logged.</summary>
     public KissCallSink(DbContext context, DateTimeOffset saveTime, ILogger logger, int maxValueLength, Diagnostics.KissMetrics? metrics)
     {
         _context = context;
-        _metrics = metrics;
+        Metrics = metrics;
         SaveTime = saveTime;
         Logger = logger;
         MaxValueLength = maxValueLength;
@@ -40,7 +39,7 @@ internal sealed class KissCallSink
     }
 
     /// <summary>The instruments calls are counted on (a save's; a backfill counts in its report).</summary>
-    public Diagnostics.KissMetrics? Metrics => _metrics;
+    public Diagnostics.KissMetrics? Metrics { get; }
 
     /// <summary>For a backfill: how many calls (or properties) each rule left out, by "call: rule".</summary>
     public Dictionary<string, long>? Tally { get; }
@@ -87,7 +86,7 @@ internal sealed class KissCallSink
             _logs.Add(logger =>
             {
                 KissLog.CallSkipped(logger, call, rule);
-                _metrics?.Dropped(call, Diagnostics.KissMetrics.InvalidCall);
+                Metrics?.Dropped(call, Diagnostics.KissMetrics.InvalidCall);
             });
         }
     }
@@ -109,7 +108,7 @@ internal sealed class KissCallSink
     {
         if (_logs.Count > mark)
         {
-            _logs.Add(_ => _metrics?.Dropped(call, Diagnostics.KissMetrics.InvalidProperties));
+            _logs.Add(_ => Metrics?.Dropped(call, Diagnostics.KissMetrics.InvalidProperties));
         }
     }
 
@@ -124,7 +123,7 @@ internal sealed class KissCallSink
             _logs.Add(logger =>
             {
                 KissLog.CallFailed(logger, call, expression, exception);
-                _metrics?.Dropped(call, Diagnostics.KissMetrics.MapError);
+                Metrics?.Dropped(call, Diagnostics.KissMetrics.MapError);
             });
         }
     }
