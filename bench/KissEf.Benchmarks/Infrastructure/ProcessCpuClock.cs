@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace KissEf.Benchmarks.Infrastructure;
 
 /// <summary>
@@ -8,28 +6,8 @@ namespace KissEf.Benchmarks.Infrastructure;
 /// <see cref="System.Diagnostics.Process.TotalProcessorTime"/>, which on Linux counts in 10 ms clock ticks, too
 /// coarse for blocks of single-entity saves.
 /// </summary>
-public static partial class ProcessCpuClock
+public static class ProcessCpuClock
 {
-    private const int ClockProcessCpuTimeId = 2;
-
     /// <summary>This process's CPU time in nanoseconds.</summary>
-    public static long Now()
-    {
-        if (ClockGetTime(ClockProcessCpuTimeId, out var time) != 0)
-        {
-            throw new InvalidOperationException("clock_gettime(CLOCK_PROCESS_CPUTIME_ID) failed.");
-        }
-
-        return (time.Seconds * 1_000_000_000) + time.Nanoseconds;
-    }
-
-    [LibraryImport("libc", EntryPoint = "clock_gettime")]
-    private static partial int ClockGetTime(int clockId, out TimeSpec time);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
+    public static long Now() => LinuxClock.Nanoseconds(LinuxClock.ProcessCpuTime, "CLOCK_PROCESS_CPUTIME_ID");
 }

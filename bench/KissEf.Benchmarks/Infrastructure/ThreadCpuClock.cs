@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Perfolizer.Horology;
 
 namespace KissEf.Benchmarks.Infrastructure;
@@ -9,10 +8,8 @@ namespace KissEf.Benchmarks.Infrastructure;
 /// without the time the thread waited for fsync or was preempted by other processes: on a shared 2-core machine
 /// that wall-clock noise is larger than the overheads measured.
 /// </summary>
-public sealed partial class ThreadCpuClock : IClock
+public sealed class ThreadCpuClock : IClock
 {
-    private const int ClockThreadCpuTimeId = 3;
-
     public static ThreadCpuClock Instance { get; } = new();
 
     public string Title => "Thread CPU time";
@@ -24,23 +21,5 @@ public sealed partial class ThreadCpuClock : IClock
     public long GetTimestamp() => Now();
 
     /// <summary>This thread's CPU time in nanoseconds.</summary>
-    public static long Now()
-    {
-        if (ClockGetTime(ClockThreadCpuTimeId, out var time) != 0)
-        {
-            throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed.");
-        }
-
-        return (time.Seconds * 1_000_000_000) + time.Nanoseconds;
-    }
-
-    [LibraryImport("libc", EntryPoint = "clock_gettime")]
-    private static partial int ClockGetTime(int clockId, out TimeSpec time);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
+    public static long Now() => LinuxClock.Nanoseconds(LinuxClock.ThreadCpuTime, "CLOCK_THREAD_CPUTIME_ID");
 }
