@@ -1,5 +1,9 @@
+using KissEf.Testing;
+using KissEf.Tests.Infrastructure;
 using KissEf.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace KissEf.Tests.Core;
 
@@ -56,5 +60,34 @@ public sealed class WhenFilterTests
         Assert.Equal(2, calls.Count);
         CallAssert.Is(calls.Single(c => c.Get("_p") == "ann@example.com"), "/e", ("_p", "ann@example.com"), ("_n", "Closed Pro Account"), ("plan", "Pro"));
         CallAssert.Is(calls.Single(c => c.Get("_p") == "bob@example.com"), "/e", ("_p", "bob@example.com"), ("_n", "Closed Pro Account"), ("plan", "Free"));
+    }
+
+    [Fact]
+    public async Task With_the_recorder_a_filter_on_a_generated_key_sees_the_key_as_direct_delivery_does()
+    {
+        using var database = new SqliteDatabase();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddKissTracking(kiss => kiss.UseRecorder().Entity<ShopCustomer>(c =>
+        {
+            c.HasIdentity(x => x.Email);
+            c.OnAdded().When(x => x.Id != 0).Record("Has Key");
+        }));
+        builder.Services.AddDbContext<TestShopContext>((sp, db) => db.UseSqlite(database.ConnectionString).UseKissTracking(sp));
+        using var host = builder.Build();
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<TestShopContext>().Database.EnsureCreatedAsync();
+        }
+
+        await host.StartAsync();
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TestShopContext>();
+            db.Customers.Add(new ShopCustomer { Email = "ann@example.com" });
+            await db.SaveChangesAsync();
+        }
+
+        await host.StopAsync();
+        Assert.Equal("Has Key", Assert.Single(host.Services.GetRequiredService<KissRecorder>().Calls).Name);
     }
 }
