@@ -1,6 +1,6 @@
 namespace KissEf.Mapping;
 
-/// <summary>The CLR types whose values have text of their own in the formatting table (README, "Values").</summary>
+/// <summary>The CLR types whose values have text of their own in the formatting table (docs/values-and-validation.md, "How each value is sent").</summary>
 internal static class KissTextTypes
 {
     /// <summary>

@@ -14,10 +14,14 @@ public sealed class KissTriggerBuilder<TEntity>
     internal KissTriggerBuilder(KissTrigger<TEntity> trigger) => _trigger = trigger;
 
     /// <summary>
-    /// Produces the calls only when <paramref name="predicate"/> holds for the entity as saved.
-    /// Calling it again replaces the filter.
+    /// Produces the calls only when <paramref name="predicate"/> holds for the entity object. The filter is a plain
+    /// delegate run on the object as the application holds it when the calls are built, not on the values as saved
+    /// that <c>With</c> and <c>Set</c> read from EF's entry: a value the database generates (an identity key, a default)
+    /// may not be on the object yet (with the outbox, an <c>int</c> key still reads 0), and a deleted entity's object
+    /// keeps what the application last set on it. Filter on values the application sets. Calling it again replaces
+    /// the filter.
     /// </summary>
-    /// <param name="predicate">The filter, evaluated on the entity.</param>
+    /// <param name="predicate">The filter, evaluated on the entity object.</param>
     /// <returns>This builder.</returns>
     public KissTriggerBuilder<TEntity> When(Func<TEntity, bool> predicate)
     {

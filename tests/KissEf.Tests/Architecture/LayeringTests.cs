@@ -4,7 +4,7 @@ using System.Reflection.Emit;
 namespace KissEf.Tests.Architecture;
 
 /// <summary>
-/// The pipeline is one-way (README, "How it works"): Protocol at the bottom, then Mapping, Capture, Outbox,
+/// The pipeline is one-way (docs/internals.md, "The layers"): Protocol at the bottom, then Mapping, Capture, Outbox,
 /// Dispatch and Backfill, each using only the layers below it; the composition root (the builder, the service
 /// registration, the options extension) wires them. Read from the compiled assembly: signatures, fields, base
 /// types and every type, method and field the IL of each method refers to.

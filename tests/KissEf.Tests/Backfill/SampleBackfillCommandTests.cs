@@ -4,7 +4,7 @@ using KissEf.Tests.Support;
 
 namespace KissEf.Tests.Backfill;
 
-/// <summary>The sample app's command, as the README gives it: <c>dotnet run --project src/SampleApp -- backfill --export out.jsonl</c>.</summary>
+/// <summary>The sample app's command, as docs/backfill.md gives it: <c>dotnet run --project src/SampleApp -- backfill --export out.jsonl</c>.</summary>
 public sealed class SampleBackfillCommandTests
 {
     [Fact]

@@ -17,7 +17,7 @@ public sealed class OutboxRetryScheduleTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    /// <summary>The README's table (Outbox, "Retries"): the wait after each failed attempt, before ±20% jitter.</summary>
+    /// <summary>The table of docs/delivery.md ("Retries"): the wait after each failed attempt, before ±20% jitter.</summary>
     public static TheoryData<int, double> DocumentedSchedule => new()
     {
         { 1, 1 },
@@ -92,7 +92,7 @@ public sealed class OutboxRetryScheduleTests
                 await host.Server.StopAsync();
             }
 
-            // No request in flight when the clock jumps (README, Values: "Time").
+            // No request in flight when the clock jumps (docs/values-and-validation.md, "Time").
             await host.FlushAsync();
             clock.Advance(TimeSpan.FromSeconds(1));
         }

@@ -40,6 +40,8 @@ public sealed class PackageConsumeTests : IDisposable
 
         AssertPackage(Path.Combine(feed, $"KissEf.{_version}.nupkg"), "lib/net10.0/KissEf.dll", "lib/net10.0/KissEf.xml");
         AssertPackage(Path.Combine(feed, $"KissEf.Testing.{_version}.nupkg"), "lib/net10.0/KissEf.Testing.dll", "lib/net10.0/KissEf.Testing.xml");
+        AssertOwnReadme(Path.Combine(feed, $"KissEf.{_version}.nupkg"), Path.Combine(repository, "src", "KissEf", "README.md"));
+        AssertOwnReadme(Path.Combine(feed, $"KissEf.Testing.{_version}.nupkg"), Path.Combine(repository, "src", "KissEf.Testing", "README.md"));
         Assert.True(File.Exists(Path.Combine(feed, $"KissEf.{_version}.snupkg")));
         Assert.True(File.Exists(Path.Combine(feed, $"KissEf.Testing.{_version}.snupkg")));
         var dependencies = Dependencies(Path.Combine(feed, $"KissEf.{_version}.nupkg"));
@@ -125,6 +127,14 @@ public sealed class PackageConsumeTests : IDisposable
         Assert.Equal("MIT", metadata.Element(ns + "license")?.Value);
         Assert.Equal("README.md", metadata.Element(ns + "readme")?.Value);
         Assert.NotNull(metadata.Element(ns + "repository")?.Attribute("url"));
+    }
+
+    /// <summary>A package carries its project's own short readme, not the repository's README.</summary>
+    private static void AssertOwnReadme(string path, string readme)
+    {
+        using var zip = ZipFile.OpenRead(path);
+        using var reader = new StreamReader(zip.GetEntry("README.md")!.Open());
+        Assert.Equal(File.ReadAllText(readme), reader.ReadToEnd());
     }
 
     private static Dictionary<string, string> Dependencies(string path)

@@ -10,7 +10,7 @@ namespace KissEf.Tests.RealApps;
 /// Issue 7, item 5: the vendor counts two events with the same (_p, _n, _t) once, and two sets of one property for the
 /// same _p and _t once. Within a save, and within the same second of one process, the n-th duplicate of such a key is
 /// sent with _t + n, fixed when the call is created (a retry sends the same _t); aliases are not shifted. The clock is
-/// pinned with a FakeTimeProvider registered before AddKissTracking (flushed before it moves, as the README says).
+/// pinned with a FakeTimeProvider registered before AddKissTracking (flushed before it moves, as docs/values-and-validation.md says).
 /// </summary>
 public sealed class SameSecondTests
 {
@@ -91,7 +91,7 @@ public sealed class SameSecondTests
         await PurchaseAsync(host, async, 10.5m);
         await PurchaseAsync(host, async, 20.5m);
 
-        // The README: flush before the clock moves.
+        // docs/values-and-validation.md ("Time"): flush before the clock moves.
         await host.FlushAsync();
         clock.Advance(TimeSpan.FromMinutes(1));
         await PurchaseAsync(host, async, 30.5m);

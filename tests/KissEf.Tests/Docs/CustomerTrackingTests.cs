@@ -1,13 +1,12 @@
+#region recorder-test
+using KissEf;
 using KissEf.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Xunit;
 
-#pragma warning disable CA1725 // The parameter name is the README's.
-
-namespace KissEf.Tests.Kit.ReadmeExample;
-
-// The README's "Testing your maps" example, as written there, on the Quick start's types: it must keep passing.
+namespace Shop.Tests;
 
 public sealed class CustomerTrackingTests : IAsyncLifetime
 {
@@ -55,28 +54,4 @@ public sealed class CustomerTrackingTests : IAsyncLifetime
         Assert.Equal("1", call.Properties["customer id"]);
     }
 }
-
-public sealed class Customer
-{
-    public int Id { get; set; }
-
-    public required string Email { get; set; }
-
-    public string? Plan { get; set; }
-}
-
-public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbContext(options)
-{
-    public DbSet<Customer> Customers => Set<Customer>();
-}
-
-public sealed class CustomerTracking : IKissEntityTypeConfiguration<Customer>
-{
-    public void Configure(KissEntityTypeBuilder<Customer> customer)
-    {
-        customer.HasIdentity(c => c.Email);
-        customer.OnAdded().Record("Signed Up")
-            .With("plan", c => c.Plan)
-            .With("customer id", c => c.Id);
-    }
-}
+#endregion

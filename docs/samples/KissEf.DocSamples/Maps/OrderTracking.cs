@@ -1,0 +1,20 @@
+using KissEf;
+
+namespace Shop.Maps;
+
+#region order-map
+public sealed class OrderTracking : IKissEntityTypeConfiguration<Order>
+{
+    public void Configure(KissEntityTypeBuilder<Order> order)
+    {
+        order.HasIdentity(o => o.Customer!.Email);   // the navigation must be loaded or set when saved
+        order.OnAdded().Record("Purchased")
+            .With("order id", o => o.Id)
+            .With("amount", o => o.Total)
+            .At(o => o.PlacedAt);                     // DateTimeOffset
+        order.OnChanged(o => o.Status)
+            .Set("last order status", o => o.Status)
+            .At(o => o.UpdatedAt);
+    }
+}
+#endregion

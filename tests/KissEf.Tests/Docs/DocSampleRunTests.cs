@@ -1,0 +1,194 @@
+using KissEf.Testing;
+using KissEf.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Shop.Maps;
+using Shop.Transactions;
+
+namespace KissEf.Tests.Docs;
+
+/// <summary>
+/// The docs' samples that can run do, so that what their comments and pages say is what happens: the maps page's
+/// customer map, the transactions page's commit and rollback, the backfill page, the outbox's operations and the
+/// configuration page's JSON.
+/// </summary>
+public sealed class DocSampleRunTests : IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private readonly SqliteDatabase _database = new();
+
+    [Fact]
+    public async Task The_maps_page_customer_map_records_what_its_comments_say()
+    {
+        await using var host = await StartAsync<StoreContext>(kiss => kiss.UseRecorder().ApplyConfiguration(new Shop.Maps.CustomerTracking()));
+        var recorder = host.Services.GetRequiredService<KissRecorder>();
+
+        await WithAsync<StoreContext>(host.Services, async db =>
+        {
+            db.Customers.Add(new Customer { Email = "ann@example.com", LegacyId = "legacy-7", Plan = "Free", Gender = "f" });
+            await db.SaveChangesAsync();
+        });
+        Assert.Collection(
+            recorder.Calls,
+            alias => Assert.Equal(("legacy-7", "ann@example.com", KissRecordedCallKind.Alias), (alias.Person, alias.Name, alias.Kind)),
+            signedUp =>
+            {
+                Assert.Equal(("ann@example.com", "Signed Up"), (signedUp.Person, signedUp.Name));
+                Assert.Equal(new Dictionary<string, string> { ["plan"] = "Free", ["gender"] = "f" }, signedUp.Properties);
+            });
+
+        recorder.Clear();
+        await WithAsync<StoreContext>(host.Services, async db =>
+        {
+            var ann = await db.Customers.SingleAsync();
+            ann.Plan = "Pro";
+            ann.Country = "FR";
+            ann.Region = "Bretagne";
+            await db.SaveChangesAsync();
+        });
+        var changed = Assert.Single(recorder.Calls, c => c.Name == "Changed Plan");
+        Assert.Equal(new Dictionary<string, string> { ["plan"] = "Pro", ["previous plan"] = "Free" }, changed.Properties);
+        var set = Assert.Single(recorder.Calls, c => c.Kind == KissRecordedCallKind.Set);
+        Assert.Equal(new Dictionary<string, string> { ["country"] = "FR", ["region"] = "Bretagne" }, set.Properties);
+        Assert.DoesNotContain(recorder.Calls, c => c.Name == "VIP Updated");
+
+        recorder.Clear();
+        await WithAsync<StoreContext>(host.Services, async db =>
+        {
+            var ann = await db.Customers.SingleAsync();
+            ann.IsVip = true;
+            ann.Email = "ann@example.org";
+            await db.SaveChangesAsync();
+        });
+        Assert.Single(recorder.Calls, c => c.Name == "VIP Updated" && c.Person == "ann@example.org");
+        Assert.Single(recorder.Calls, c => c is { Kind: KissRecordedCallKind.Alias, Person: "ann@example.com", Name: "ann@example.org" });
+
+        recorder.Clear();
+        await WithAsync<StoreContext>(host.Services, async db =>
+        {
+            db.Customers.Remove(await db.Customers.SingleAsync());
+            await db.SaveChangesAsync();
+        });
+        var closed = Assert.Single(recorder.Calls);
+        Assert.Equal(("ann@example.org", "Closed Account"), (closed.Person, closed.Name));
+    }
+
+    [Fact]
+    public async Task The_transactions_page_two_saves_leave_at_the_commit_and_a_rollback_records_nothing()
+    {
+        await using var host = await StartAsync<Shop.ShopContext>(kiss => kiss.UseRecorder().ApplyConfiguration(new Shop.CustomerTracking()));
+        var recorder = host.Services.GetRequiredService<KissRecorder>();
+
+        await WithAsync<Shop.ShopContext>(host.Services, db => TransactionSamples.RolledBackAsync(db, CancellationToken.None));
+        Assert.Empty(recorder.Calls);
+
+        await WithAsync<Shop.ShopContext>(host.Services, db => TransactionSamples.TwoSavesOneCommitAsync(db, CancellationToken.None));
+        Assert.Equal(["ann@example.com", "bob@example.com"], recorder.Calls.Select(c => c.Person));
+    }
+
+    [Fact]
+    public async Task The_backfill_page_enqueues_the_orders_not_cancelled_and_exports_every_order()
+    {
+        await using var server = await FakeTrackingServer.StartAsync();
+        await using var host = await StartAsync<StoreContext>(kiss => kiss
+            .UseApiKey("docs-key")
+            .UseEndpoint(server.Endpoint)
+            .ApplyConfiguration(new OrderTracking()));
+        var placed = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        // Rows from before KissEf: written by a context without tracking.
+        var options = new DbContextOptionsBuilder<StoreContext>().UseSqlite(_database.ConnectionString).Options;
+        await using (var plain = new StoreContext(options))
+        {
+            var ann = new Customer { Email = "ann@example.com" };
+            plain.Orders.AddRange(
+                new Order { Customer = ann, Total = 120m, PlacedAt = placed.AddDays(-30) },
+                new Order { Customer = ann, Total = 35.5m, PlacedAt = placed.AddDays(-2) },
+                new Order { Customer = ann, Total = 9.99m, PlacedAt = placed.AddDays(3), Status = "Cancelled" });
+            await plain.SaveChangesAsync();
+        }
+
+        var export = Path.Combine(Path.GetTempPath(), $"kissef-docs-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            (KissBackfillReport enqueued, KissBackfillReport exported) = await WithAsync<StoreContext, (KissBackfillReport, KissBackfillReport)>(
+                host.Services, db => Shop.Backfill.BackfillSamples.RunAsync(host.Services, db, export, CancellationToken.None));
+
+            Assert.Equal((2, 2), (enqueued.RowsRead, enqueued.CallsWritten));
+            Assert.Equal((3, 3), (exported.RowsRead, exported.CallsWritten));
+            var lines = await File.ReadAllLinesAsync(export);
+            Assert.Equal(3, lines.Length);
+            Assert.All(lines, l => Assert.Contains("\"_n\":\"Purchased\"", l, StringComparison.Ordinal));
+
+            using var flush = new CancellationTokenSource(Deadline);
+            await host.Services.GetRequiredService<IKissDispatcher>().FlushAsync(flush.Token);
+            Assert.Equal(2, server.Calls.Count(c => c.Get("_n") == "Purchased"));
+
+            var state = await Shop.Delivery.OutboxOperations.OperateAsync(host.Services, CancellationToken.None);
+            Assert.Equal((0, 0), (state.PendingCalls, state.DeadCalls));
+        }
+        finally
+        {
+            File.Delete(export);
+        }
+    }
+
+    [Fact]
+    public void The_configuration_page_json_binds_every_setting_it_shows()
+    {
+        var json = Path.Combine(DocsSnippetTests.RepositoryRoot(), "docs", "samples", "KissEf.DocSamples", "Configuration", "kissmetrics.example.json");
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddJsonFile(json);
+        builder.Services.AddKissTracking(builder.Configuration.GetSection("KissMetrics"), kiss => kiss.UseDryRun());
+        using var host = builder.Build();
+
+        var options = host.Services.GetRequiredService<IOptions<KissTrackingOptions>>().Value;
+
+        Assert.Equal(KissDelivery.Outbox, options.Delivery);
+        Assert.Equal(8, options.MaxConcurrency);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.PollInterval);
+        Assert.Equal(TimeSpan.FromDays(14), options.MaxAge);
+    }
+
+    public void Dispose() => _database.Dispose();
+
+    internal static async Task WithAsync<TContext>(IServiceProvider services, Func<TContext, Task> work)
+        where TContext : DbContext
+    {
+        await using var scope = services.CreateAsyncScope();
+        await work(scope.ServiceProvider.GetRequiredService<TContext>());
+    }
+
+    private static async Task<TResult> WithAsync<TContext, TResult>(IServiceProvider services, Func<TContext, Task<TResult>> work)
+        where TContext : DbContext
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<TContext>());
+    }
+
+    private async Task<RunningHost> StartAsync<TContext>(Action<KissTrackingBuilder> kiss)
+        where TContext : DbContext
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddKissTracking(kiss);
+        builder.Services.AddDbContext<TContext>((sp, db) => db.UseSqlite(_database.ConnectionString).UseKissTracking(sp));
+        var host = builder.Build();
+        await WithAsync<TContext>(host.Services, db => db.Database.EnsureCreatedAsync());
+        await host.StartAsync();
+        return new RunningHost(host);
+    }
+
+    /// <summary>A started host, stopped (its dispatcher drained) and disposed at the end of the test.</summary>
+    private sealed class RunningHost(IHost host) : IAsyncDisposable
+    {
+        public IServiceProvider Services => host.Services;
+
+        public async ValueTask DisposeAsync()
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+    }
+}
