@@ -1,5 +1,6 @@
 using KissEf;
 using KissEf.Capture;
+using KissEf.Configuration;
 using KissEf.Outbox;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,8 +30,16 @@ public static class KissDbContextOptionsBuilderExtensions
         // AddDbContext runs this for every scope: one immutable extension per runtime (per host) is reused.
         var extension = Extensions.GetValue(runtime, r =>
         {
-            var options = services.GetRequiredService<IOptions<KissTrackingOptions>>().Value;
+            // Not IOptions.Value, which validates: a context must be creatable without a valid configuration (design-time
+            // tools build it with no key). The host's start checks the options, and so does a save (the same message).
+            var options = KissUnvalidatedOptions.Build(services);
             var outbox = r.Delivery.PersistsInTransaction;
+            if (outbox && string.IsNullOrEmpty(options.OutboxTable))
+            {
+                // The table shapes the model: no model without it. Throws the options' validation failure.
+                _ = services.GetRequiredService<IOptions<KissTrackingOptions>>().Value;
+            }
+
             return new KissOptionsExtension(r, outbox ? options.OutboxTable : null, outbox ? options.OutboxSchema : null, KissOutboxServices.Register);
         });
         ((IDbContextOptionsBuilderInfrastructure)optionsBuilder).AddOrUpdateExtension(extension);

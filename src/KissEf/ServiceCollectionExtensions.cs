@@ -52,6 +52,9 @@ public static class KissServiceCollectionExtensions
         }
 
         options.ValidateOnStart();
+
+        // Design-time tools start the app's host (build-time OpenAPI generation) with no key: nothing is sent there.
+        options.PostConfigure(o => o.DryRun |= KissDesignTime.IsActive);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KissTrackingOptions>>(
             new KissOptionsValidation(builder.Section, builder.DeliveryOverride is null ? builder.ChosenDelivery() : null)));
 
@@ -63,7 +66,7 @@ public static class KissServiceCollectionExtensions
             sp.GetRequiredService<IKissDelivery>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.MaxPropertyValueLength,
+            sp.GetRequiredService<IOptions<KissTrackingOptions>>(),
             sp.GetRequiredService<KissEf.Diagnostics.KissMetrics>()));
         services.AddHostedService<KissStartupValidator>();
         // Metrics: the application's IMeterFactory (added if the host has none) and the instruments on it.

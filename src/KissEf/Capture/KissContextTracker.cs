@@ -261,7 +261,8 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
             return;
         }
 
-        // Without a host, the first save is the first chance to check the maps against this model (cached).
+        // Without a host, the first save is the first chance to check the options and the maps against this model (cached).
+        _runtime.EnsureConfigured();
         _runtime.Model.EnsureValid(_context.Model);
         _runtime.EnsureSupported(_context, _relational);
 

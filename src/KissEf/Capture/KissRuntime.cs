@@ -6,6 +6,7 @@ using KissEf.Mapping;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace KissEf.Capture;
 
@@ -19,10 +20,13 @@ internal sealed class KissRuntime(
     IKissDelivery delivery,
     TimeProvider time,
     ILoggerFactory loggers,
-    int maxValueLength,
+    IOptions<KissTrackingOptions> options,
     KissMetrics metrics)
 {
     private readonly ConditionalWeakTable<DbTransaction, KissPendingCalls> _pending = new();
+
+    // 0 until the options were read, which validates them (the setting's range starts at 1).
+    private int _maxValueLength;
 
     /// <summary>The instruments of this runtime's service provider (a singleton there: not looked up per save).</summary>
     public KissMetrics Metrics { get; } = metrics;
@@ -39,7 +43,16 @@ internal sealed class KissRuntime(
     public ILogger Logger { get; } = loggers.CreateLogger("KissEf");
 
     /// <summary><see cref="KissTrackingOptions.MaxPropertyValueLength"/>.</summary>
-    public int MaxValueLength { get; } = maxValueLength;
+    /// <exception cref="OptionsValidationException">The options are not valid.</exception>
+    public int MaxValueLength => _maxValueLength > 0 ? _maxValueLength : _maxValueLength = options.Value.MaxPropertyValueLength;
+
+    /// <summary>
+    /// Fails when KissEf's options are not valid, with the failure the host's start gives. The options are read here,
+    /// at a save, and not when a context's options are built: a design-time tool (<c>dotnet ef</c>) and a context that
+    /// only reads must work without a key. With a host, the start has already checked them.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">The options are not valid.</exception>
+    public void EnsureConfigured() => _ = MaxValueLength;
 
     /// <summary>The outbox writes in the provider's transactions: a provider without them needs direct delivery.</summary>
     /// <param name="context">The context saving.</param>

@@ -12,6 +12,13 @@ internal sealed class KissStartupValidator(IServiceProvider services, KissContex
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // A design-time tool builds no model for KissEf: creating the contexts runs the application's options code,
+        // which may connect (a server version detected from the database); the first save checks the maps anyway.
+        if (KissDesignTime.IsActive)
+        {
+            return Task.CompletedTask;
+        }
+
         foreach (var (type, _) in contexts.Tracked(services))
         {
             using var scope = services.CreateScope();

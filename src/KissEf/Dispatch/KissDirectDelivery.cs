@@ -3,12 +3,16 @@ using System.Data.Common;
 using System.Diagnostics;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KissEf.Dispatch;
 
 /// <summary>Direct delivery (opt-in): committed calls go to the in-memory queue; nothing is written to the database.</summary>
-internal sealed class KissDirectDelivery(KissCallQueue queue) : IKissDelivery
+/// <remarks>The queue is resolved at the first commit: its capacity comes from the validated options (see <see cref="KissOutboxDelivery"/>).</remarks>
+internal sealed class KissDirectDelivery(IServiceProvider services) : IKissDelivery
 {
+    private KissCallQueue? _queue;
+
     public bool PersistsInTransaction => false;
 
     public void Persist(DbContext context, DbTransaction? transaction, IReadOnlyList<KissCall> calls)
@@ -21,6 +25,7 @@ internal sealed class KissDirectDelivery(KissCallQueue queue) : IKissDelivery
     {
         // The commit runs in the request that saved: its trace goes with the calls to their delivery span.
         var trace = Activity.Current?.Context ?? default;
+        var queue = _queue ??= services.GetRequiredService<KissCallQueue>();
         foreach (var call in calls)
         {
             queue.Enqueue(call, trace);

@@ -3,19 +3,31 @@ using KissEf.Capture;
 using System.Data.Common;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KissEf.Dispatch;
 
 /// <summary>The default delivery: calls are written as outbox rows in the transaction; a commit wakes the dispatcher.</summary>
-internal sealed class KissOutboxDelivery(KissOutboxWriter writer, TimeProvider time, KissOutboxDispatcher dispatcher) : IKissDelivery
+/// <remarks>
+/// The writer and the dispatcher are resolved at the first save, not with the delivery: building them reads the
+/// validated options, and the delivery is resolved with every tracked context's options (a design-time tool's too).
+/// </remarks>
+internal sealed class KissOutboxDelivery(IServiceProvider services, TimeProvider time) : IKissDelivery
 {
+    private KissOutboxWriter? _writer;
+    private KissOutboxDispatcher? _dispatcher;
+
     public bool PersistsInTransaction => true;
 
+    private KissOutboxWriter Writer => _writer ??= services.GetRequiredService<KissOutboxWriter>();
+
+    private KissOutboxDispatcher Dispatcher => _dispatcher ??= services.GetRequiredService<KissOutboxDispatcher>();
+
     public void Persist(DbContext context, DbTransaction? transaction, IReadOnlyList<KissCall> calls)
-        => writer.Write(context, transaction, calls, time.GetUtcNow().ToUnixTimeMilliseconds());
+        => Writer.Write(context, transaction, calls, time.GetUtcNow().ToUnixTimeMilliseconds());
 
     public Task PersistAsync(DbContext context, DbTransaction? transaction, IReadOnlyList<KissCall> calls, CancellationToken cancellationToken)
-        => writer.WriteAsync(context, transaction, calls, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        => Writer.WriteAsync(context, transaction, calls, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
 
-    public void Committed(Type contextType, IReadOnlyList<KissCall> calls) => dispatcher.Wake(contextType);
+    public void Committed(Type contextType, IReadOnlyList<KissCall> calls) => Dispatcher.Wake(contextType);
 }

@@ -90,6 +90,13 @@ internal sealed partial class KissOutboxDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // A design-time tool that starts the host (build-time OpenAPI generation) gets no polling, no LISTEN: no
+        // connection, and no database file created by a build.
+        if (KissDesignTime.IsActive)
+        {
+            return;
+        }
+
         _stopping = stoppingToken;
         var known = KnownWorkers();
         lock (_loops)

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using KissEf.Capture;
 using KissEf.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -52,7 +53,8 @@ internal sealed class KissPendingGauge(IServiceProvider services, TimeProvider t
     /// <summary>The last outbox snapshot; starts a refresh when it is older than the interval.</summary>
     private Snapshot? Current()
     {
-        if (_outbox.Value is not { } outbox)
+        // Under a design-time tool no query: a meter provider collects once more when it is disposed, at the tool's end.
+        if (KissDesignTime.IsActive || _outbox.Value is not { } outbox)
         {
             return null;
         }

@@ -1,3 +1,4 @@
+using KissEf.Capture;
 using KissEf.Diagnostics;
 using KissEf.Logging;
 using KissEf.Protocol;
@@ -63,6 +64,12 @@ internal sealed class KissQueueDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // A design-time tool that starts the host: nothing to send (see KissDesignTime).
+        if (KissDesignTime.IsActive)
+        {
+            return;
+        }
+
         try
         {
             while (await queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))

@@ -13,7 +13,9 @@ internal sealed class KissOutboxConventionSetPlugin(IDbContextOptions options) :
         var extension = options.FindExtension<KissOptionsExtension>();
         if (extension?.OutboxTable is { } table)
         {
-            conventionSet.ModelInitializedConventions.Add(new KissOutboxConvention(table, extension.OutboxSchema));
+            // First of the finalizing conventions: the entity is then in the model as if OnModelCreating had added it
+            // last, and every later convention (EF's, the provider's, the application's) processes it.
+            conventionSet.ModelFinalizingConventions.Insert(0, new KissOutboxConvention(table, extension.OutboxSchema));
         }
 
         return conventionSet;

@@ -6,56 +6,42 @@ using System.Xml.Linq;
 namespace KissEf.Tests.Package;
 
 /// <summary>
-/// Issue 9, "Package": <c>dotnet pack</c> of KissEf and KissEf.Testing into a temporary folder feed, then a
-/// throw-away console app that pins EF Core 10.0.11 (older than the 10.0.15 the repository builds with) restores
+/// Issue 9, "Package": <c>dotnet pack</c> of KissEf and KissEf.Testing into a temporary folder feed (<see cref="PackedFeed"/>,
+/// shared by the package tests), then a throw-away console app that pins EF Core 10.0.11 (older than the 10.0.15 the repository builds with) restores
 /// them with warnings as errors, builds, and runs: a dry run through the outbox and a recording. Real child
 /// processes of the .NET SDK; NuGet.org for everything but KissEf. Runs in CI (a few minutes).
-/// The pack builds into its own artifacts folder, so it never touches the obj/bin of the test run.
 /// </summary>
 [Trait("Category", "Package")]
-public sealed class PackageConsumeTests : IDisposable
+[Collection(PackageGroup.Name)]
+public sealed class PackageConsumeTests
 {
     private const string PinnedEfCore = "10.0.11";
-    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(6);
-
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "kissef-pack-" + Guid.NewGuid().ToString("N")[..12]);
-
-    // A version of its own per run: the global packages folder caches a package by id and version.
-    private readonly string _version = $"0.1.0-packtest.{DateTime.UtcNow:yyyyMMddHHmmss}.{Guid.NewGuid().ToString("N")[..6]}";
+    private static readonly TimeSpan StepTimeout = PackedFeed.StepTimeout;
 
     [Fact]
     public async Task A_console_app_pinned_to_an_older_EF_Core_restores_builds_and_runs_against_the_packages()
     {
+        var packed = await PackedFeed.GetAsync();
         var clock = Stopwatch.StartNew();
-        var repository = RepositoryRoot();
-        var feed = Directory.CreateDirectory(Path.Combine(_root, "feed")).FullName;
-        var artifacts = Path.Combine(_root, "artifacts");
-        foreach (var project in (string[])["src/KissEf/KissEf.csproj", "src/KissEf.Testing/KissEf.Testing.csproj"])
-        {
-            await DotnetProcess.RunAsync(
-                repository,
-                StepTimeout,
-                "pack", Path.Combine(repository, project), "-c", "Release", "-o", feed, "--artifacts-path", artifacts, $"-p:Version={_version}");
-        }
-
-        AssertPackage(Path.Combine(feed, $"KissEf.{_version}.nupkg"), "lib/net10.0/KissEf.dll", "lib/net10.0/KissEf.xml");
-        AssertPackage(Path.Combine(feed, $"KissEf.Testing.{_version}.nupkg"), "lib/net10.0/KissEf.Testing.dll", "lib/net10.0/KissEf.Testing.xml");
-        AssertOwnReadme(Path.Combine(feed, $"KissEf.{_version}.nupkg"), Path.Combine(repository, "src", "KissEf", "README.md"));
-        AssertOwnReadme(Path.Combine(feed, $"KissEf.Testing.{_version}.nupkg"), Path.Combine(repository, "src", "KissEf.Testing", "README.md"));
-        Assert.True(File.Exists(Path.Combine(feed, $"KissEf.{_version}.snupkg")));
-        Assert.True(File.Exists(Path.Combine(feed, $"KissEf.Testing.{_version}.snupkg")));
-        var dependencies = Dependencies(Path.Combine(feed, $"KissEf.{_version}.nupkg"));
+        var feed = packed.Feed;
+        var version = packed.Version;
+        AssertPackage(Path.Combine(feed, $"KissEf.{version}.nupkg"), "lib/net10.0/KissEf.dll", "lib/net10.0/KissEf.xml");
+        AssertPackage(Path.Combine(feed, $"KissEf.Testing.{version}.nupkg"), "lib/net10.0/KissEf.Testing.dll", "lib/net10.0/KissEf.Testing.xml");
+        AssertOwnReadme(Path.Combine(feed, $"KissEf.{version}.nupkg"), Path.Combine(PackedFeed.RepositoryRoot(), "src", "KissEf", "README.md"));
+        AssertOwnReadme(Path.Combine(feed, $"KissEf.Testing.{version}.nupkg"), Path.Combine(PackedFeed.RepositoryRoot(), "src", "KissEf.Testing", "README.md"));
+        Assert.True(File.Exists(Path.Combine(feed, $"KissEf.{version}.snupkg")));
+        Assert.True(File.Exists(Path.Combine(feed, $"KissEf.Testing.{version}.snupkg")));
+        var dependencies = Dependencies(Path.Combine(feed, $"KissEf.{version}.nupkg"));
         Assert.Equal("10.0.0", dependencies["Microsoft.EntityFrameworkCore.Relational"]);
-        Assert.Equal(_version, Dependencies(Path.Combine(feed, $"KissEf.Testing.{_version}.nupkg"))["KissEf"]);
-        var packed = clock.Elapsed;
+        Assert.Equal(version, Dependencies(Path.Combine(feed, $"KissEf.Testing.{version}.nupkg"))["KissEf"]);
 
-        var app = WriteApp(feed);
+        var app = WriteApp(packed);
         await DotnetProcess.RunAsync(app, StepTimeout, "build", "-c", "Release");
         var assets = File.ReadAllText(Path.Combine(app, "obj", "project.assets.json"));
         var libraries = JsonDocument.Parse(assets).RootElement.GetProperty("libraries").EnumerateObject().Select(l => l.Name).ToList();
         Assert.Contains($"Microsoft.EntityFrameworkCore/{PinnedEfCore}", libraries);
         Assert.Contains($"Microsoft.EntityFrameworkCore.Relational/{PinnedEfCore}", libraries);
-        Assert.Contains($"KissEf/{_version}", libraries);
+        Assert.Contains($"KissEf/{version}", libraries);
 
         var dll = Path.Combine(app, "bin", "Release", "net10.0", "ShopApp.dll");
         var dry = await DotnetProcess.RunAsync(app, StepTimeout, dll, "dry");
@@ -72,44 +58,7 @@ public sealed class PackageConsumeTests : IDisposable
         Assert.Contains("outbox table: False", record, StringComparison.Ordinal);
 
         // Seen in the test's output, for the figures of the report.
-        Console.WriteLine($"pack {packed.TotalSeconds:F0} s, pack + restore + build + 2 runs {clock.Elapsed.TotalSeconds:F0} s");
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp folder left behind is better than a failed test in cleanup.
-        }
-
-        // The per-run versions must not pile up in the global packages folder.
-        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        foreach (var id in (string[])["kissef", "kissef.testing"])
-        {
-            var folder = Path.Combine(packages, id, _version);
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "KissEf.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No KissEf.sln above {AppContext.BaseDirectory}.");
+        Console.WriteLine($"pack {packed.PackTime.TotalSeconds:F0} s (once per run), restore + build + 2 runs {clock.Elapsed.TotalSeconds:F0} s");
     }
 
     private static void AssertPackage(string path, params string[] files)
@@ -151,28 +100,9 @@ public sealed class PackageConsumeTests : IDisposable
         return XDocument.Load(stream);
     }
 
-    private string WriteApp(string feed)
+    private static string WriteApp(PackedFeed packed)
     {
-        var app = Directory.CreateDirectory(Path.Combine(_root, "app")).FullName;
-
-        // Stops MSBuild and NuGet from picking up any file above the temp folder.
-        File.WriteAllText(Path.Combine(app, "Directory.Build.props"), "<Project />");
-        File.WriteAllText(Path.Combine(app, "Directory.Build.targets"), "<Project />");
-        File.WriteAllText(Path.Combine(app, "Directory.Packages.props"), "<Project />");
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="kissef-local" value="{feed}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
-              </packageSources>
-              <packageSourceMapping>
-                <packageSource key="kissef-local"><package pattern="KissEf" /><package pattern="KissEf.*" /></packageSource>
-                <packageSource key="nuget.org"><package pattern="*" /></packageSource>
-              </packageSourceMapping>
-            </configuration>
-            """);
+        var app = packed.CreateAppFolder("consume");
         File.WriteAllText(Path.Combine(app, "ShopApp.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -185,8 +115,8 @@ public sealed class PackageConsumeTests : IDisposable
                 <NuGetAudit>false</NuGetAudit>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="KissEf" Version="{_version}" />
-                <PackageReference Include="KissEf.Testing" Version="{_version}" />
+                <PackageReference Include="KissEf" Version="{packed.Version}" />
+                <PackageReference Include="KissEf.Testing" Version="{packed.Version}" />
                 <PackageReference Include="Microsoft.EntityFrameworkCore" Version="{PinnedEfCore}" />
                 <PackageReference Include="Microsoft.EntityFrameworkCore.Sqlite" Version="{PinnedEfCore}" />
               </ItemGroup>

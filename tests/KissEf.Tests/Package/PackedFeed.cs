@@ -1,0 +1,135 @@
+namespace KissEf.Tests.Package;
+
+/// <summary>
+/// KissEf and KissEf.Testing from <c>dotnet pack</c>, once per test run, in a temporary folder feed that the package
+/// tests' throw-away apps restore from (NuGet.org for everything else). The version is new per run, because the
+/// global packages folder caches a package by id and version; the feed, the apps under <see cref="Root"/> and the
+/// run's version in the global packages folder are removed when the test process exits. The pack builds into an
+/// artifacts folder of its own, so it never touches the obj/bin of the test run. Also restores the repository's
+/// .NET tools (.config/dotnet-tools.json: dotnet-ef), so that a test can run them from a fresh clone.
+/// </summary>
+public sealed class PackedFeed
+{
+    /// <summary>Each pack, restore or build step of a package test: a deadline, not an expected duration.</summary>
+    public static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(6);
+
+    private static readonly Lazy<Task<PackedFeed>> Shared = new(PackAsync);
+    private static readonly Lazy<Task> Tools = new(() => DotnetProcess.RunAsync(RepositoryRoot(), StepTimeout, "tool", "restore"));
+
+    private PackedFeed(string root, string version, TimeSpan packTime)
+    {
+        Root = root;
+        Version = version;
+        PackTime = packTime;
+    }
+
+    /// <summary>The run's temporary folder: the feed, the artifacts and the apps.</summary>
+    public string Root { get; }
+
+    /// <summary>The folder holding the .nupkg and .snupkg files.</summary>
+    public string Feed => Path.Combine(Root, "feed");
+
+    /// <summary>The version of both packages in this run.</summary>
+    public string Version { get; }
+
+    /// <summary>How long the pack took (for the reports of the tests).</summary>
+    public TimeSpan PackTime { get; }
+
+    /// <summary>The packages, packed on first use.</summary>
+    public static Task<PackedFeed> GetAsync() => Shared.Value;
+
+    /// <summary>Runs <c>dotnet tool restore</c> in the repository once: CI starts on a machine with no tools.</summary>
+    public static Task RestoreToolsAsync() => Tools.Value;
+
+    /// <summary>The folder of the repository (the one holding KissEf.sln).</summary>
+    public static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "KissEf.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No KissEf.sln above {AppContext.BaseDirectory}.");
+    }
+
+    /// <summary>
+    /// A new folder for a throw-away app under <see cref="Root"/>, shut off from every MSBuild and NuGet file above it,
+    /// with a nuget.config that takes KissEf's packages from <see cref="Feed"/> only and everything else from NuGet.org.
+    /// </summary>
+    public string CreateAppFolder(string name)
+    {
+        var app = Directory.CreateDirectory(Path.Combine(Root, name + "-" + Guid.NewGuid().ToString("N")[..6])).FullName;
+        File.WriteAllText(Path.Combine(app, "Directory.Build.props"), "<Project />");
+        File.WriteAllText(Path.Combine(app, "Directory.Build.targets"), "<Project />");
+        File.WriteAllText(Path.Combine(app, "Directory.Packages.props"), "<Project />");
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="kissef-local" value="{Feed}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
+              </packageSources>
+              <packageSourceMapping>
+                <packageSource key="kissef-local"><package pattern="KissEf" /><package pattern="KissEf.*" /></packageSource>
+                <packageSource key="nuget.org"><package pattern="*" /></packageSource>
+              </packageSourceMapping>
+            </configuration>
+            """);
+        return app;
+    }
+
+    private static async Task<PackedFeed> PackAsync()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var repository = RepositoryRoot();
+        var root = Path.Combine(Path.GetTempPath(), "kissef-pack-" + Guid.NewGuid().ToString("N")[..12]);
+        var version = $"0.1.0-packtest.{DateTime.UtcNow:yyyyMMddHHmmss}.{Guid.NewGuid().ToString("N")[..6]}";
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Remove(root, version);
+
+        var feed = Directory.CreateDirectory(Path.Combine(root, "feed")).FullName;
+        var artifacts = Path.Combine(root, "artifacts");
+        foreach (var project in (string[])["src/KissEf/KissEf.csproj", "src/KissEf.Testing/KissEf.Testing.csproj"])
+        {
+            await DotnetProcess.RunAsync(
+                repository,
+                StepTimeout,
+                "pack", Path.Combine(repository, project), "-c", "Release", "-o", feed, "--artifacts-path", artifacts, $"-p:Version={version}");
+        }
+
+        return new PackedFeed(root, version, clock.Elapsed);
+    }
+
+    private static void Remove(string root, string version)
+    {
+        try
+        {
+            if (Directory.Exists(root))
+            {
+                Directory.Delete(root, recursive: true);
+            }
+
+            // The per-run versions must not pile up in the global packages folder.
+            var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            foreach (var id in (string[])["kissef", "kissef.testing"])
+            {
+                var folder = Path.Combine(packages, id, version);
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is better than a failed test run in cleanup.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
