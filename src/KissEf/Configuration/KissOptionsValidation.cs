@@ -1,4 +1,5 @@
 using System.Reflection;
+using KissEf.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -48,7 +49,8 @@ internal sealed class KissOptionsValidation(IConfiguration? section, KissDeliver
             }
         }
 
-        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+        // OptionsValidationException joins the failures with "; ": each is a clause, so that none reads ".;".
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures.Select(KissText.Clause)) : ValidateOptionsResult.Success;
     }
 
     private void Collect(ValidateOptionsResult result, List<string> failures)
