@@ -88,6 +88,8 @@ public static class KissServiceCollectionExtensions
             sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.MaxPropertyValueLength,
             sp.GetRequiredService<KissEf.Diagnostics.KissMetrics>()));
         services.AddHostedService<KissStartupValidator>();
+        services.AddSingleton(sp => new KissUntrackedContexts(registration.Model, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService(sp => sp.GetRequiredService<KissUntrackedContexts>());
 
         // Metrics: the application's IMeterFactory (added if the host has none) and the instruments on it.
         services.AddMetrics();
