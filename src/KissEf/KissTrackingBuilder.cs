@@ -13,18 +13,14 @@ public sealed class KissTrackingBuilder
 {
     private readonly Dictionary<Type, object> _entities = [];
     private readonly List<Func<List<string>, IKissEntityMap?>> _compilers = [];
-    private KissDelivery? _chosenDelivery;
 
     internal KissTrackingBuilder(IServiceCollection services) => Services = services;
 
     /// <summary>The application's services, for extensions of this builder.</summary>
     public IServiceCollection Services { get; }
 
-    /// <summary>Direct delivery, as the section and the builder's calls say (see <see cref="ChosenDelivery"/>).</summary>
-    internal bool DirectDelivery => ChosenDelivery() == KissDelivery.Direct;
-
-    /// <summary>The configuration section bound before the builder's calls, or null.</summary>
-    internal IConfiguration? Section { get; set; }
+    /// <summary>The configuration section bound before the builder's calls, or null (see <see cref="BindSection"/>).</summary>
+    internal IConfiguration? Section { get; private set; }
 
     /// <summary>Registers a delivery of its own instead of the outbox or the queue (the testing kit's recorder).</summary>
     internal Action<IServiceCollection>? DeliveryOverride { get; set; }
@@ -136,29 +132,63 @@ public sealed class KissTrackingBuilder
     }
 
     /// <summary>
-    /// The delivery the services are registered for, chosen at registration: the section's <c>Delivery</c>, then
-    /// the builder's calls, applied once to a scratch copy of the options (so they run once more here), after
-    /// the builder's configuration is done.
-    /// A section value that does not parse is left to the start-up binding, which reports it with its path.
+    /// Binds KissEf's settings from <paramref name="section"/>, before the builder's own calls. Every
+    /// <c>AddKissTracking</c> call adds to one builder: a later call may bind the same section again (by path), not
+    /// another one, whose settings would silently mix with the first's.
     /// </summary>
-    internal KissDelivery ChosenDelivery() => _chosenDelivery ??= ProbeDelivery();
-
-    private KissDelivery ProbeDelivery()
+    internal void BindSection(IConfiguration section)
     {
-        var probe = new KissTrackingOptions();
-        if (Section?[nameof(KissTrackingOptions.Delivery)] is { } text
+        if (Section is null)
+        {
+            Section = section;
+            return;
+        }
+
+        if (PathOf(Section) != PathOf(section))
+        {
+            throw new InvalidOperationException(
+                $"AddKissTracking binds KissEf's settings from one configuration section: an earlier call bound {PathOf(Section)}, " +
+                $"and this one binds {PathOf(section)}. Bind the same section in every call, or bind it in one call only.");
+        }
+    }
+
+    /// <summary>Where an <c>AddKissTracking</c> call starts: what the builder held before it.</summary>
+    internal (int Actions, IConfiguration? Section) StartCall() => (OptionActions.Count, Section);
+
+    /// <summary>
+    /// The delivery the <c>AddKissTracking</c> call that started at <paramref name="start"/> chose, or null when it
+    /// chose none: the <c>Delivery</c> of the section it bound, then its own settings, run once more on a scratch
+    /// copy of the options. A section value that does not parse is left to the start-up binding, which reports it
+    /// with its path.
+    /// </summary>
+    internal KissDelivery? DeliveryChosenSince((int Actions, IConfiguration? Section) start)
+    {
+        const KissDelivery unset = (KissDelivery)(-1);
+        var probe = new KissTrackingOptions { Delivery = unset };
+        if (start.Section is null
+            && Section?[nameof(KissTrackingOptions.Delivery)] is { } text
             && Enum.TryParse<KissDelivery>(text, ignoreCase: true, out var bound)
             && Enum.IsDefined(bound))
         {
             probe.Delivery = bound;
         }
 
-        foreach (var action in OptionActions)
+        foreach (var action in OptionActions.Skip(start.Actions))
         {
             action(probe);
         }
 
-        return probe.Delivery;
+        return probe.Delivery == unset ? null : probe.Delivery;
+    }
+
+    /// <summary>Sets <paramref name="options"/> as every call said: the section first, then the builder's calls in order.</summary>
+    internal void Apply(KissTrackingOptions options)
+    {
+        Section?.Bind(options);
+        foreach (var action in OptionActions)
+        {
+            action(options);
+        }
     }
 
     /// <summary>Compiles and validates every map once; a broken map throws, naming entity, member and rule.</summary>
@@ -174,6 +204,9 @@ public sealed class KissTrackingBuilder
 
         return new KissModel([.. maps.OfType<IKissEntityMap>()]);
     }
+
+    private static string PathOf(IConfiguration configuration)
+        => configuration is IConfigurationSection section ? $"the section '{section.Path}'" : "the root of the configuration";
 
     private KissEntityTypeBuilder<TEntity> EntityBuilder<TEntity>()
         where TEntity : class

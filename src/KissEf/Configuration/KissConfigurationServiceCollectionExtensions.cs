@@ -28,7 +28,7 @@ public static class KissConfigurationServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         return services.AddKissTracking(kiss =>
         {
-            kiss.Section = configuration;
+            kiss.BindSection(configuration);
             configure(kiss);
         });
     }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using KissEf.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,7 @@ namespace KissEf.Configuration;
 /// Every message starts with the setting: <c>KissMetrics:MaxConcurrency: …</c> when bound from the section
 /// <c>KissMetrics</c>, <c>KissTrackingOptions.MaxConcurrency: …</c> otherwise.
 /// </summary>
-internal sealed class KissOptionsValidation(IConfiguration? section, KissDelivery? registeredDelivery) : IValidateOptions<KissTrackingOptions>
+internal sealed class KissOptionsValidation(KissRegistration registration) : IValidateOptions<KissTrackingOptions>
 {
     private const string OptionsPrefix = nameof(KissTrackingOptions) + ".";
 
@@ -33,14 +34,14 @@ internal sealed class KissOptionsValidation(IConfiguration? section, KissDeliver
         Collect(_ranges.Validate(name, options), failures);
         Collect(_rules.Validate(name, options), failures);
 
-        if (registeredDelivery is { } registered && options.Delivery != registered)
+        if (registration.Delivery is { } registered && options.Delivery != registered)
         {
             failures.Add(Setting(nameof(KissTrackingOptions.Delivery)) +
                 $"is {options.Delivery}, but AddKissTracking registered {registered} delivery: set Delivery in the configuration section or in the builder, not in a later Configure<KissTrackingOptions>.");
         }
 
         // Only a section is KissEf's own: the root of a configuration holds everything else of the app too.
-        if (section is IConfigurationSection)
+        if (Section is IConfigurationSection section)
         {
             foreach (var child in section.GetChildren().Where(c => !Settings.Contains(c.Key)))
             {
@@ -48,7 +49,8 @@ internal sealed class KissOptionsValidation(IConfiguration? section, KissDeliver
             }
         }
 
-        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+        // OptionsValidationException joins the failures with "; ": each is a clause, so that none reads ".;".
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures.Select(KissText.Clause)) : ValidateOptionsResult.Success;
     }
 
     private void Collect(ValidateOptionsResult result, List<string> failures)
@@ -90,8 +92,11 @@ internal sealed class KissOptionsValidation(IConfiguration? section, KissDeliver
         return Setting(member) + text;
     }
 
+    /// <summary>The section every call bound, read when the options are validated (after the last call).</summary>
+    private IConfiguration? Section => registration.Builder.Section;
+
     private string Setting(string member)
-        => section switch
+        => Section switch
         {
             null => OptionsPrefix + member + ": ",
             IConfigurationSection { Path.Length: > 0 } s => ConfigurationPath.Combine(s.Path, member) + ": ",

@@ -8,8 +8,8 @@ namespace KissEf.Diagnostics;
 /// </summary>
 internal static class KissActivitySource
 {
-    /// <summary>The source name, for <c>AddSource("KissEf")</c>.</summary>
-    public const string Name = "KissEf";
+    /// <summary>The source name (public as <see cref="KissEfDiagnostics.ActivitySourceName"/>).</summary>
+    public const string Name = KissEfDiagnostics.ActivitySourceName;
 
     /// <summary>The span name of a dispatch batch.</summary>
     public const string DispatchSpan = "kissef.dispatch";

@@ -10,8 +10,8 @@ namespace KissEf.Diagnostics;
 /// </summary>
 internal sealed class KissMetrics
 {
-    /// <summary>The meter name, for <c>AddMeter("KissEf")</c>.</summary>
-    public const string MeterName = "KissEf";
+    /// <summary>The meter name (public as <see cref="KissEfDiagnostics.MeterName"/>).</summary>
+    public const string MeterName = KissEfDiagnostics.MeterName;
 
     /// <summary>The <c>reason</c> of a call not sent because a value made it invalid (log 1001).</summary>
     public const string InvalidCall = "invalid_call";

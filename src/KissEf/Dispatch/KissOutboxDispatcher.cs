@@ -433,7 +433,7 @@ internal sealed partial class KissOutboxDispatcher(
                             claim.Db, claim.Owner, row, pending, next, retryError, refused, refusal, now.ToUnixTimeMilliseconds(), CancellationToken.None)
                         .ConfigureAwait(false) is { } deadId)
                     {
-                        LogDead(logger, deadId, refused.Count, attempts, refusal);
+                        KissLog.OutboxRowDead(logger, deadId, refused.Count, attempts, refusal);
                         metrics.Dead(refused.Calls);
                         KissLog.DeliveryFailed(logger, $"{pending.Count} call(s) of outbox row {row.Id}", attempts, retryError);
                     }
@@ -457,7 +457,7 @@ internal sealed partial class KissOutboxDispatcher(
                     CancellationToken.None).ConfigureAwait(false);
                 if (dead)
                 {
-                    LogDead(logger, row.Id, count, attempts, error);
+                    KissLog.OutboxRowDead(logger, row.Id, count, attempts, error);
                     metrics.Dead(calls);
                 }
                 else
@@ -469,9 +469,6 @@ internal sealed partial class KissOutboxDispatcher(
     }
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
-
-    [LoggerMessage(2007, LogLevel.Error, "KissEf kept outbox row {RowId} as dead with {Count} call(s) after {Attempts} attempt(s): {Error}. Retry it with IKissOutbox.RetryDeadAsync.")]
-    private static partial void LogDead(ILogger logger, long rowId, int count, int attempts, string error);
 
     /// <summary>A claimed batch: the context it was claimed through, its lease owner, its rows and the lease's renewal.</summary>
     private sealed class Claim(KissOwnContext own, string owner, List<KissOutboxMessage> rows, CancellationTokenSource renewing, Task renewal)

@@ -1,3 +1,4 @@
+using KissEf.Capture;
 using KissEf.Dispatch;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -9,13 +10,30 @@ namespace KissEf.Health;
 /// <see cref="KissTrackingOptions.HealthPendingAgeThreshold"/>, Unhealthy when the outbox cannot be read, with
 /// <see cref="IKissOutbox.GetStateAsync"/> in the data. Direct delivery: the queue's length in the data,
 /// Degraded when it is full (new calls are being dropped). Any other delivery (the testing kit's recorder):
-/// Healthy.
+/// Healthy. Whatever the delivery: Degraded (unless worse) once a context saved entities of mapped types without
+/// <c>UseKissTracking</c> (log 1007), with the contexts in the data.
 /// </summary>
 internal sealed class KissHealthCheck(IServiceProvider services, IOptions<KissTrackingOptions> options) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var result = await CheckDeliveryAsync(context, cancellationToken).ConfigureAwait(false);
+        if (services.GetService(typeof(KissUntrackedContexts)) is not KissUntrackedContexts { Untracked: { Count: > 0 } untracked })
+        {
+            return result;
+        }
+
+        var data = new Dictionary<string, object>(result.Data) { ["UntrackedContexts"] = string.Join(", ", untracked) };
+        return new HealthCheckResult(
+            result.Status == HealthStatus.Healthy ? HealthStatus.Degraded : result.Status,
+            $"{result.Description} Not tracked: {string.Join(", ", untracked)} saved entities KissEf maps without UseKissTracking (log 1007).",
+            result.Exception,
+            data);
+    }
+
+    private async Task<HealthCheckResult> CheckDeliveryAsync(HealthCheckContext context, CancellationToken cancellationToken)
+    {
         if (services.GetService(typeof(IKissOutbox)) is IKissOutbox outbox)
         {
             return await CheckOutboxAsync(outbox, context, cancellationToken).ConfigureAwait(false);

@@ -14,7 +14,9 @@ public static class KissHealthChecksBuilderExtensions
     /// outbox it is Healthy; Degraded when dead calls exist or the oldest pending call is older than
     /// <c>HealthPendingAgeThreshold</c>; <paramref name="failureStatus"/> (Unhealthy) when the outbox cannot be
     /// read. Its data holds the outbox's state (<c>PendingRows</c>, <c>PendingCalls</c>, <c>DeadRows</c>,
-    /// <c>DeadCalls</c>, <c>OldestPendingAge</c>). With direct delivery it reports the in-memory queue.
+    /// <c>DeadCalls</c>, <c>OldestPendingAge</c>). With direct delivery it reports the in-memory queue. With any
+    /// delivery it is Degraded once a context saved entities of mapped types without <c>UseKissTracking</c>
+    /// (<c>UntrackedContexts</c> in its data; log 1007).
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="name">The check's name.</param>

@@ -9,43 +9,49 @@ namespace KissEf.Logging;
 internal static partial class KissLog
 {
     // 1xxx: building calls from changes.
-    [LoggerMessage(1001, LogLevel.Warning, "KissEf did not send the {Call}: {Rule}.")]
+    [LoggerMessage(KissEfEventId.CallSkipped, LogLevel.Warning, "KissEf did not send the {Call}: {Rule}.", EventName = nameof(KissEfEventId.CallSkipped))]
     public static partial void CallSkipped(ILogger logger, string call, string rule);
 
-    [LoggerMessage(1002, LogLevel.Warning, "KissEf left the property '{Property}' out of the {Call}: {Rule}.")]
+    [LoggerMessage(KissEfEventId.PropertyDropped, LogLevel.Warning, "KissEf left the property '{Property}' out of the {Call}: {Rule}.", EventName = nameof(KissEfEventId.PropertyDropped))]
     public static partial void PropertyDropped(ILogger logger, string property, string call, string rule);
 
-    [LoggerMessage(1003, LogLevel.Error, "KissEf failed to build the {Call}: the map expression {Expression} threw; the save goes on without the calls of this change.")]
+    [LoggerMessage(KissEfEventId.CallFailed, LogLevel.Error, "KissEf failed to build the {Call}: the map expression {Expression} threw; the save goes on without the calls of this change.", EventName = nameof(KissEfEventId.CallFailed))]
     public static partial void CallFailed(ILogger logger, string call, string expression, Exception exception);
 
-    [LoggerMessage(1004, LogLevel.Error, "KissEf failed to capture the changes of a save of {Context}; the save goes on without tracking.")]
+    [LoggerMessage(KissEfEventId.CaptureFailed, LogLevel.Error, "KissEf failed to capture the changes of a save of {Context}; the save goes on without tracking.", EventName = nameof(KissEfEventId.CaptureFailed))]
     public static partial void CaptureFailed(ILogger logger, string context, Exception exception);
 
-    [LoggerMessage(1005, LogLevel.Warning, "KissEf's backfill left out {Count} time(s): {What}.")]
+    [LoggerMessage(KissEfEventId.BackfillSkipped, LogLevel.Warning, "KissEf's backfill left out {Count} time(s): {What}.", EventName = nameof(KissEfEventId.BackfillSkipped))]
     public static partial void BackfillSkipped(ILogger logger, long count, string what);
 
+    [LoggerMessage(KissEfEventId.ContextNotTracked, LogLevel.Warning, "KissEf does not track the changes of {Context}: KissEf maps its entity type(s) {EntityTypes}, and its options do not call UseKissTracking. Call options.UseKissTracking(sp) where the context is registered, after its provider: AddDbContext<{Context}>((sp, options) => options.Use...(...).UseKissTracking(sp)).", EventName = nameof(KissEfEventId.ContextNotTracked))]
+    public static partial void ContextNotTracked(ILogger logger, string context, string entityTypes);
+
     // 2xxx: delivery.
-    [LoggerMessage(2001, LogLevel.Debug, "KissEf delivered the {Call}.")]
+    [LoggerMessage(KissEfEventId.Delivered, LogLevel.Debug, "KissEf delivered the {Call}.", EventName = nameof(KissEfEventId.Delivered))]
     public static partial void Delivered(ILogger logger, string call);
 
-    [LoggerMessage(2002, LogLevel.Warning, "KissEf could not deliver the {Call} after {Attempts} attempt(s): {Error}.")]
+    [LoggerMessage(KissEfEventId.DeliveryFailed, LogLevel.Warning, "KissEf could not deliver the {Call} after {Attempts} attempt(s): {Error}.", EventName = nameof(KissEfEventId.DeliveryFailed))]
     public static partial void DeliveryFailed(ILogger logger, string call, int attempts, string error);
 
-    [LoggerMessage(2003, LogLevel.Warning, "KissEf dropped the {Call}: the in-memory queue is full ({Capacity} calls).")]
+    [LoggerMessage(KissEfEventId.QueueFull, LogLevel.Warning, "KissEf dropped the {Call}: the in-memory queue is full ({Capacity} calls).", EventName = nameof(KissEfEventId.QueueFull))]
     public static partial void QueueFull(ILogger logger, string call, int capacity);
 
-    [LoggerMessage(2004, LogLevel.Warning, "KissEf stopped with {Count} call(s) not delivered within the shutdown timeout; direct delivery loses them.")]
+    [LoggerMessage(KissEfEventId.ShutdownLeftCalls, LogLevel.Warning, "KissEf stopped with {Count} call(s) not delivered within the shutdown timeout; direct delivery loses them.", EventName = nameof(KissEfEventId.ShutdownLeftCalls))]
     public static partial void ShutdownLeftCalls(ILogger logger, int count);
 
-    [LoggerMessage(2005, LogLevel.Information, "KissEf dry run: {Url}")]
+    [LoggerMessage(KissEfEventId.DryRun, LogLevel.Information, "KissEf dry run: {Url}", EventName = nameof(KissEfEventId.DryRun))]
     public static partial void DryRun(ILogger logger, string url);
 
-    [LoggerMessage(2006, LogLevel.Error, "KissEf's dispatcher failed; it goes on.")]
+    [LoggerMessage(KissEfEventId.DispatcherFailed, LogLevel.Error, "KissEf's dispatcher failed; it goes on.", EventName = nameof(KissEfEventId.DispatcherFailed))]
     public static partial void DispatcherFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(2008, LogLevel.Information, "KissEf has no claim SQL of its own for the provider {Provider} of {Context}: it uses the portable claim (safe across instances; their claims may wait on each other's row locks) and other instances' commits are seen at the next poll.")]
+    [LoggerMessage(KissEfEventId.OutboxRowDead, LogLevel.Error, "KissEf kept outbox row {RowId} as dead with {Count} call(s) after {Attempts} attempt(s): {Error}. Retry it with IKissOutbox.RetryDeadAsync.", EventName = nameof(KissEfEventId.OutboxRowDead))]
+    public static partial void OutboxRowDead(ILogger logger, long rowId, int count, int attempts, string error);
+
+    [LoggerMessage(KissEfEventId.PortableClaim, LogLevel.Information, "KissEf has no claim SQL of its own for the provider {Provider} of {Context}: it uses the portable claim (safe across instances; their claims may wait on each other's row locks) and other instances' commits are seen at the next poll.", EventName = nameof(KissEfEventId.PortableClaim))]
     public static partial void PortableClaim(ILogger logger, string provider, string context);
 
-    [LoggerMessage(2009, LogLevel.Warning, "KissEf's PostgreSQL listener for {Context} failed; it listens again after the poll interval and polls meanwhile.")]
+    [LoggerMessage(KissEfEventId.ListenerFailed, LogLevel.Warning, "KissEf's PostgreSQL listener for {Context} failed; it listens again after the poll interval and polls meanwhile.", EventName = nameof(KissEfEventId.ListenerFailed))]
     public static partial void ListenerFailed(ILogger logger, string context, Exception exception);
 }

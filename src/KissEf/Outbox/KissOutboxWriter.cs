@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Text;
 using KissEf.Diagnostics;
+using KissEf.Logging;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -105,7 +106,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
     {
         var table = context.Model.FindEntityType(typeof(KissOutboxMessage))?.GetTableName() ?? "kiss_outbox";
         return new InvalidOperationException(
-            $"KissEf could not write tracking calls to its outbox table '{table}' ({exception.Message.Split('\n')[0].Trim()}). " +
+            $"KissEf could not write tracking calls to its outbox table '{table}' ({KissText.Clause(exception.Message)}). " +
             $"If the database was created before KissEf was added, add the table: run 'dotnet ef migrations add AddKissOutbox' " +
             $"and 'dotnet ef database update' for {context.GetType().Name} (or recreate a development database with EnsureCreated). " +
             "The save failed; none of its calls was written.",

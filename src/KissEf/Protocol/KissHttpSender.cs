@@ -1,4 +1,5 @@
 using KissEf.Dispatch;
+using KissEf.Logging;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;
 
@@ -56,7 +57,7 @@ internal sealed class KissHttpSender(IHttpClientFactory clients, IOptions<KissTr
         }
         catch (HttpRequestException exception)
         {
-            return new KissSendResult(false, true, $"network error ({exception.HttpRequestError}): {exception.Message}", null);
+            return new KissSendResult(false, true, $"network error ({exception.HttpRequestError}): {KissText.Clause(exception.Message)}", null);
         }
         catch (Exception exception) when (exception is TimeoutRejectedException or TaskCanceledException
                                           && !cancellationToken.IsCancellationRequested)

@@ -17,6 +17,8 @@ public sealed class LayeringTests
     private static readonly Dictionary<string, string> RootTypes = new(StringComparer.Ordinal)
     {
         ["KissTrackingOptions"] = "Logging",
+        ["KissEfEventId"] = "Logging",
+        ["KissEfDiagnostics"] = "Logging",
         ["KissMappingException"] = "Mapping",
         ["IKissEntityTypeConfiguration`1"] = "Mapping",
         ["KissEntityTypeBuilder`1"] = "Mapping",

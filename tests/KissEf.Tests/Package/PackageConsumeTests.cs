@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using System.Reflection.Metadata;
+using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
 
@@ -9,13 +11,18 @@ namespace KissEf.Tests.Package;
 /// Issue 9, "Package": <c>dotnet pack</c> of KissEf and KissEf.Testing into a temporary folder feed (<see cref="PackedFeed"/>,
 /// shared by the package tests), then a throw-away console app that pins EF Core 10.0.11 (older than the 10.0.15 the repository builds with) restores
 /// them with warnings as errors, builds, and runs: a dry run through the outbox and a recording. Real child
-/// processes of the .NET SDK; NuGet.org for everything but KissEf. Runs in CI (a few minutes).
+/// processes of the .NET SDK; NuGet.org for everything but KissEf. Runs in CI (a few minutes). Issue 15: the symbols
+/// carry a SourceLink map to the repository URL at the packed commit (KissEf.Testing packed with another URL, as a
+/// fork would), and KissEf.Testing depends on exactly its own version of KissEf.
 /// </summary>
 [Trait("Category", "Package")]
 [Collection(PackageGroup.Name)]
 public sealed class PackageConsumeTests
 {
     private const string PinnedEfCore = "10.0.11";
+    /// <summary>The kinds of two custom debug records of a portable PDB: the SourceLink map, and a document's embedded source.</summary>
+    private static readonly Guid SourceLinkRecord = new("CC110556-A091-4D38-9FEC-25AB9A351A6A");
+    private static readonly Guid EmbeddedSourceRecord = new("0E8A571B-6926-466E-B4AD-8AB04611F5FE");
     private static readonly TimeSpan StepTimeout = PackedFeed.StepTimeout;
 
     [Fact]
@@ -33,7 +40,18 @@ public sealed class PackageConsumeTests
         Assert.True(File.Exists(Path.Combine(feed, $"KissEf.Testing.{version}.snupkg")));
         var dependencies = Dependencies(Path.Combine(feed, $"KissEf.{version}.nupkg"));
         Assert.Equal("10.0.0", dependencies["Microsoft.EntityFrameworkCore.Relational"]);
-        Assert.Equal(version, Dependencies(Path.Combine(feed, $"KissEf.Testing.{version}.nupkg"))["KissEf"]);
+
+        // The recorder works with its own KissEf only: an exact version, not NuGet's minimum.
+        Assert.Equal($"[{version}]", Dependencies(Path.Combine(feed, $"KissEf.Testing.{version}.nupkg"))["KissEf"]);
+
+        // Symbols with a real SourceLink map: the repository URL (configurable: KissEf.Testing is packed with another,
+        // as a fork would) at the commit that was packed.
+        var repository = PackedFeed.RepositoryRoot();
+        var commit = Git(repository, "rev-parse", "HEAD").Trim();
+        var tracked = Git(repository, "ls-files").Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        AssertSourceLink(Path.Combine(feed, $"KissEf.{version}.snupkg"), "lib/net10.0/KissEf.pdb", "https://github.com/kissef/kissef", commit, tracked);
+        AssertSourceLink(Path.Combine(feed, $"KissEf.Testing.{version}.snupkg"), "lib/net10.0/KissEf.Testing.pdb", PackedFeed.TestingRepositoryUrl, commit, tracked);
+        Assert.Equal(PackedFeed.TestingRepositoryUrl, RepositoryUrl(Path.Combine(feed, $"KissEf.Testing.{version}.nupkg")));
 
         var app = WriteApp(packed);
         await DotnetProcess.RunAsync(app, StepTimeout, "build", "-c", "Release");
@@ -84,6 +102,78 @@ public sealed class PackageConsumeTests
         using var zip = ZipFile.OpenRead(path);
         using var reader = new StreamReader(zip.GetEntry("README.md")!.Open());
         Assert.Equal(File.ReadAllText(readme), reader.ReadToEnd());
+    }
+
+    /// <summary>
+    /// The PDB in <paramref name="snupkg"/> has one SourceLink map, from the repository's root to
+    /// <c>https://raw.githubusercontent.com/owner/name/commit/*</c> of <paramref name="repositoryUrl"/>, and every
+    /// document it does not embed is under that root and tracked by git (so that its URL names a file of the commit).
+    /// </summary>
+    private static void AssertSourceLink(string snupkg, string pdbPath, string repositoryUrl, string commit, HashSet<string> tracked)
+    {
+        using var zip = ZipFile.OpenRead(snupkg);
+        var entry = zip.GetEntry(pdbPath);
+        Assert.True(entry is not null, $"{Path.GetFileName(snupkg)} has no {pdbPath}: {string.Join(", ", zip.Entries.Select(e => e.FullName))}");
+        using var bytes = new MemoryStream();
+        using (var stream = entry.Open())
+        {
+            stream.CopyTo(bytes);
+        }
+
+        bytes.Position = 0;
+        using var provider = MetadataReaderProvider.FromPortablePdbStream(bytes);
+        var pdb = provider.GetMetadataReader();
+        var maps = pdb.CustomDebugInformation
+            .Select(pdb.GetCustomDebugInformation)
+            .Where(c => pdb.GetGuid(c.Kind) == SourceLinkRecord)
+            .Select(c => Encoding.UTF8.GetString(pdb.GetBlobBytes(c.Value)))
+            .ToList();
+        var json = Assert.Single(maps);
+        var documents = JsonDocument.Parse(json).RootElement.GetProperty("documents").EnumerateObject().ToList();
+        var map = Assert.Single(documents);
+        var raw = repositoryUrl.Replace("https://github.com/", "https://raw.githubusercontent.com/", StringComparison.Ordinal);
+        Assert.Equal($"{raw}/{commit}/*", map.Value.GetString());
+        Assert.EndsWith("/*", map.Name, StringComparison.Ordinal);
+        var root = map.Name[..^1];
+
+        var mapped = new List<string>();
+        foreach (var handle in pdb.Documents)
+        {
+            var name = pdb.GetString(pdb.GetDocument(handle).Name);
+            var embedded = pdb.GetCustomDebugInformation(handle).Any(c => pdb.GetGuid(pdb.GetCustomDebugInformation(c).Kind) == EmbeddedSourceRecord);
+            if (!embedded)
+            {
+                Assert.StartsWith(root, name, StringComparison.Ordinal);
+                var relative = name[root.Length..].Replace('\\', '/');
+                Assert.True(tracked.Contains(relative), $"{relative} is mapped to {raw}/{commit} but git does not track it.");
+                mapped.Add(relative);
+            }
+        }
+
+        Assert.Contains(mapped, d => d.EndsWith("Recorder.cs", StringComparison.Ordinal) || d.EndsWith("ServiceCollectionExtensions.cs", StringComparison.Ordinal));
+    }
+
+    private static string? RepositoryUrl(string path)
+    {
+        using var zip = ZipFile.OpenRead(path);
+        var nuspec = Nuspec(zip);
+        return nuspec.Descendants(nuspec.Root!.GetDefaultNamespace() + "repository").Single().Attribute("url")?.Value;
+    }
+
+    /// <summary>Runs git in <paramref name="repository"/> and returns its output.</summary>
+    private static string Git(string repository, params string[] args)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = repository, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', args)} exited with {process.ExitCode}");
+        return output;
     }
 
     private static Dictionary<string, string> Dependencies(string path)

@@ -11,6 +11,9 @@ namespace KissEf.Tests.Package;
 public sealed class PackedFeed
 {
     /// <summary>Each pack, restore or build step of a package test: a deadline, not an expected duration.</summary>
+    /// <summary>The repository URL KissEf.Testing is packed with, as a fork would: the URL is a property of the build.</summary>
+    public const string TestingRepositoryUrl = "https://github.com/example-fork/kissef";
+
     public static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(6);
 
     private static readonly Lazy<Task<PackedFeed>> Shared = new(PackAsync);
@@ -92,13 +95,15 @@ public sealed class PackedFeed
 
         var feed = Directory.CreateDirectory(Path.Combine(root, "feed")).FullName;
         var artifacts = Path.Combine(root, "artifacts");
-        foreach (var project in (string[])["src/KissEf/KissEf.csproj", "src/KissEf.Testing/KissEf.Testing.csproj"])
-        {
-            await DotnetProcess.RunAsync(
-                repository,
-                StepTimeout,
-                "pack", Path.Combine(repository, project), "-c", "Release", "-o", feed, "--artifacts-path", artifacts, $"-p:Version={version}");
-        }
+        await DotnetProcess.RunAsync(
+            repository,
+            StepTimeout,
+            "pack", Path.Combine(repository, "src/KissEf/KissEf.csproj"), "-c", "Release", "-o", feed, "--artifacts-path", artifacts, $"-p:Version={version}");
+        await DotnetProcess.RunAsync(
+            repository,
+            StepTimeout,
+            "pack", Path.Combine(repository, "src/KissEf.Testing/KissEf.Testing.csproj"), "-c", "Release", "-o", feed, "--artifacts-path", artifacts, $"-p:Version={version}",
+            $"-p:KissEfRepositoryUrl={TestingRepositoryUrl}");
 
         return new PackedFeed(root, version, clock.Elapsed);
     }
