@@ -10,10 +10,10 @@ namespace KissEf.Tests.Package;
 /// </summary>
 public sealed class PackedFeed
 {
-    /// <summary>Each pack, restore or build step of a package test: a deadline, not an expected duration.</summary>
     /// <summary>The repository URL KissEf.Testing is packed with, as a fork would: the URL is a property of the build.</summary>
     public const string TestingRepositoryUrl = "https://github.com/example-fork/kissef";
 
+    /// <summary>Each pack, restore or build step of a package test: a deadline, not an expected duration.</summary>
     public static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(6);
 
     private static readonly Lazy<Task<PackedFeed>> Shared = new(PackAsync);
