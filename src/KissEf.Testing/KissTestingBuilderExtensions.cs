@@ -11,7 +11,8 @@ public static class KissTestingBuilderExtensions
     /// Replaces the delivery with a <see cref="KissRecorder"/> (registered as a singleton): when a transaction
     /// commits, its calls are recorded in memory, exactly as they would have been sent (after every
     /// validation) and in commit order. Nothing is sent, no outbox table is needed, no API key is needed
-    /// (<c>DryRun</c> is set), and <see cref="IKissDispatcher.FlushAsync"/> completes at once.
+    /// (<c>DryRun</c> is set), and <see cref="IKissDispatcher.FlushAsync"/> completes at once. It replaces the delivery
+    /// whatever another <c>AddKissTracking</c> call chose: a test may add it to the application's own registration.
     /// </summary>
     /// <param name="builder">The builder of <c>AddKissTracking</c>.</param>
     /// <returns>The builder.</returns>

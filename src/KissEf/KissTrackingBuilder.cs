@@ -7,7 +7,8 @@ namespace KissEf;
 
 /// <summary>
 /// Configures KissEf inside <c>services.AddKissTracking(kiss =&gt; ...)</c>: the API key and endpoint, the
-/// tracking maps, and the delivery.
+/// tracking maps, and the delivery. Every <c>AddKissTracking</c> call on one service collection configures the same
+/// builder, so that each module of an application may add its own maps.
 /// </summary>
 public sealed class KissTrackingBuilder
 {
