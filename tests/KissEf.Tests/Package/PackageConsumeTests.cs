@@ -13,7 +13,7 @@ namespace KissEf.Tests.Package;
 /// </summary>
 [Trait("Category", "Package")]
 [Collection(PackageGroup.Name)]
-public sealed class PackageConsumeTests
+public sealed class PackageConsumeTests(PackedFeed packed)
 {
     private const string PinnedEfCore = "10.0.11";
     private static readonly TimeSpan StepTimeout = PackedFeed.StepTimeout;
@@ -21,7 +21,6 @@ public sealed class PackageConsumeTests
     [Fact]
     public async Task A_console_app_pinned_to_an_older_EF_Core_restores_builds_and_runs_against_the_packages()
     {
-        var packed = await PackedFeed.GetAsync();
         var clock = Stopwatch.StartNew();
         var feed = packed.Feed;
         var version = packed.Version;
