@@ -36,7 +36,7 @@ internal sealed class KissOutboxConvention(string table, string? schema) : IMode
     }
 
     /// <summary>Whether EF builds <paramref name="model"/> for a service of its own, not as the context's model.</summary>
-    internal static bool IsEfsOwn(IReadOnlyModel model)
+    private static bool IsEfsOwn(IReadOnlyModel model)
         => model.FindEntityType(typeof(HistoryRow)) is not null
            || model.FindAnnotation(AdHocModel) is not null;
 }

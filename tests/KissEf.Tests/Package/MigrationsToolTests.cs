@@ -14,14 +14,13 @@ namespace KissEf.Tests.Package;
 /// </summary>
 [Trait("Category", "Package")]
 [Collection(PackageGroup.Name)]
-public sealed class MigrationsToolTests
+public sealed class MigrationsToolTests(PackedFeed packed)
 {
     private static readonly TimeSpan StepTimeout = PackedFeed.StepTimeout;
 
     [Fact]
     public async Task Dotnet_ef_adds_and_applies_migrations_with_no_key_and_leaves_one_outbox_table_where_the_options_say()
     {
-        var packed = await PackedFeed.GetAsync();
         await PackedFeed.RestoreToolsAsync();
         var postgres = await SharedPostgres.GetAsync();
         var clock = Stopwatch.StartNew();

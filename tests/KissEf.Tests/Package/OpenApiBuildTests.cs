@@ -13,14 +13,13 @@ namespace KissEf.Tests.Package;
 /// </summary>
 [Trait("Category", "Package")]
 [Collection(PackageGroup.Name)]
-public sealed partial class OpenApiBuildTests
+public sealed partial class OpenApiBuildTests(PackedFeed packed)
 {
     private const int Builds = 3;
 
     [Fact]
     public async Task An_ASP_NET_Core_app_generates_its_OpenAPI_document_at_build_time_with_no_key_and_no_database_touched()
     {
-        var packed = await PackedFeed.GetAsync();
         var clock = Stopwatch.StartNew();
         var app = WriteApp(packed);
         var database = Path.Combine(app, "web.db");

@@ -17,9 +17,10 @@ namespace KissEf.Tests.Package;
 /// </summary>
 [Trait("Category", "Package")]
 [Collection(PackageGroup.Name)]
-public sealed class PackageConsumeTests
+public sealed class PackageConsumeTests(PackedFeed packed)
 {
     private const string PinnedEfCore = "10.0.11";
+
     /// <summary>The kinds of two custom debug records of a portable PDB: the SourceLink map, and a document's embedded source.</summary>
     private static readonly Guid SourceLinkRecord = new("CC110556-A091-4D38-9FEC-25AB9A351A6A");
     private static readonly Guid EmbeddedSourceRecord = new("0E8A571B-6926-466E-B4AD-8AB04611F5FE");
@@ -28,7 +29,6 @@ public sealed class PackageConsumeTests
     [Fact]
     public async Task A_console_app_pinned_to_an_older_EF_Core_restores_builds_and_runs_against_the_packages()
     {
-        var packed = await PackedFeed.GetAsync();
         var clock = Stopwatch.StartNew();
         var feed = packed.Feed;
         var version = packed.Version;

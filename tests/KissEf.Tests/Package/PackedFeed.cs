@@ -1,14 +1,15 @@
 namespace KissEf.Tests.Package;
 
 /// <summary>
-/// KissEf and KissEf.Testing from <c>dotnet pack</c>, once per test run, in a temporary folder feed that the package
-/// tests' throw-away apps restore from (NuGet.org for everything else). The version is new per run, because the
-/// global packages folder caches a package by id and version; the feed, the apps under <see cref="Root"/> and the
-/// run's version in the global packages folder are removed when the test process exits. The pack builds into an
-/// artifacts folder of its own, so it never touches the obj/bin of the test run. Also restores the repository's
-/// .NET tools (.config/dotnet-tools.json: dotnet-ef), so that a test can run them from a fresh clone.
+/// KissEf and KissEf.Testing from <c>dotnet pack</c>, once per test run: the fixture of <see cref="PackageGroup"/>, a
+/// temporary folder feed that the package tests' throw-away apps restore from (NuGet.org for everything else). The
+/// version is new per run, because the global packages folder caches a package by id and version; the feed, the apps
+/// under <see cref="Root"/> and the run's version in the global packages folder are removed when the group ends (not
+/// at the process's exit: the test host may be stopped before slow exit handlers finish). The pack builds into an
+/// artifacts folder of its own, so it never touches the obj/bin of the test run. Also restores the repository's .NET
+/// tools (.config/dotnet-tools.json: dotnet-ef), so that a test can run them from a fresh clone.
 /// </summary>
-public sealed class PackedFeed
+public sealed class PackedFeed : IAsyncLifetime
 {
     /// <summary>The repository URL KissEf.Testing is packed with, as a fork would: the URL is a property of the build.</summary>
     public const string TestingRepositoryUrl = "https://github.com/example-fork/kissef";
@@ -16,30 +17,19 @@ public sealed class PackedFeed
     /// <summary>Each pack, restore or build step of a package test: a deadline, not an expected duration.</summary>
     public static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(6);
 
-    private static readonly Lazy<Task<PackedFeed>> Shared = new(PackAsync);
     private static readonly Lazy<Task> Tools = new(() => DotnetProcess.RunAsync(RepositoryRoot(), StepTimeout, "tool", "restore"));
 
-    private PackedFeed(string root, string version, TimeSpan packTime)
-    {
-        Root = root;
-        Version = version;
-        PackTime = packTime;
-    }
-
     /// <summary>The run's temporary folder: the feed, the artifacts and the apps.</summary>
-    public string Root { get; }
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "kissef-pack-" + Guid.NewGuid().ToString("N")[..12]);
 
     /// <summary>The folder holding the .nupkg and .snupkg files.</summary>
     public string Feed => Path.Combine(Root, "feed");
 
     /// <summary>The version of both packages in this run.</summary>
-    public string Version { get; }
+    public string Version { get; } = $"0.1.0-packtest.{DateTime.UtcNow:yyyyMMddHHmmss}.{Guid.NewGuid().ToString("N")[..6]}";
 
     /// <summary>How long the pack took (for the reports of the tests).</summary>
-    public TimeSpan PackTime { get; }
-
-    /// <summary>The packages, packed on first use.</summary>
-    public static Task<PackedFeed> GetAsync() => Shared.Value;
+    public TimeSpan PackTime { get; private set; }
 
     /// <summary>Runs <c>dotnet tool restore</c> in the repository once: CI starts on a machine with no tools.</summary>
     public static Task RestoreToolsAsync() => Tools.Value;
@@ -85,27 +75,29 @@ public sealed class PackedFeed
         return app;
     }
 
-    private static async Task<PackedFeed> PackAsync()
+    public async Task InitializeAsync()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var repository = RepositoryRoot();
-        var root = Path.Combine(Path.GetTempPath(), "kissef-pack-" + Guid.NewGuid().ToString("N")[..12]);
-        var version = $"0.1.0-packtest.{DateTime.UtcNow:yyyyMMddHHmmss}.{Guid.NewGuid().ToString("N")[..6]}";
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Remove(root, version);
-
-        var feed = Directory.CreateDirectory(Path.Combine(root, "feed")).FullName;
-        var artifacts = Path.Combine(root, "artifacts");
+        Directory.CreateDirectory(Feed);
+        var artifacts = Path.Combine(Root, "artifacts");
         await DotnetProcess.RunAsync(
             repository,
             StepTimeout,
-            "pack", Path.Combine(repository, "src/KissEf/KissEf.csproj"), "-c", "Release", "-o", feed, "--artifacts-path", artifacts, $"-p:Version={version}");
+            "pack", Path.Combine(repository, "src/KissEf/KissEf.csproj"), "-c", "Release", "-o", Feed, "--artifacts-path", artifacts, $"-p:Version={Version}");
         await DotnetProcess.RunAsync(
             repository,
             StepTimeout,
-            "pack", Path.Combine(repository, "src/KissEf.Testing/KissEf.Testing.csproj"), "-c", "Release", "-o", feed, "--artifacts-path", artifacts, $"-p:Version={version}",
+            "pack", Path.Combine(repository, "src/KissEf.Testing/KissEf.Testing.csproj"), "-c", "Release", "-o", Feed, "--artifacts-path", artifacts, $"-p:Version={Version}",
             $"-p:KissEfRepositoryUrl={TestingRepositoryUrl}");
 
-        return new PackedFeed(root, version, clock.Elapsed);
+        PackTime = clock.Elapsed;
+    }
+
+    public Task DisposeAsync()
+    {
+        Remove(Root, Version);
+        return Task.CompletedTask;
     }
 
     private static void Remove(string root, string version)
