@@ -8,7 +8,7 @@ namespace KissEf.Tests.Lifecycle;
 
 /// <summary>
 /// Issue 15, item 4, in process: EF logs the commands of KissEf's own contexts at Debug and the application's as it
-/// always does, with plain and pooled contexts.
+/// always does, with plain and pooled contexts; and KissEf's own failures (a missing table) are not EF errors.
 /// </summary>
 public sealed class OwnCommandLogTests
 {
@@ -76,6 +76,35 @@ public sealed class OwnCommandLogTests
         var commands = logs.Entries.Where(e => e.Category == CommandCategory && e.EventId.Id == 20101).ToList();
         Assert.DoesNotContain(commands, e => e.Message.Contains("kiss_outbox", StringComparison.Ordinal) && !e.Message.Contains("CREATE", StringComparison.Ordinal));
         Assert.Equal(3, commands.Count(e => e.Message.Contains("FROM \"customers\"", StringComparison.Ordinal) && e.Level == LogLevel.Information));
+    }
+
+    [Fact]
+    public async Task Without_the_table_a_flush_and_the_outbox_view_say_what_to_run_and_EF_logs_no_error()
+    {
+        using var database = new SqliteDatabase();
+        await using var server = await FakeTrackingServer.StartAsync();
+        var logs = new TestLogCollector();
+        using var core = Build(database, server, logs, LogLevel.Debug, pooled: false);
+        await using (var plain = new OutboxPlainShopContext(new DbContextOptionsBuilder<OutboxPlainShopContext>().UseSqlite(database.ConnectionString).Options))
+        {
+            await plain.Database.EnsureCreatedAsync();
+        }
+
+        var flush = await Assert.ThrowsAsync<InvalidOperationException>(() => core.Services.GetRequiredService<IKissDispatcher>().FlushAsync());
+        var state = await Assert.ThrowsAsync<InvalidOperationException>(() => core.Services.GetRequiredService<IKissOutbox>().GetStateAsync());
+
+        foreach (var error in new[] { flush, state })
+        {
+            Assert.Contains("dotnet ef migrations add", error.Message, StringComparison.Ordinal);
+            Assert.Contains("kiss_outbox", error.Message, StringComparison.Ordinal);
+            Assert.Contains(nameof(OutboxShopContext), error.Message, StringComparison.Ordinal);
+            Assert.Contains("no such table", error.Message, StringComparison.Ordinal);
+        }
+
+        // EF's errors for KissEf's own commands (20102 command failed, 10100 query failed) are at Debug: KissEf says
+        // what went wrong itself.
+        Assert.Empty(logs.Errors);
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 20102 && e.Level == LogLevel.Debug);
     }
 
     /// <param name="kissBeforeProvider">UseKissTracking before UseSqlite: KissEf's extension then registers its services
