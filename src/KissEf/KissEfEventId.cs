@@ -61,9 +61,15 @@ public static class KissEfEventId
     /// <summary>Warning: the PostgreSQL listener failed; it listens again after the poll interval and polls meanwhile.</summary>
     public const int ListenerFailed = 2009;
 
-    /// <summary>Warning, once until the table appears: the outbox table does not exist yet (a migration is missing).</summary>
+    /// <summary>
+    /// Warning, once: the outbox table cannot be read (the database is not migrated yet) for 10 seconds, or at stop;
+    /// the dispatcher waits quietly and looks again at every poll.
+    /// </summary>
     public const int OutboxTableMissing = 2010;
 
-    /// <summary>Warning: the dispatcher could not reach its database when the host started or stopped.</summary>
+    /// <summary>Warning, once per outage: the dispatcher cannot reach its database (for 10 seconds, or at stop); the calls wait in the table.</summary>
     public const int OutboxDatabaseUnavailable = 2011;
+
+    /// <summary>Information: after a 2010 or 2011, the dispatcher reads its table again and delivery goes on.</summary>
+    public const int OutboxAvailableAgain = 2012;
 }

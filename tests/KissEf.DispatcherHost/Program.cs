@@ -4,12 +4,24 @@
 // It starts a host whose KissEf outbox dispatcher drains the shared outbox table (claiming 2 rows at a time, so that
 // instances keep competing for rows), prints "STARTED <process id>" once it runs, and stops cleanly when its stdin
 // closes (so that an orphan never outlives the test run). The test kills one with SIGKILL mid-drain.
+//
+//   KissEf.DispatcherHost serve <SQLite or PostgreSQL connection string> <tracking endpoint> <poll ms>
+//
+// An application as a user writes it (issue 15, first start and stop): Host.CreateApplicationBuilder's defaults
+// (console logging at Information, SIGTERM stops the host) and KissEf's outbox, with no migration at start: the
+// database may have no outbox table, or go down. Prints "STARTED <process id>" once the host runs and "STOPPED" when
+// it has stopped; stops on SIGTERM, or when its stdin closes.
 using System.Globalization;
 using KissEf.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+
+if (args.Length == 4 && args[0] == "serve")
+{
+    return await ServeAsync(args[1], new Uri(args[2]), TimeSpan.FromMilliseconds(int.Parse(args[3], CultureInfo.InvariantCulture)));
+}
 
 if (args.Length != 4)
 {
@@ -44,3 +56,34 @@ Console.WriteLine($"STARTED {Environment.ProcessId}");
 await Console.In.ReadToEndAsync();
 await host.StopAsync();
 return 0;
+
+static async Task<int> ServeAsync(string connectionString, Uri endpoint, TimeSpan poll)
+{
+    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
+    builder.Services.AddKissTracking(kiss => kiss
+        .UseApiKey(OutboxShop.ApiKey)
+        .UseEndpoint(endpoint)
+        .MapCustomers()
+        .Configure(o =>
+        {
+            o.PollInterval = poll;
+            o.ShutdownTimeout = TimeSpan.FromSeconds(5);
+        }));
+    builder.Services.AddDbContext<OutboxShopContext>((sp, db) =>
+        (connectionString.StartsWith("Host=", StringComparison.Ordinal) ? db.UseNpgsql(connectionString) : db.UseSqlite(connectionString))
+        .UseKissTracking(sp));
+    using var host = builder.Build();
+    await host.StartAsync();
+    Console.WriteLine($"STARTED {Environment.ProcessId}");
+
+    // A closed stdin means the test that started us is gone: stop rather than linger.
+    var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+    _ = Task.Run(async () =>
+    {
+        await Console.In.ReadToEndAsync();
+        lifetime.StopApplication();
+    });
+    await host.WaitForShutdownAsync();
+    Console.WriteLine("STOPPED");
+    return 0;
+}

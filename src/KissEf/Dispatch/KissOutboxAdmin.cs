@@ -1,10 +1,15 @@
+using System.Runtime.ExceptionServices;
 using KissEf.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KissEf.Dispatch;
 
-/// <summary>Runs <see cref="IKissOutbox"/>'s queries on each outbox context type, through contexts of its own.</summary>
+/// <summary>
+/// Runs <see cref="IKissOutbox"/>'s queries on each outbox context type, through contexts of its own. A table that
+/// cannot be read, or a database that cannot be reached, fails with an <see cref="InvalidOperationException"/> that
+/// says so and what to do (the provider's error inside).
+/// </summary>
 internal sealed class KissOutboxAdmin(IServiceProvider services, KissOutboxDispatcher dispatcher, TimeProvider time) : IKissOutbox
 {
     public async Task<KissOutboxState> GetStateAsync(CancellationToken cancellationToken = default)
@@ -13,14 +18,15 @@ internal sealed class KissOutboxAdmin(IServiceProvider services, KissOutboxDispa
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var worker in dispatcher.KnownWorkers())
         {
-            await using var own = KissOwnContext.Open(services, worker.ContextType);
             // A backfill's checkpoint is a dead row of no call: not a call waiting or given up.
-            var rows = own.Rows.AsNoTracking().Where(r => r.CallCount > 0);
-            var groups = await rows
-                .GroupBy(r => r.DeadAt == null)
-                .Select(g => new { Pending = g.Key, Rows = g.Count(), Calls = g.Sum(r => r.CallCount), Oldest = g.Min(r => r.CreatedAt) })
-                .ToListAsync(cancellationToken)
-                .ConfigureAwait(false);
+            var groups = await RunAsync(
+                worker.ContextType,
+                "read the outbox's state",
+                own => own.Rows.AsNoTracking().Where(r => r.CallCount > 0)
+                    .GroupBy(r => r.DeadAt == null)
+                    .Select(g => new { Pending = g.Key, Rows = g.Count(), Calls = g.Sum(r => r.CallCount), Oldest = g.Min(r => r.CreatedAt) })
+                    .ToListAsync(cancellationToken),
+                cancellationToken).ConfigureAwait(false);
             foreach (var group in groups)
             {
                 state = group.Pending
@@ -43,18 +49,20 @@ internal sealed class KissOutboxAdmin(IServiceProvider services, KissOutboxDispa
         var revived = 0;
         foreach (var worker in dispatcher.KnownWorkers())
         {
-            await using var own = KissOwnContext.Open(services, worker.ContextType);
-            revived += await own.Rows
-                .Where(r => r.DeadAt != null && r.CallCount > 0)
-                .ExecuteUpdateAsync(
-                    s => s.SetProperty(r => r.DeadAt, (long?)null)
-                        .SetProperty(r => r.Attempts, 0)
-                        .SetProperty(r => r.NextAttemptAt, now)
-                        .SetProperty(r => r.CreatedAt, now)
-                        .SetProperty(r => r.LeaseOwner, (string?)null)
-                        .SetProperty(r => r.LeaseExpiresAt, 0L),
-                    cancellationToken)
-                .ConfigureAwait(false);
+            revived += await RunAsync(
+                worker.ContextType,
+                "retry the outbox's dead rows",
+                own => own.Rows
+                    .Where(r => r.DeadAt != null && r.CallCount > 0)
+                    .ExecuteUpdateAsync(
+                        s => s.SetProperty(r => r.DeadAt, (long?)null)
+                            .SetProperty(r => r.Attempts, 0)
+                            .SetProperty(r => r.NextAttemptAt, now)
+                            .SetProperty(r => r.CreatedAt, now)
+                            .SetProperty(r => r.LeaseOwner, (string?)null)
+                            .SetProperty(r => r.LeaseExpiresAt, 0L),
+                        cancellationToken),
+                cancellationToken).ConfigureAwait(false);
             dispatcher.Wake(worker.ContextType);
         }
 
@@ -67,14 +75,40 @@ internal sealed class KissOutboxAdmin(IServiceProvider services, KissOutboxDispa
         var purged = 0;
         foreach (var worker in dispatcher.KnownWorkers())
         {
-            await using var own = KissOwnContext.Open(services, worker.ContextType);
-            purged += await own.Rows
-                .Where(r => r.DeadAt != null && r.DeadAt <= cutoff)
-                .ExecuteDeleteAsync(cancellationToken)
-                .ConfigureAwait(false);
+            purged += await RunAsync(
+                worker.ContextType,
+                "purge the outbox's dead rows",
+                own => own.Rows.Where(r => r.DeadAt != null && r.DeadAt <= cutoff).ExecuteDeleteAsync(cancellationToken),
+                cancellationToken).ConfigureAwait(false);
         }
 
         return purged;
+    }
+
+    /// <summary>Runs <paramref name="query"/> on a context of its own; a missing table or an unreachable database is explained.</summary>
+    private async Task<T> RunAsync<T>(Type contextType, string operation, Func<KissOwnContext, Task<T>> query, CancellationToken cancellationToken)
+    {
+        Exception failure;
+        try
+        {
+            var own = KissOwnContext.Open(services, contextType);
+            await using (own.ConfigureAwait(false))
+            {
+                return await query(own).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            failure = exception;
+        }
+
+        if (await KissOutboxTable.ExplainAsync(services, contextType, operation, failure, cancellationToken).ConfigureAwait(false) is { } explained)
+        {
+            throw explained;
+        }
+
+        ExceptionDispatchInfo.Throw(failure);
+        return default;
     }
 
     private static TimeSpan? Max(TimeSpan? a, TimeSpan b) => a is { } x && x > b ? x : b;

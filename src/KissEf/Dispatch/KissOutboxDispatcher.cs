@@ -20,6 +20,14 @@ namespace KissEf.Dispatch;
 /// batch of due rows with a lease, sends their calls with bounded concurrency, deletes what was delivered and
 /// reschedules or buries what failed. On start it drains what an earlier process left; on stop it drains
 /// within the shutdown timeout and gives back the leases of what it could not finish.
+/// <para>
+/// A worker first looks at its outbox table (<see cref="KissOutboxTable"/>). While the table is missing (a host that
+/// starts before its database is migrated) or the database cannot be reached, it waits quietly and looks again at
+/// every poll (<see cref="CheckInterval"/>) and at every wake; a problem that lasts <see cref="ReportAfter"/>, or is
+/// still there at stop, is logged once (2010, 2011) with what to do, and its end once (2012). A failure of its work is
+/// looked at the same way: 2006, with its stack trace, is left for what neither explains. Stopping never throws: what
+/// could not be drained stays in the table.
+/// </para>
 /// </summary>
 internal sealed partial class KissOutboxDispatcher(
     IServiceProvider services,
@@ -39,34 +47,84 @@ internal sealed partial class KissOutboxDispatcher(
     private long _claims;
     private IReadOnlyList<Type>? _registered;
 
+    /// <summary>
+    /// How long a missing table or an unreachable database goes unreported: a host that migrates its database at start,
+    /// beside the dispatcher (a hosted service, or right after the host starts), has its table within this time.
+    /// </summary>
+    internal static readonly TimeSpan ReportAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often a worker without its table or database looks again: every poll, at least every 30 seconds.</summary>
+    internal TimeSpan CheckInterval => options.Value.PollInterval < MaxCheckInterval ? options.Value.PollInterval : MaxCheckInterval;
+
+    private static readonly TimeSpan MaxCheckInterval = TimeSpan.FromSeconds(30);
+
     /// <summary>A commit of <paramref name="contextType"/> wrote rows: wake its worker (starting it if new).</summary>
     public void Wake(Type contextType) => GetWorker(contextType).Signal.Set();
 
+    /// <summary>
+    /// Drains every worker now. A table that cannot be read, or a database that cannot be reached, fails the flush with
+    /// an <see cref="InvalidOperationException"/> that says so and what to do (the calls stay in the table).
+    /// </summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         foreach (var worker in KnownWorkers())
         {
-            await DrainAsync(worker, cancellationToken).ConfigureAwait(false);
+            Exception? failure;
+            try
+            {
+                await DrainAsync(worker, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                failure = exception;
+            }
+
+            if (await KissOutboxTable.ExplainAsync(services, worker.ContextType, "flush the outbox", failure, cancellationToken).ConfigureAwait(false) is { } explained)
+            {
+                throw explained;
+            }
+
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
     }
 
+    /// <summary>
+    /// Drains within the shutdown timeout. Never throws, whatever the database's state: a missing table or an
+    /// unreachable database is logged once (2010, 2011) and the calls left stay in the table for the next start.
+    /// </summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         // A batch in flight finishes (within the shutdown timeout) rather than being cut: a cut batch is sent
         // again after its leases are given back.
         _drainStop.CancelAfter(options.Value.ShutdownTimeout);
         await using var registration = cancellationToken.Register(_drainStop.Cancel);
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's shutdown timeout ended the wait for the loops: drain what time is left, if any.
+        }
+
         _running = false;
         foreach (var worker in _workers.Values)
         {
             try
             {
-                await DrainAsync(worker, _drainStop.Token).ConfigureAwait(false);
+                if (await IsReadyAsync(worker, final: true, _drainStop.Token).ConfigureAwait(false))
+                {
+                    await DrainAsync(worker, _drainStop.Token).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException)
             {
                 // What is left stays in the table for the next start.
+            }
+            catch (Exception exception)
+            {
+                await ExplainFailureAsync(worker, exception, final: true, _drainStop.Token).ConfigureAwait(false);
             }
         }
     }
@@ -178,9 +236,16 @@ internal sealed partial class KissOutboxDispatcher(
             var wait = options.Value.PollInterval;
             try
             {
-                await DrainAsync(worker, _drainStop.Token).ConfigureAwait(false);
+                if (await IsReadyAsync(worker, final: false, stoppingToken).ConfigureAwait(false))
+                {
+                    await DrainAsync(worker, _drainStop.Token).ConfigureAwait(false);
 
-                wait = await NextWaitAsync(worker, stoppingToken).ConfigureAwait(false);
+                    wait = await NextWaitAsync(worker, stoppingToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    wait = UntilNextCheck(worker);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -188,7 +253,11 @@ internal sealed partial class KissOutboxDispatcher(
             }
             catch (Exception exception)
             {
-                KissLog.DispatcherFailed(logger, exception);
+                await ExplainFailureAsync(worker, exception, final: false, stoppingToken).ConfigureAwait(false);
+                if (!worker.Ready)
+                {
+                    wait = UntilNextCheck(worker);
+                }
             }
 
             try
@@ -200,6 +269,114 @@ internal sealed partial class KissOutboxDispatcher(
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Whether the worker may work: true once its table was read (and until its work fails). Otherwise it looks at the
+    /// table now, and notes what it finds; <paramref name="final"/> (at stop) reports a problem not reported yet.
+    /// </summary>
+    private async Task<bool> IsReadyAsync(Worker worker, bool final, CancellationToken cancellationToken)
+    {
+        if (worker.Ready)
+        {
+            return true;
+        }
+
+        var check = await KissOutboxTable.CheckAsync(services, worker.ContextType, cancellationToken).ConfigureAwait(false);
+        Note(worker, check, final);
+        return check.State == KissTableState.Present;
+    }
+
+    /// <summary>
+    /// The worker's work failed: a look at the table says whether the table or the database is the cause (noted, and
+    /// reported once it has lasted) or not (2006, with the stack trace). Never throws.
+    /// </summary>
+    private async Task ExplainFailureAsync(Worker worker, Exception exception, bool final, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (KissOutboxTable.IsDatabaseError(exception))
+            {
+                var check = await KissOutboxTable.CheckAsync(services, worker.ContextType, cancellationToken).ConfigureAwait(false);
+                if (check.State != KissTableState.Present)
+                {
+                    Note(worker, check, final);
+                    return;
+                }
+            }
+
+            KissLog.DispatcherFailed(logger, exception);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+#pragma warning disable CA1031 // Stopping, or the loop, must go on whatever the look at the table did: it is logged.
+        catch (Exception lookFailed)
+#pragma warning restore CA1031
+        {
+            KissLog.DispatcherFailed(logger, lookFailed);
+        }
+    }
+
+    /// <summary>Records what a look at the table found, and logs a problem once it has lasted (or at stop), and its end.</summary>
+    private void Note(Worker worker, KissTableCheck check, bool final)
+    {
+        var now = time.GetUtcNow();
+        lock (worker.Gate)
+        {
+            if (check.State == KissTableState.Present)
+            {
+                worker.Ready = true;
+                if (worker.Reported)
+                {
+                    KissLog.OutboxAvailableAgain(logger, worker.ContextType.Name, check.Table);
+                }
+
+                worker.Trouble = KissTableState.Present;
+                worker.Reported = false;
+                return;
+            }
+
+            worker.Ready = false;
+            if (worker.Trouble != check.State)
+            {
+                // A new problem (or another one): its own report, once it has lasted.
+                worker.Trouble = check.State;
+                worker.TroubleSince = now;
+                worker.Reported = false;
+            }
+
+            if (worker.Reported || (!final && now - worker.TroubleSince < ReportAfter))
+            {
+                return;
+            }
+
+            worker.Reported = true;
+            if (check.State == KissTableState.Missing)
+            {
+                KissLog.OutboxTableMissing(logger, check.Table, worker.ContextType.Name, check.ErrorText, CheckInterval.TotalSeconds);
+            }
+            else
+            {
+                KissLog.OutboxDatabaseUnavailable(logger, worker.ContextType.Name, check.ErrorText, CheckInterval.TotalSeconds);
+            }
+        }
+    }
+
+    /// <summary>The wait of a worker without its table or database: the check interval, and no later than its report is due.</summary>
+    private TimeSpan UntilNextCheck(Worker worker)
+    {
+        var wait = CheckInterval;
+        lock (worker.Gate)
+        {
+            if (!worker.Reported && worker.Trouble != KissTableState.Present)
+            {
+                var untilReport = worker.TroubleSince + ReportAfter - time.GetUtcNow();
+                wait = untilReport < wait ? untilReport : wait;
+            }
+        }
+
+        return wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1);
     }
 
     private async Task<TimeSpan> NextWaitAsync(Worker worker, CancellationToken cancellationToken)
@@ -255,12 +432,14 @@ internal sealed partial class KissOutboxDispatcher(
             await settling.ConfigureAwait(false);
             return total;
         }
-        catch (OperationCanceledException)
+        catch (Exception)
         {
-            // Stopping mid-drain: give the leases back so the next start need not wait for them to end.
+            // Stopping mid-drain, or the database failed: give the leases back so the next drain (or start) need not
+            // wait for them to end, and stop renewing them. With the database gone the give-back fails too: the leases
+            // then end by themselves.
             await settling.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await GiveBackAsync(current).ConfigureAwait(false);
-            await GiveBackAsync(next).ConfigureAwait(false);
+            await GiveBackAsync(current).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await GiveBackAsync(next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
         finally
@@ -328,7 +507,11 @@ internal sealed partial class KissOutboxDispatcher(
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                KissLog.DispatcherFailed(logger, exception);
+                // A database error is the drain's to explain (its settle or next claim meets it too): once, not per renewal.
+                if (!KissOutboxTable.IsDatabaseError(exception))
+                {
+                    KissLog.DispatcherFailed(logger, exception);
+                }
             }
         }
     }
@@ -497,6 +680,8 @@ internal sealed partial class KissOutboxDispatcher(
     /// <summary>The state of one DbContext type's dispatching.</summary>
     internal sealed class Worker(Type contextType)
     {
+        private bool _ready;
+
         public Type ContextType { get; } = contextType;
 
         public KissWakeSignal Signal { get; } = new();
@@ -505,6 +690,25 @@ internal sealed partial class KissOutboxDispatcher(
         public SemaphoreSlim Lock { get; } = new(1, 1);
 
         public bool Started { get; set; }
+
+        /// <summary>Guards the fields below: the loop, a flush and the stop may look at the table at once.</summary>
+        public Lock Gate { get; } = new();
+
+        /// <summary>The table was read, and the work has not failed since: the worker drains without looking first.</summary>
+        public bool Ready
+        {
+            get => Volatile.Read(ref _ready);
+            set => Volatile.Write(ref _ready, value);
+        }
+
+        /// <summary>The problem being waited out (Missing or Unreachable), or Present for none.</summary>
+        public KissTableState Trouble { get; set; }
+
+        /// <summary>Since when <see cref="Trouble"/> lasts.</summary>
+        public DateTimeOffset TroubleSince { get; set; }
+
+        /// <summary>Whether <see cref="Trouble"/> was logged (2010, 2011): once per problem.</summary>
+        public bool Reported { get; set; }
     }
 
     /// <summary>What became of each call of one claimed row.</summary>

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using KissEf.Logging;
 using KissEf.Outbox;
 using KissEf.Outbox.Claims;
@@ -12,6 +13,8 @@ namespace KissEf.Dispatch;
 /// The cross-instance wake's receiving side, on PostgreSQL: one connection per context type that LISTENs on the outbox
 /// table's channel and sets the worker's signal on each notification, so a commit on any instance is claimed at once
 /// rather than at the next poll. Polling goes on beside it; a lost connection is opened again after the poll interval.
+/// A database that cannot be reached (or a connection cut) is the dispatcher's to report (2011, once): the listener
+/// tries again quietly. Any other failure is logged (2009), once until it listens again.
 /// Other providers have no listener (the 2008 log says so for an unknown one).
 /// </summary>
 internal static class KissOutboxListener
@@ -23,8 +26,10 @@ internal static class KissOutboxListener
     public static async Task ListenAsync(
         IServiceProvider services, Type contextType, KissWakeSignal signal, TimeSpan retry, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
+        var reported = false;
         while (!cancellationToken.IsCancellationRequested)
         {
+            var listening = new StrongBox<bool>();
             try
             {
                 var own = KissOwnContext.Open(services, contextType);
@@ -40,7 +45,7 @@ internal static class KissOutboxListener
                             return;
                     }
 
-                    await ListenOnAsync(db, signal, cancellationToken).ConfigureAwait(false);
+                    await ListenOnAsync(db, signal, listening, cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -49,7 +54,18 @@ internal static class KissOutboxListener
             }
             catch (Exception exception)
             {
-                KissLog.ListenerFailed(logger, contextType.Name, exception);
+                if (listening.Value)
+                {
+                    reported = false;
+                }
+
+                // The provider's error, maybe wrapped by the execution strategy ("likely due to a transient failure").
+                var unreachable = KissOutboxTable.DatabaseError(exception) is { } error && (error.IsTransient || !listening.Value);
+                if (!unreachable && !reported)
+                {
+                    reported = true;
+                    KissLog.ListenerFailed(logger, contextType.Name, exception);
+                }
             }
 
             try
@@ -63,7 +79,9 @@ internal static class KissOutboxListener
         }
     }
 
-    private static async Task ListenOnAsync(DbContext db, KissWakeSignal signal, CancellationToken cancellationToken)
+    /// <summary>LISTENs on <paramref name="db"/>'s connection and sets the signal at each notification, until cancelled;
+    /// <paramref name="listening"/> is set once LISTEN has run (a failure after it is a lost connection).</summary>
+    private static async Task ListenOnAsync(DbContext db, KissWakeSignal signal, StrongBox<bool> listening, CancellationToken cancellationToken)
     {
         var connection = db.Database.GetDbConnection();
         var wait = WaitMethod(connection)
@@ -74,6 +92,7 @@ internal static class KissOutboxListener
             // The channel is the model's table name, quoted by the provider: no user input.
             var listen = "LISTEN " + KissOutboxProviders.Channel(db);
             await db.Database.ExecuteSqlRawAsync(listen, cancellationToken).ConfigureAwait(false);
+            listening.Value = true;
 
             // A commit may have come while nobody listened (at start, or while the connection was lost).
             signal.Set();

@@ -1,12 +1,15 @@
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace KissEf.Outbox;
 
 /// <summary>
 /// A DbContext of KissEf's own, from a scope of its own: the dispatcher and the operator's view never use the
-/// application's contexts (whose transactions may be anywhere).
+/// application's contexts (whose transactions may be anywhere). EF logs the work of such a context at Debug
+/// (<see cref="KissOwnLoggerFactory"/>), not among the application's commands.
 /// </summary>
 internal readonly struct KissOwnContext : IAsyncDisposable
 {
@@ -32,6 +35,7 @@ internal readonly struct KissOwnContext : IAsyncDisposable
         {
             var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
             Own.AddOrUpdate(db, Own);
+            Logging(db)?.IsOwn = true;
             return new KissOwnContext(scope, db);
         }
         catch
@@ -46,7 +50,12 @@ internal readonly struct KissOwnContext : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        // A pooled context goes back to the application with the scope: its EF logging is the application's again.
+        Logging(Db)?.IsOwn = false;
         Own.Remove(Db);
         return _scope.DisposeAsync();
     }
+
+    /// <summary>The logger factory of the context's EF services, when KissEf's extension registered it (UseKissTracking).</summary>
+    private static KissOwnLoggerFactory? Logging(DbContext db) => db.GetInfrastructure().GetService<ILoggerFactory>() as KissOwnLoggerFactory;
 }

@@ -1,6 +1,7 @@
 using KissEf.Tests.Infrastructure;
 using KissEf.Tests.Postgres;
 using KissEf.Tests.Support;
+using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace KissEf.Tests.Load;
@@ -81,6 +82,11 @@ public sealed class PostgresRestartTests(ITestOutputHelper output)
             var calls = server.Calls;
             Assert.True(expected.SetEquals(calls.Select(c => c.Get("_p")!)), "the delivered calls are not the committed ones");
             Assert.Empty(server.ConcurrentDuplicates);
+
+            // An outage of a few seconds is waited out quietly (issue 15): no error, no stack trace from KissEf (the
+            // application's failed save is the application's to log).
+            Assert.True(!host.Logs.Kiss.Any(e => e.Level >= LogLevel.Warning && e.EventId.Id != 2002), host.Logs.ToString());
+            Assert.DoesNotContain(host.Logs.Kiss, e => e.Exception is not null);
             output.WriteLine(
                 $"{deliveredWhileUp} of {expected.Count} calls delivered before the stop; {failedAfterRestart} save(s) failed after the restart; " +
                 $"{calls.Count - expected.Count} call(s) sent again (a batch sent but not yet deleted when the server went down)");

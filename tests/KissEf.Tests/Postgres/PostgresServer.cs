@@ -124,7 +124,11 @@ public sealed class PostgresServer : IAsyncLifetime
         {
             try
             {
-                RunAsServerUser(Path.Combine(_bin, "pg_ctl"), $"-D {_dataFolder} -m immediate -w stop");
+                // A test may have stopped the server itself (Stop) and left it so.
+                if (File.Exists(Path.Combine(_dataFolder, "postmaster.pid")))
+                {
+                    RunAsServerUser(Path.Combine(_bin, "pg_ctl"), $"-D {_dataFolder} -m immediate -w stop");
+                }
             }
             finally
             {
