@@ -7,10 +7,10 @@ namespace KissEf.Outbox;
 /// are written at Debug; for the application's, it changes nothing.
 /// </summary>
 /// <remarks>
-/// For KissEf's own context it answers <see cref="IsEnabled"/> with true at Information and above, and lets the inner
-/// logger's Debug filter decide. Answering false would make EF skip logging the command events of that context for a
-/// second (<c>LoggingCacheTime</c>); a pooled context given back to the application in that second would then not
-/// log the application's own commands.
+/// <see cref="IsEnabled"/> answers for the event's own level, for KissEf's contexts too: EF caches a "nobody logs
+/// commands" answer for a second (<c>LoggingCacheTime</c>) in the context's logger, and a pooled context given back to
+/// the application in that second would not log the application's own commands. Where the application logs EF's
+/// commands, EF formats KissEf's too, and the inner logger's Debug filter drops them; where it does not, EF does nothing.
 /// </remarks>
 internal sealed class KissOwnLogger(ILogger inner, KissOwnLoggerFactory factory) : ILogger
 {
@@ -18,8 +18,7 @@ internal sealed class KissOwnLogger(ILogger inner, KissOwnLoggerFactory factory)
         where TState : notnull
         => inner.BeginScope(state);
 
-    public bool IsEnabled(LogLevel logLevel)
-        => (factory.IsOwn && logLevel is >= LogLevel.Information and < LogLevel.None) || inner.IsEnabled(logLevel);
+    public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         => inner.Log(factory.IsOwn && logLevel is >= LogLevel.Information and < LogLevel.None ? LogLevel.Debug : logLevel, eventId, state, exception, formatter);
