@@ -1,4 +1,5 @@
 using System.Data.Common;
+using KissEf.Logging;
 using KissEf.Outbox.Claims;
 using Microsoft.EntityFrameworkCore;
 
@@ -103,8 +104,7 @@ internal static class KissOutboxTable
     /// <summary>A provider's error in one line: its type and the first line of its message.</summary>
     public static string Describe(Exception exception)
     {
-        var message = exception.Message;
-        var end = message.IndexOfAny(['\r', '\n']);
-        return $"{exception.GetType().Name}: {(end < 0 ? message : message[..end]).Trim()}";
+        // Its first line, without its full stop: the messages quote it inside a sentence of their own.
+        return $"{exception.GetType().Name}: {KissText.Clause(exception.Message)}";
     }
 }

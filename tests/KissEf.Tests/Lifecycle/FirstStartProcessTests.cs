@@ -37,6 +37,10 @@ public sealed partial class FirstStartProcessTests(ITestOutputHelper output)
         Assert.Contains("dotnet ef database update", child.Output, StringComparison.Ordinal);
         Assert.Contains(nameof(OutboxShopContext), child.Output, StringComparison.Ordinal);
         Assert.Contains(OutboxRows.Table, child.Output, StringComparison.Ordinal);
+
+        // The provider's message is quoted as a clause: "(SqliteException: SQLite Error 1: '...')." and no "'.);".
+        Assert.Contains("SQLite Error 1: 'no such table: kiss_outbox')", child.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(".);", child.Output, StringComparison.Ordinal);
         Assert.Empty(server.AllRequests);
     }
 
