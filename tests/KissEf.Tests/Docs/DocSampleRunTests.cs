@@ -77,6 +77,30 @@ public sealed class DocSampleRunTests : IDisposable
     }
 
     [Fact]
+    public async Task The_maps_page_modules_add_their_maps_to_one_configuration_and_a_later_UseRecorder_replaces_the_delivery()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        Shop.Maps.MapRegistration.RegisterByModule(builder);
+        builder.Services.AddKissTracking(kiss => kiss.UseRecorder());
+        builder.Services.AddDbContext<StoreContext>((sp, db) => db.UseSqlite(_database.ConnectionString).UseKissTracking(sp));
+        var built = builder.Build();
+        await WithAsync<StoreContext>(built.Services, db => db.Database.EnsureCreatedAsync());
+        await built.StartAsync();
+        await using var host = new RunningHost(built);
+
+        await WithAsync<StoreContext>(host.Services, async db =>
+        {
+            var ann = new Customer { Email = "ann@example.com", Plan = "Free" };
+            db.Orders.Add(new Order { Customer = ann, Total = 12m, PlacedAt = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero) });
+            await db.SaveChangesAsync();
+        });
+
+        var recorder = host.Services.GetRequiredService<KissRecorder>();
+        Assert.Equal(["Purchased", "Signed Up"], recorder.Calls.Select(c => c.Name).Order(StringComparer.Ordinal));
+        Assert.Null(host.Services.GetService<IKissOutbox>());
+    }
+
+    [Fact]
     public async Task The_transactions_page_two_saves_leave_at_the_commit_and_a_rollback_records_nothing()
     {
         await using var host = await StartAsync<Shop.ShopContext>(kiss => kiss.UseRecorder().ApplyConfiguration(new Shop.CustomerTracking()));

@@ -1,4 +1,5 @@
 using KissEf;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -9,9 +10,24 @@ public static class ConfigurationSamples
 {
     public static void FromSection(IHostApplicationBuilder builder)
     {
-        // LEAD: switch to builder.AddKissTracking(kiss => ...) (section "KissMetrics" by default) once it is merged.
         #region configuration-section
-        builder.Services.AddKissTracking(builder.Configuration.GetSection("KissMetrics"), kiss => kiss
+        builder.AddKissTracking(kiss => kiss                // binds the section "KissMetrics"
+            .ApplyConfigurationsFromAssembly(typeof(Program).Assembly));
+        #endregion
+    }
+
+    public static void FromOtherSection(IHostApplicationBuilder builder)
+    {
+        #region configuration-other-section
+        builder.AddKissTracking("Analytics:KissMetrics", kiss => kiss
+            .ApplyConfigurationsFromAssembly(typeof(Program).Assembly));
+        #endregion
+    }
+
+    public static void FromServices(IServiceCollection services, IConfiguration configuration)
+    {
+        #region configuration-services
+        services.AddKissTracking(configuration.GetSection("KissMetrics"), kiss => kiss
             .ApplyConfigurationsFromAssembly(typeof(Program).Assembly));
         #endregion
     }

@@ -9,9 +9,8 @@ public static class MapRegistration
 {
     public static void Register(IHostApplicationBuilder builder, string apiKey)
     {
-        // LEAD: switch to builder.AddKissTracking (line 1 of each region below) once it is merged.
         #region register-maps
-        builder.Services.AddKissTracking(kiss => kiss
+        builder.AddKissTracking(kiss => kiss
             .UseApiKey(apiKey)
             .Entity<Customer>(customer =>                               // inline
             {
@@ -24,6 +23,15 @@ public static class MapRegistration
 
         #region acting-user-services
         builder.Services.AddHttpContextAccessor();
+        #endregion
+    }
+
+    /// <summary>Two modules, each registering its own maps (docs/maps.md), run by DocSampleRunTests.</summary>
+    public static void RegisterByModule(IHostApplicationBuilder builder)
+    {
+        #region register-by-module
+        builder.AddKissTracking(kiss => kiss.ApplyConfiguration(new CustomerTracking()));   // in the customers module
+        builder.AddKissTracking(kiss => kiss.ApplyConfiguration(new OrderTracking()));      // in the orders module
         #endregion
     }
 }

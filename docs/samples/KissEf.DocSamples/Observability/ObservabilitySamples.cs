@@ -2,6 +2,7 @@ using KissEf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -12,11 +13,20 @@ public static class ObservabilitySamples
 {
     public static void OpenTelemetry(IHostApplicationBuilder builder)
     {
-        // LEAD: switch "KissEf" to KissEfDiagnostics.MeterName and KissEfDiagnostics.ActivitySourceName once merged.
         #region opentelemetry
         builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics.AddMeter("KissEf"))
-            .WithTracing(tracing => tracing.AddSource("KissEf"));
+            .WithMetrics(metrics => metrics.AddMeter(KissEfDiagnostics.MeterName))
+            .WithTracing(tracing => tracing.AddSource(KissEfDiagnostics.ActivitySourceName));
+        #endregion
+    }
+
+    public static void OpenTelemetryToCollector(IHostApplicationBuilder builder)
+    {
+        #region opentelemetry-otlp
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics.AddMeter(KissEfDiagnostics.MeterName))
+            .WithTracing(tracing => tracing.AddSource(KissEfDiagnostics.ActivitySourceName))
+            .UseOtlpExporter();   // to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4317)
         #endregion
     }
 

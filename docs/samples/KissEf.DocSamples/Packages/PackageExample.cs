@@ -11,9 +11,8 @@ public static class PackageExample
 {
     public static void Register(IHostApplicationBuilder builder)
     {
-        // LEAD: switch to builder.AddKissTracking (section "KissMetrics" by default) in the region below once merged.
         #region package-example
-        builder.Services.AddKissTracking(builder.Configuration.GetSection("KissMetrics"), kiss => kiss
+        builder.AddKissTracking(kiss => kiss                             // settings from the section "KissMetrics"
             .Entity<Customer>(customer =>
             {
                 customer.HasIdentity(c => c.Email);                      // the person (_p)

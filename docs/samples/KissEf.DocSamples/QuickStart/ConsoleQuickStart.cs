@@ -13,10 +13,9 @@ public static class ConsoleQuickStart
 {
     public static async Task RunAsync(string[] args)
     {
-        // LEAD: switch to builder.AddKissTracking (line 2 of the region below) once it is merged.
         #region quick-start
         var builder = Host.CreateApplicationBuilder(args);
-        builder.Services.AddKissTracking(kiss => kiss
+        builder.AddKissTracking(kiss => kiss
             .UseDryRun() // logs each call instead of sending it; to send: .UseApiKey("your-api-key")
             .ApplyConfiguration(new CustomerTracking()));
         builder.Services.AddDbContext<ShopContext>((sp, db) => db.UseSqlite("Data Source=shop.db").UseKissTracking(sp));

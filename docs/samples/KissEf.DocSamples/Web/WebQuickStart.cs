@@ -18,29 +18,27 @@ public static class WebQuickStart
 {
     public static async Task RunAsync(string[] args)
     {
-        // LEAD: switch to builder.AddKissTracking(kiss => ...) (section "KissMetrics" by default), and "KissEf" to
-        // KissEfDiagnostics.MeterName / .ActivitySourceName, in the region below once they are merged.
         #region web-program
         var builder = WebApplication.CreateBuilder(args);
 
-        // Settings from the "KissMetrics" section: the key from user secrets or the environment, never appsettings.json.
-        builder.Services.AddKissTracking(builder.Configuration.GetSection("KissMetrics"), kiss => kiss
+        // The settings from the section "KissMetrics": the key from user secrets or the environment, never appsettings.json.
+        builder.AddKissTracking(kiss => kiss
             .ApplyConfiguration(new CustomerTracking()));
         builder.Services.AddDbContext<ShopContext>((sp, db) => db
             .UseSqlite(builder.Configuration.GetConnectionString("Shop"))
             .UseKissTracking(sp));
 
         builder.Services.AddHealthChecks().AddKissTracking();   // a check named "kissef"
-        builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics.AddMeter("KissEf"))  // then your exporter, e.g. AddOtlpExporter()
-            .WithTracing(tracing => tracing.AddSource("KissEf"));
+        builder.Services.AddOpenTelemetry()                     // then an exporter, e.g. .UseOtlpExporter()
+            .WithMetrics(metrics => metrics.AddMeter(KissEfDiagnostics.MeterName))
+            .WithTracing(tracing => tracing.AddSource(KissEfDiagnostics.ActivitySourceName));
 
         var app = builder.Build();
         if (app.Environment.IsDevelopment())
         {
-            // A development database made on the spot; in production, apply your migrations instead.
+            // Applies the migrations not applied yet, as `dotnet ef database update` does: a new clone runs at once.
             using var scope = app.Services.CreateScope();
-            await scope.ServiceProvider.GetRequiredService<ShopContext>().Database.EnsureCreatedAsync();
+            await scope.ServiceProvider.GetRequiredService<ShopContext>().Database.MigrateAsync();
         }
 
         app.MapPost("/customers", async (Customer customer, ShopContext db) =>
