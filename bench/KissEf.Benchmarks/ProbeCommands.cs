@@ -39,7 +39,7 @@ public static class ProbeCommands
     {
         var root = new RootCommand(
             "KissEf's benchmarks (docs/performance.md): the commands below run the README's table and the probes with clocks of their own. "
-            + "Any other first argument goes to BenchmarkDotNet's switcher, e.g. --filter '*SaveBenchmarks*' or --list flat "
+            + "Any other first argument goes to BenchmarkDotNet's switcher, e.g. --filter '*SaveBenchmarks*' --iterationCount 5, or --list flat "
             + "(its own options: https://benchmarkdotnet.org/articles/guides/console-args.html).")
         {
             Sync, ExtraMapsOption, ClaimBatch,
