@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace KissEf.Benchmarks.Benchmarks;
 
 /// <summary>
-/// Steady loops for a profiler (dotnet-trace collect -- dotnet KissEf.Benchmarks.dll --profile drain|plain|SCENARIO N):
+/// Steady loops for a profiler (dotnet-trace collect -- dotnet KissEf.Benchmarks.dll profile drain|plain|SCENARIO N):
 /// the same setup as the benchmarks, repeated, with the time of each pass printed.
 /// </summary>
 public static class ProfileLoops

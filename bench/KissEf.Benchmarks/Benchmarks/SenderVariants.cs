@@ -9,7 +9,7 @@ namespace KissEf.Benchmarks.Benchmarks;
 /// <summary>
 /// Where KissHttpSender's extra CPU goes: the plain loop, then the pieces of KissEf's HTTP pipeline added one at a
 /// time (request shape, a key-adding handler like KissApiKeyHandler, IHttpClientFactory, the resilience handler),
-/// interleaved; process CPU per call and wall time. Profiling aid: --profile senders N.
+/// interleaved; process CPU per call and wall time. Profiling aid: profile senders N.
 /// </summary>
 public static class SenderVariants
 {

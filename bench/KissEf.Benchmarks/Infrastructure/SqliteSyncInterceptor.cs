@@ -6,7 +6,7 @@ namespace KissEf.Benchmarks.Infrastructure;
 /// <summary>
 /// Sets SQLite's <c>PRAGMA synchronous</c> on every connection the benchmarks' contexts open (the dispatcher's
 /// included). With the default (FULL) every commit waits for fsync, which on a shared virtual disk takes tens to
-/// hundreds of milliseconds with a spread that buries the CPU cost being measured; see Program's --sync option.
+/// hundreds of milliseconds with a spread that buries the CPU cost being measured; see the --sync option in ProbeCommands.
 /// </summary>
 public sealed class SqliteSyncInterceptor(string mode) : DbConnectionInterceptor
 {
