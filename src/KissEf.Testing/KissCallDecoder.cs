@@ -15,7 +15,7 @@ internal static class KissCallDecoder
             _ => throw new FormatException($"Unknown KissEf call kind '{line[0]}'."),
         };
 
-        string person = string.Empty;
+        var person = string.Empty;
         string? name = null;
         var time = DateTimeOffset.MinValue;
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);

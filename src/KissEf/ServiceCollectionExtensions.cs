@@ -5,7 +5,6 @@ using KissEf.Configuration;
 using KissEf.Dispatch;
 using KissEf.Outbox;
 using KissEf.Protocol;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Http.Resilience;

@@ -4,7 +4,6 @@
 // test. GET /customers is the application's own query; POST /customers/{key} a tracked save; GET /outbox-commands how
 // many of KissEf's outbox commands EF has run. Stops on SIGTERM, or when its stdin closes.
 using System.Globalization;
-using KissEf;
 using KissEf.Tests.Support;
 using KissEf.WebHost;
 using Microsoft.EntityFrameworkCore;

@@ -26,7 +26,7 @@ public class DrainBenchmarks
     private string[] _lines = [];
     private long _requestsBefore;
     private bool _kiss;
-    private static int s_warmedUp;
+    private static int _warmedUp;
 
     /// <summary>Most warm-up passes of each loop (once per process; fewer when the JIT settles sooner).</summary>
     public static int WarmUpPasses { get; set; } = 30;
@@ -71,7 +71,7 @@ public class DrainBenchmarks
     /// </summary>
     private void WarmUpOnce()
     {
-        if (Interlocked.Exchange(ref s_warmedUp, 1) == 1)
+        if (Interlocked.Exchange(ref _warmedUp, 1) == 1)
         {
             return;
         }

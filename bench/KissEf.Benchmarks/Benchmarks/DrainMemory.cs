@@ -109,7 +109,8 @@ public static class DrainMemory
                 peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(forceFullCollection: false));
                 Thread.Sleep(2);
             }
-        }) { IsBackground = true };
+        });
+        sampler.IsBackground = true;
         sampler.Start();
 
         var watch = Stopwatch.StartNew();

@@ -38,8 +38,8 @@ public class SaveBenchmarks
     private BenchContext? _db;
     private SaveScenario _scenario;
     private PgDatabase? _pg;
-    private static int s_warmedUp;
-    private static int s_warmedUpPostgres;
+    private static int _warmedUp;
+    private static int _warmedUpPostgres;
 
     /// <summary>The scenarios on PostgreSQL: the mapped inserts (rows 1-2).</summary>
     public static readonly SaveScenario[] PostgresScenarios = [SaveScenario.MappedOff, SaveScenario.MappedOutbox, SaveScenario.MappedDirect];
@@ -84,7 +84,7 @@ public class SaveBenchmarks
     /// </summary>
     private void WarmUpOnce()
     {
-        if (Interlocked.Exchange(ref (_pg is null ? ref s_warmedUp : ref s_warmedUpPostgres), 1) == 1)
+        if (Interlocked.Exchange(ref (_pg is null ? ref _warmedUp : ref _warmedUpPostgres), 1) == 1)
         {
             return;
         }

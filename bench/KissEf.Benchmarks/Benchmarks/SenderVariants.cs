@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using KissEf.Benchmarks.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Http.Resilience;
 using Polly;
 
 namespace KissEf.Benchmarks.Benchmarks;

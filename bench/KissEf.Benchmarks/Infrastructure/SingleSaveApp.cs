@@ -9,7 +9,7 @@ namespace KissEf.Benchmarks.Infrastructure;
 /// <summary>
 /// An application of the common web shape: a Generic Host, AddDbContext, a scope (a request) per save of one new
 /// entity. With <see cref="Tracking.Outbox"/> it is the same app plus AddKissTracking and UseKissTracking(sp),
-/// sending to <paramref name="endpoint"/> (a dry run when null) once <see cref="StartAsync"/> runs the dispatcher.
+/// sending to <c>endpoint</c> (a dry run when null) once <see cref="StartAsync"/> runs the dispatcher.
 /// </summary>
 public sealed class SingleSaveApp : IAsyncDisposable
 {
@@ -20,6 +20,10 @@ public sealed class SingleSaveApp : IAsyncDisposable
     private readonly bool _forceTransaction;
     private readonly bool _touchFacade;
 
+    /// <param name="tracking">The variant of the app: plain EF or KissEf, and how KissEf delivers.</param>
+    /// <param name="db">The database the app saves to.</param>
+    /// <param name="endpoint">Where the dispatcher sends; a dry run when null.</param>
+    /// <param name="firstId">The ids saved start after this one.</param>
     /// <param name="forceTransaction">Profiling aid: plain EF with every save in a transaction (what KissEf's outbox does to a single-statement save).</param>
     /// <param name="touchFacade">Profiling aid: plain EF that reads context.Database.CurrentTransaction before saving (what KissEf's capture does).</param>
     public SingleSaveApp(Tracking tracking, IBenchDatabase db, Uri? endpoint, int firstId = 0, bool forceTransaction = false, bool touchFacade = false)

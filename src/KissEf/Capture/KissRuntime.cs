@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using KissEf.Diagnostics;
-using KissEf.Dispatch;
 using KissEf.Mapping;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;

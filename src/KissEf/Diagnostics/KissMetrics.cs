@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using KissEf.Capture;
 using KissEf.Protocol;
 
 namespace KissEf.Diagnostics;

@@ -1,7 +1,6 @@
 using System.Runtime.ExceptionServices;
 using KissEf.Outbox;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace KissEf.Dispatch;
 

@@ -7,7 +7,6 @@ using KissEf.Logging;
 using KissEf.Outbox;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,3 @@
-using KissEf.Mapping;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;

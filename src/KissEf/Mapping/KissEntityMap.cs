@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using KissEf.Logging;
 using KissEf.Protocol;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;

@@ -1,6 +1,5 @@
 using System.Linq.Expressions;
 using System.Reflection;
-using KissEf.Capture;
 
 namespace KissEf.Mapping;
 

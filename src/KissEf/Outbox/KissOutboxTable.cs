@@ -90,7 +90,7 @@ internal static class KissOutboxTable
     /// <summary>The provider's error that <paramref name="exception"/> is or wraps, if any.</summary>
     public static DbException? DatabaseError(Exception exception)
     {
-        for (Exception? e = exception; e is not null; e = e.InnerException)
+        for (var e = exception; e is not null; e = e.InnerException)
         {
             if (e is DbException error)
             {

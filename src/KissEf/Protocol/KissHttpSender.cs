@@ -1,4 +1,3 @@
-using KissEf.Dispatch;
 using KissEf.Logging;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;

@@ -1,4 +1,3 @@
-using System.Reflection;
 using KissEf.Tests.Core.ScannedMaps;
 using KissEf.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,4 @@
 using KissEf.Capture;
-using KissEf.Testing;
 using KissEf.Tests.Infrastructure;
 using KissEf.Tests.Support;
 using Microsoft.EntityFrameworkCore;

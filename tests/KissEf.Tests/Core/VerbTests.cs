@@ -1,5 +1,4 @@
 using KissEf.Tests.Support;
-using Microsoft.EntityFrameworkCore;
 
 namespace KissEf.Tests.Core;
 

@@ -1,3 +1,5 @@
+// The sample is the whole file a user's test project needs, "using Xunit;" included (here a global using).
+#pragma warning disable IDE0005
 #region recorder-test
 using KissEf;
 using KissEf.Testing;

@@ -137,7 +137,7 @@ public sealed class DocSampleRunTests : IDisposable
         var export = Path.Combine(Path.GetTempPath(), $"kissef-docs-{Guid.NewGuid():N}.jsonl");
         try
         {
-            (KissBackfillReport enqueued, KissBackfillReport exported) = await WithAsync<StoreContext, (KissBackfillReport, KissBackfillReport)>(
+            var (enqueued, exported) = await WithAsync<StoreContext, (KissBackfillReport, KissBackfillReport)>(
                 host.Services, db => Shop.Backfill.BackfillSamples.RunAsync(host.Services, db, export, CancellationToken.None));
 
             Assert.Equal((2, 2), (enqueued.RowsRead, enqueued.CallsWritten));

@@ -1,7 +1,6 @@
 using KissEf.Tests.Support;
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 
 namespace KissEf.Tests.Instances;

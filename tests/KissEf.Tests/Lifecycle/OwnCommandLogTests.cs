@@ -107,8 +107,8 @@ public sealed class OwnCommandLogTests
         Assert.Contains(logs.Entries, e => e.EventId.Id == 20102 && e.Level == LogLevel.Debug);
     }
 
-    /// <param name="kissBeforeProvider">UseKissTracking before UseSqlite: KissEf's extension then registers its services
-    /// before EF's logger factory is there.</param>
+    // kissBeforeProvider: UseKissTracking before UseSqlite: KissEf's extension then registers its services
+    // before EF's logger factory is there.
     private static TestHostCore Build(SqliteDatabase database, FakeTrackingServer server, TestLogCollector logs, LogLevel minimum, bool pooled, bool kissBeforeProvider = false)
     {
         var builder = TestHostCore.CreateBuilder(logs, minimum, shutdownTimeout: TimeSpan.FromSeconds(15));

@@ -1,6 +1,5 @@
 using KissEf.Outbox.Claims;
 using KissEf.Tests.Support;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;

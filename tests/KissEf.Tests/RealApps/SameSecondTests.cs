@@ -240,7 +240,7 @@ public sealed class SameSecondTests
         Assert.Equal(3, calls.Select(c => c.Get("_t")).Distinct().Count());
     }
 
-    /// <param name="sets">false: an event per purchase; true: two sets of one property per purchase; null: one set per purchase.</param>
+    // sets: false: an event per purchase; true: two sets of one property per purchase; null: one set per purchase.
     private static Task<AppHost> StartAsync(Delivery delivery, FakeTimeProvider clock, bool? sets) => AppHost.StartAsync(
         delivery,
         kiss => kiss

@@ -1,5 +1,4 @@
 using KissEf.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace KissEf.Tests.Support;

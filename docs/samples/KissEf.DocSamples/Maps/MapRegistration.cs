@@ -1,4 +1,3 @@
-using KissEf;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace Shop.Transactions;
 
 /// <summary>The transactions page's samples (docs/transactions.md), run by tests/KissEf.Tests/Docs/DocSampleRunTests.cs.</summary>
