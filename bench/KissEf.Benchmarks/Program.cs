@@ -1,4 +1,3 @@
-using System.CommandLine;
 using BenchmarkDotNet.Running;
 using KissEf.Benchmarks;
 using KissEf.Benchmarks.Benchmarks;
