@@ -116,10 +116,12 @@ public sealed partial class OpenApiBuildTests(PackedFeed packed)
             {
                 public async Task StartAsync(CancellationToken cancellationToken)
                 {
+                    // A poll with a deadline: there is no signal for "a file was not created".
                     var deadline = DateTime.UtcNow.AddSeconds(2);
+                    var poll = TimeSpan.FromMilliseconds(50);
                     while (DateTime.UtcNow < deadline && !File.Exists(database))
                     {
-                        await Task.Delay(50, cancellationToken);
+                        await Task.Delay(poll, cancellationToken);
                     }
                 }
 
