@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using KissEf.Outbox;
 using Microsoft.EntityFrameworkCore;
 
@@ -101,13 +100,8 @@ internal sealed class KissOutboxAdmin(IServiceProvider services, KissOutboxDispa
             failure = exception;
         }
 
-        if (await KissOutboxTable.ExplainAsync(services, contextType, operation, failure, cancellationToken).ConfigureAwait(false) is { } explained)
-        {
-            throw explained;
-        }
-
-        ExceptionDispatchInfo.Throw(failure);
-        return default;
+        await KissOutboxTable.ThrowExplainedAsync(services, contextType, operation, failure, cancellationToken).ConfigureAwait(false);
+        return default!; // not reached: the call above always throws
     }
 
     private static TimeSpan? Max(TimeSpan? a, TimeSpan b) => a is { } x && x > b ? x : b;

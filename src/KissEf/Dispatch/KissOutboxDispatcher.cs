@@ -79,12 +79,7 @@ internal sealed partial class KissOutboxDispatcher(
                 failure = exception;
             }
 
-            if (await KissOutboxTable.ExplainAsync(services, worker.ContextType, "flush the outbox", failure, cancellationToken).ConfigureAwait(false) is { } explained)
-            {
-                throw explained;
-            }
-
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            await KissOutboxTable.ThrowExplainedAsync(services, worker.ContextType, "flush the outbox", failure, cancellationToken).ConfigureAwait(false);
         }
     }
 

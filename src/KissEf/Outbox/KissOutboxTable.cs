@@ -84,6 +84,21 @@ internal static class KissOutboxTable
         };
     }
 
+    /// <summary>
+    /// Throws for an operation on the outbox that failed with <paramref name="failure"/>: the explanation of
+    /// <see cref="ExplainAsync"/> when the table or the database is the cause, else <paramref name="failure"/> itself,
+    /// with its stack trace.
+    /// </summary>
+    public static async Task ThrowExplainedAsync(IServiceProvider services, Type contextType, string operation, Exception failure, CancellationToken cancellationToken)
+    {
+        if (await ExplainAsync(services, contextType, operation, failure, cancellationToken).ConfigureAwait(false) is { } explained)
+        {
+            throw explained;
+        }
+
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+    }
+
     /// <summary>Whether <paramref name="exception"/> is, or wraps (a DbUpdateException, an execution strategy's), a provider's error.</summary>
     public static bool IsDatabaseError(Exception exception) => DatabaseError(exception) is not null;
 
