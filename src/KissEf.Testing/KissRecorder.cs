@@ -1,4 +1,4 @@
-using KissEf.Protocol;
+using KissEf.Internal.Calls;
 
 namespace KissEf.Testing;
 

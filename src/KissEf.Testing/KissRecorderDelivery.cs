@@ -1,6 +1,6 @@
 using System.Data.Common;
-using KissEf.Capture;
-using KissEf.Protocol;
+using KissEf.Internal.Calls;
+using KissEf.Internal.Capture;
 using Microsoft.EntityFrameworkCore;
 
 namespace KissEf.Testing;

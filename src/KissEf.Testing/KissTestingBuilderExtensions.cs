@@ -1,4 +1,4 @@
-using KissEf.Capture;
+using KissEf.Internal.Capture;
 using KissEf.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,5 @@
 using System.Reflection;
-using KissEf.Mapping;
+using KissEf.Internal.Model;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -164,7 +164,7 @@ public class DrainBenchmarks
     /// <summary>For the breakdown: the same lines through KissEf's sender (its HttpClient pipeline), no database.</summary>
     public Task SendThroughKissSenderAsync()
     {
-        var sender = _services!.GetRequiredService<KissEf.Protocol.KissHttpSender>();
+        var sender = _services!.GetRequiredService<KissEf.Internal.Protocol.KissHttpSender>();
         var client = sender.CreateClient();
         return Parallel.ForEachAsync(
             _lines,

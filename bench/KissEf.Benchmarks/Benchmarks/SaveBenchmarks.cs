@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using KissEf.Benchmarks.Infrastructure;
 using KissEf.Benchmarks.Model;
-using KissEf.Dispatch;
+using KissEf.Internal.Direct;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

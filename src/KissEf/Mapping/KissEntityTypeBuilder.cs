@@ -1,5 +1,5 @@
 using System.Linq.Expressions;
-using KissEf.Mapping;
+using KissEf.Internal.Model;
 
 namespace KissEf;
 

@@ -1,6 +1,6 @@
 using System.Linq.Expressions;
-using KissEf.Mapping;
-using KissEf.Protocol;
+using KissEf.Internal.Calls;
+using KissEf.Internal.Model;
 
 namespace KissEf;
 

@@ -4,59 +4,42 @@ using System.Reflection.Emit;
 namespace KissEf.Tests.Architecture;
 
 /// <summary>
-/// The pipeline is one-way (docs/internals.md, "The layers"): Protocol at the bottom, then Mapping, Capture, Outbox,
-/// Dispatch and Backfill, each using only the layers below it; the composition root (the builder, the service
-/// registration, the options extension) wires them. Read from the compiled assembly: signatures, fields, base
-/// types and every type, method and field the IL of each method refers to.
+/// The pipeline is one-way (docs/internals.md, "The layers"): each folder of <c>src/KissEf/Internal</c> is a layer
+/// that uses only the layers below it. Public types have no folder layer: each sits at the highest layer it reaches,
+/// so a layer may use a public contract (options, ids, records) but never a public type that wires upper layers (the
+/// builder, the extension methods). Read from the compiled assembly: signatures, fields, base types and every type,
+/// method and field the IL of each method refers to.
 /// </summary>
 public sealed class LayeringTests
 {
-    private static readonly string[] Layers = ["Logging", "Protocol", "Diagnostics", "Mapping", "Capture", "Outbox", "Dispatch", "Backfill"];
+    private const string Internal = "KissEf.Internal.";
 
-    // Public types live in the root namespace for their users; their layer is the folder they are written in.
-    private static readonly Dictionary<string, string> RootTypes = new(StringComparer.Ordinal)
-    {
-        ["KissTrackingOptions"] = "Logging",
-        ["KissEfEventId"] = "Logging",
-        ["KissEfDiagnostics"] = "Logging",
-        ["KissMappingException"] = "Mapping",
-        ["IKissEntityTypeConfiguration`1"] = "Mapping",
-        ["KissEntityTypeBuilder`1"] = "Mapping",
-        ["KissTriggerBuilder`1"] = "Mapping",
-        ["KissEventBuilder`1"] = "Mapping",
-        ["KissPropertySetBuilder`1"] = "Mapping",
-        ["IKissOutbox"] = "Outbox",
-        ["KissOutboxState"] = "Outbox",
-        ["IKissDispatcher"] = "Dispatch",
-        ["IKissBackfill"] = "Backfill",
-        ["KissBackfillProgress"] = "Backfill",
-        ["KissBackfillReport"] = "Backfill",
-    };
+    /// <summary>The layers, bottom first: the folders of <c>src/KissEf/Internal</c>.</summary>
+    private static readonly string[] Layers =
+        ["Logging", "Calls", "Protocol", "Diagnostics", "Model", "Building", "Capture", "Providers", "Outbox", "Direct", "Backfill", "Health", "Configuration"];
+
+    private static readonly Assembly KissEf = typeof(KissTrackingOptions).Assembly;
 
     private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
         .GetFields(BindingFlags.Public | BindingFlags.Static)
         .Select(f => (OpCode)f.GetValue(null)!)
         .ToDictionary(o => o.Value);
 
+    private static readonly Dictionary<Type, int> PublicLayers = new();
+
     [Fact]
     public void Each_layer_uses_only_the_layers_below_it()
     {
-        var assembly = typeof(KissTrackingOptions).Assembly;
         var violations = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var type in assembly.GetTypes())
+        foreach (var type in KissEf.GetTypes().Where(t => t.DeclaringType is null && FolderLayer(t) >= 0))
         {
-            var from = LayerOf(type);
-            if (from is null)
-            {
-                continue;
-            }
-
-            foreach (var used in Referenced(type).Where(t => t.Assembly == assembly))
+            var from = FolderLayer(type);
+            foreach (var used in Referenced(type).Select(Outer).Where(t => t.Assembly == KissEf).Distinct())
             {
                 var to = LayerOf(used);
-                if (to is not null && Array.IndexOf(Layers, to) > Array.IndexOf(Layers, from))
+                if (to > from)
                 {
-                    violations.Add($"{Outer(type).FullName} ({from}) uses {Outer(used).FullName} ({to})");
+                    violations.Add($"{type.FullName} ({Layers[from]}) uses {used.FullName} ({Layers[to]})");
                 }
             }
         }
@@ -65,26 +48,85 @@ public sealed class LayeringTests
     }
 
     [Fact]
+    public void Every_internal_type_lives_in_a_layer()
+    {
+        var outside = KissEf.GetTypes()
+            .Where(t => t.DeclaringType is null && !t.IsPublic && t.Namespace is { } ns && ns.StartsWith("KissEf", StringComparison.Ordinal))
+            .Where(t => FolderLayer(t) < 0 && t.FullName != "KissEf.Outbox.KissOutboxMessage" && !IsCompilerMade(t))
+            .Select(t => t.FullName)
+            .ToList();
+
+        Assert.True(outside.Count == 0, "Internal types outside src/KissEf/Internal's layers: " + string.Join(", ", outside));
+    }
+
+    [Fact]
+    public void Every_public_type_is_at_the_root_or_in_an_extension_namespace()
+    {
+        var misplaced = KissEf.GetExportedTypes()
+            .Where(t => t.DeclaringType is null && t.Namespace is not ("KissEf" or "Microsoft.EntityFrameworkCore" or "Microsoft.Extensions.DependencyInjection" or "Microsoft.Extensions.Hosting"))
+            .Select(t => t.FullName)
+            .ToList();
+
+        Assert.True(misplaced.Count == 0, "Public types outside the root namespace: " + string.Join(", ", misplaced));
+    }
+
+    [Fact]
     public void The_check_sees_a_use_through_a_method_body()
     {
         // Control: the outbox dispatcher reads the outbox store (Dispatch uses Outbox) only in method bodies.
-        var dispatcher = typeof(KissTrackingOptions).Assembly.GetType("KissEf.Dispatch.KissOutboxDispatcher", throwOnError: true)!;
-        Assert.Contains(Referenced(dispatcher), t => t.Namespace == "KissEf.Outbox");
+        var dispatcher = KissEf.GetType("KissEf.Internal.Outbox.Dispatch.KissOutboxDispatcher", throwOnError: true)!;
+        Assert.Contains(Referenced(dispatcher), t => t.Namespace == "KissEf.Internal.Outbox");
     }
 
-    /// <summary>The layer of a type, or null for the composition root (it may use every layer).</summary>
-    private static string? LayerOf(Type type)
+    [Fact]
+    public void A_public_type_sits_at_the_highest_layer_it_reaches()
     {
-        var outer = Outer(type);
-        var ns = outer.Namespace ?? string.Empty;
-        if (ns.StartsWith("KissEf.", StringComparison.Ordinal))
+        // Controls: the options are a contract every layer may read; the registration wires the top of the pipeline.
+        Assert.Equal(-1, LayerOf(typeof(KissTrackingOptions)));
+        Assert.Equal(Array.IndexOf(Layers, "Configuration"), LayerOf(typeof(Microsoft.Extensions.DependencyInjection.KissServiceCollectionExtensions)));
+    }
+
+    /// <summary>The layer of an internal type from its namespace (<c>KissEf.Internal.Outbox.Dispatch</c> is <c>Outbox</c>), else -1.</summary>
+    private static int FolderLayer(Type type)
+    {
+        var ns = type.Namespace ?? string.Empty;
+        if (ns == "KissEf.Outbox")
         {
-            var layer = ns["KissEf.".Length..].Split('.')[0];
-            return Layers.Contains(layer) ? layer : null;
+            // The outbox entity keeps the namespace users' migration snapshots record (see KissOutboxConvention).
+            return Array.IndexOf(Layers, "Outbox");
         }
 
-        return ns == "KissEf" && RootTypes.TryGetValue(outer.Name, out var root) ? root : null;
+        return ns.StartsWith(Internal, StringComparison.Ordinal) ? Array.IndexOf(Layers, ns[Internal.Length..].Split('.')[0]) : -1;
     }
+
+    /// <summary>An internal type's folder layer; a public type's, the highest layer it reaches (-1: none, a contract).</summary>
+    private static int LayerOf(Type type)
+    {
+        if (FolderLayer(type) is var folder and >= 0)
+        {
+            return folder;
+        }
+
+        if (!type.IsPublic)
+        {
+            return -1;
+        }
+
+        lock (PublicLayers)
+        {
+            if (PublicLayers.TryGetValue(type, out var known))
+            {
+                return known;
+            }
+
+            PublicLayers[type] = -1; // a cycle among public types adds nothing
+            var layer = Referenced(type).Select(Outer).Where(t => t.Assembly == KissEf && t != type).Select(LayerOf).DefaultIfEmpty(-1).Max();
+            PublicLayers[type] = layer;
+            return layer;
+        }
+    }
+
+    private static bool IsCompilerMade(Type type) => type.Name.StartsWith('<') || type.Namespace is "Microsoft.CodeAnalysis" or "System.Runtime.CompilerServices";
 
     private static Type Outer(Type type)
     {

@@ -1,4 +1,4 @@
-using KissEf.Capture;
+using KissEf.Internal.Capture;
 using KissEf.Tests.Infrastructure;
 using KissEf.Tests.Support;
 using Microsoft.EntityFrameworkCore;

@@ -1,4 +1,4 @@
-using KissEf.Dispatch;
+using KissEf.Internal.Outbox.Dispatch;
 using KissEf.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -49,6 +49,28 @@ public sealed class LoggingPageTests
     }
 
     [Fact]
+    public void The_category_table_lists_the_categories_KissEf_logs_under_and_nothing_else()
+    {
+        // The categories are what users filter on: they keep their names when the types that log move.
+        var page = File.ReadAllLines(Path.Combine(DocsSnippetTests.RepositoryRoot(), "docs", "logging.md"));
+        var heading = Array.FindIndex(page, l => l.Trim() == "## Categories");
+        Assert.True(heading >= 0, "docs/logging.md has no \"## Categories\" section");
+        var listed = page.Skip(heading + 1)
+            .TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal))
+            .Where(l => l.StartsWith("| `", StringComparison.Ordinal))
+            .SelectMany(l => l.Split('|')[1].Split(',').Select(c => c.Trim().Trim('`')))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var logged = typeof(KissTrackingOptions).Assembly.GetType("KissEf.Internal.Logging.KissLogCategories", throwOnError: true)!
+            .GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.Equal(logged, listed);
+    }
+
+    [Fact]
     public void A_page_without_the_table_fails()
     {
         Assert.Throws<Xunit.Sdk.FailException>(() => EventIdTable(["# Logging", "", "No table here."]));
@@ -125,7 +147,7 @@ public sealed class LoggingPageTests
 
     /// <summary>The level of each id's message, from the <c>[LoggerMessage]</c> methods of KissEf's <c>KissLog</c>.</summary>
     private static Dictionary<int, LogLevel> Levels()
-        => typeof(KissTrackingOptions).Assembly.GetType("KissEf.Logging.KissLog", throwOnError: true)!
+        => typeof(KissTrackingOptions).Assembly.GetType("KissEf.Internal.Logging.KissLog", throwOnError: true)!
             .GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
             .Select(m => m.GetCustomAttribute<LoggerMessageAttribute>())
             .OfType<LoggerMessageAttribute>()

@@ -1,7 +1,7 @@
-using KissEf.Tests.Support;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using KissEf.Tests.Support;
 
 namespace KissEf.Tests.Instances;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Reflection;
-using KissEf.Dispatch;
+using KissEf.Internal.Direct;
 using KissEf.Tests.Infrastructure;
 using KissEf.Tests.Support;
 using Microsoft.EntityFrameworkCore;

@@ -21,7 +21,7 @@ public sealed class EventIdTests
     public void Every_log_message_is_in_KissLog()
     {
         var elsewhere = LogMethods(KissEfAssembly.GetTypes())
-            .Where(m => m.Method.DeclaringType!.FullName != "KissEf.Logging.KissLog")
+            .Where(m => m.Method.DeclaringType!.FullName != "KissEf.Internal.Logging.KissLog")
             .Select(m => $"{m.Method.DeclaringType!.FullName}.{m.Method.Name} ({m.Attribute.EventId})")
             .ToList();
 
@@ -99,15 +99,15 @@ public sealed class EventIdTests
         var services = new ServiceCollection();
         services.AddKissTracking(kiss => kiss.UseDryRun().MapCustomers());
         using var provider = services.BuildServiceProvider();
-        _ = provider.GetRequiredService<KissEf.Diagnostics.KissMetrics>();
+        _ = provider.GetRequiredService<KissEf.Internal.Diagnostics.KissMetrics>();
 
         Assert.Equal([KissEfDiagnostics.MeterName], meters);
-        Assert.Equal(KissEfDiagnostics.ActivitySourceName, KissEf.Diagnostics.KissActivitySource.Source.Name);
+        Assert.Equal(KissEfDiagnostics.ActivitySourceName, KissEf.Internal.Diagnostics.KissActivitySource.Source.Name);
         Assert.Equal("KissEf", KissEfDiagnostics.MeterName);
         Assert.Equal("KissEf", KissEfDiagnostics.ActivitySourceName);
     }
 
-    private static Type KissLog => KissEfAssembly.GetType("KissEf.Logging.KissLog", throwOnError: true)!;
+    private static Type KissLog => KissEfAssembly.GetType("KissEf.Internal.Logging.KissLog", throwOnError: true)!;
 
     /// <summary>The constants of <see cref="KissEfEventId"/>: id to name.</summary>
     private static Dictionary<int, string> Constants()

@@ -102,7 +102,7 @@ public sealed class HostApplicationBuilderTests
         }));
         using var host = builder.Build();
 
-        var model = host.Services.GetRequiredService<KissEf.Capture.KissRuntime>().Model;
+        var model = host.Services.GetRequiredService<KissEf.Internal.Capture.KissRuntime>().Model;
         Assert.NotNull(model.FindMap(typeof(OutboxCustomer)));
         Assert.NotNull(model.FindMap(typeof(ModularRegistrationTests.Note)));
         Assert.True(host.Services.GetRequiredService<IOptions<KissTrackingOptions>>().Value.DryRun);

@@ -24,7 +24,7 @@ public sealed partial class MessageTextTests
     [Fact]
     public void No_log_template_ends_a_sentence_twice()
     {
-        var kissLog = typeof(KissTrackingOptions).Assembly.GetType("KissEf.Logging.KissLog", throwOnError: true)!;
+        var kissLog = typeof(KissTrackingOptions).Assembly.GetType("KissEf.Internal.Logging.KissLog", throwOnError: true)!;
         var templates = kissLog.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
             .Select(m => m.GetCustomAttribute<LoggerMessageAttribute>()?.Message)
             .OfType<string>()

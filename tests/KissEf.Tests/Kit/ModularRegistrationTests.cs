@@ -1,4 +1,5 @@
-using KissEf.Dispatch;
+using KissEf.Internal.Direct;
+using KissEf.Internal.Outbox.Dispatch;
 using KissEf.Testing;
 using KissEf.Tests.Infrastructure;
 using KissEf.Tests.Support;

@@ -1,5 +1,5 @@
-using KissEf.Tests.Support;
 using System.Diagnostics.Metrics;
+using KissEf.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 

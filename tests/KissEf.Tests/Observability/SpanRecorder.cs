@@ -1,6 +1,6 @@
-using KissEf.Tests.Support;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using KissEf.Tests.Support;
 
 namespace KissEf.Tests.Observability;
 

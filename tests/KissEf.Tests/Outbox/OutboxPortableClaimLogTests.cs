@@ -1,4 +1,4 @@
-using KissEf.Outbox.Claims;
+using KissEf.Internal.Providers;
 using KissEf.Tests.Support;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;

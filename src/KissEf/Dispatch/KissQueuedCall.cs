@@ -1,8 +1,0 @@
-using System.Diagnostics;
-using KissEf.Protocol;
-
-namespace KissEf.Dispatch;
-
-/// <summary>A call waiting in direct delivery's queue, with what its delivery reports: the trace context of the
-/// commit that released it and when it was queued (Unix ms).</summary>
-internal readonly record struct KissQueuedCall(KissCall Call, ActivityContext Trace, long QueuedAt);

@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Logging;
+
+namespace KissEf.Internal.Logging;
+
+/// <summary>
+/// Every message KissEf logs, with stable event ids. None holds the API key or a tracking URL, and none holds
+/// a person's identity or a property value: entity, member, rule and call name say what happened.
+/// </summary>
+internal static partial class KissLog
+{
+    // 1xxx: building calls from changes.
+    [LoggerMessage(KissEfEventId.CallSkipped, LogLevel.Warning, "KissEf did not send the {Call}: {Rule}.", EventName = nameof(KissEfEventId.CallSkipped))]
+    public static partial void CallSkipped(ILogger logger, string call, string rule);
+
+    [LoggerMessage(KissEfEventId.PropertyDropped, LogLevel.Warning, "KissEf left the property '{Property}' out of the {Call}: {Rule}.", EventName = nameof(KissEfEventId.PropertyDropped))]
+    public static partial void PropertyDropped(ILogger logger, string property, string call, string rule);
+
+    [LoggerMessage(KissEfEventId.CallFailed, LogLevel.Error, "KissEf failed to build the {Call}: the map expression {Expression} threw; the save goes on without the calls of this change.", EventName = nameof(KissEfEventId.CallFailed))]
+    public static partial void CallFailed(ILogger logger, string call, string expression, Exception exception);
+
+    [LoggerMessage(KissEfEventId.CaptureFailed, LogLevel.Error, "KissEf failed to capture the changes of a save of {Context}; the save goes on without tracking.", EventName = nameof(KissEfEventId.CaptureFailed))]
+    public static partial void CaptureFailed(ILogger logger, string context, Exception exception);
+
+    [LoggerMessage(KissEfEventId.BackfillSkipped, LogLevel.Warning, "KissEf's backfill left out {Count} time(s): {What}.", EventName = nameof(KissEfEventId.BackfillSkipped))]
+    public static partial void BackfillSkipped(ILogger logger, long count, string what);
+
+    [LoggerMessage(KissEfEventId.ContextNotTracked, LogLevel.Warning, "KissEf does not track the changes of {Context}: KissEf maps its entity type(s) {EntityTypes}, and its options do not call UseKissTracking. Call options.UseKissTracking(sp) where the context is registered, after its provider: AddDbContext<{Context}>((sp, options) => options.Use...(...).UseKissTracking(sp)).", EventName = nameof(KissEfEventId.ContextNotTracked))]
+    public static partial void ContextNotTracked(ILogger logger, string context, string entityTypes);
+
+    // 2xxx: delivery.
+    [LoggerMessage(KissEfEventId.Delivered, LogLevel.Debug, "KissEf delivered the {Call}.", EventName = nameof(KissEfEventId.Delivered))]
+    public static partial void Delivered(ILogger logger, string call);
+
+    [LoggerMessage(KissEfEventId.DeliveryFailed, LogLevel.Warning, "KissEf could not deliver the {Call} after {Attempts} attempt(s): {Error}.", EventName = nameof(KissEfEventId.DeliveryFailed))]
+    public static partial void DeliveryFailed(ILogger logger, string call, int attempts, string error);
+
+    [LoggerMessage(KissEfEventId.QueueFull, LogLevel.Warning, "KissEf dropped the {Call}: the in-memory queue is full ({Capacity} calls).", EventName = nameof(KissEfEventId.QueueFull))]
+    public static partial void QueueFull(ILogger logger, string call, int capacity);
+
+    [LoggerMessage(KissEfEventId.ShutdownLeftCalls, LogLevel.Warning, "KissEf stopped with {Count} call(s) not delivered within the shutdown timeout; direct delivery loses them.", EventName = nameof(KissEfEventId.ShutdownLeftCalls))]
+    public static partial void ShutdownLeftCalls(ILogger logger, int count);
+
+    [LoggerMessage(KissEfEventId.DryRun, LogLevel.Information, "KissEf dry run: {Url}", EventName = nameof(KissEfEventId.DryRun))]
+    public static partial void DryRun(ILogger logger, string url);
+
+    [LoggerMessage(KissEfEventId.DispatcherFailed, LogLevel.Error, "KissEf's dispatcher failed; it goes on.", EventName = nameof(KissEfEventId.DispatcherFailed))]
+    public static partial void DispatcherFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(KissEfEventId.OutboxRowDead, LogLevel.Error, "KissEf kept outbox row {RowId} as dead with {Count} call(s) after {Attempts} attempt(s): {Error}. Retry it with IKissOutbox.RetryDeadAsync.", EventName = nameof(KissEfEventId.OutboxRowDead))]
+    public static partial void OutboxRowDead(ILogger logger, long rowId, int count, int attempts, string error);
+
+    [LoggerMessage(KissEfEventId.PortableClaim, LogLevel.Information, "KissEf has no claim SQL of its own for the provider {Provider} of {Context}: it uses the portable claim (safe across instances; their claims may wait on each other's row locks) and other instances' commits are seen at the next poll.", EventName = nameof(KissEfEventId.PortableClaim))]
+    public static partial void PortableClaim(ILogger logger, string provider, string context);
+
+    [LoggerMessage(KissEfEventId.ListenerFailed, LogLevel.Warning, "KissEf's PostgreSQL listener for {Context} failed; it listens again after the poll interval and polls meanwhile.", EventName = nameof(KissEfEventId.ListenerFailed))]
+    public static partial void ListenerFailed(ILogger logger, string context, Exception exception);
+
+    // 2010-2012: the dispatcher's table and database (issue 15). A problem is reported once, when it has lasted
+    // KissOutboxDispatcher.ReportAfter (or at stop if it is still there), without a stack trace: the provider's
+    // message says what is wrong, the text says what to do.
+    [LoggerMessage(KissEfEventId.OutboxTableMissing, LogLevel.Warning, "KissEf's outbox table '{Table}' of {Context} cannot be read ({Error}); it is missing until the database is migrated. Add it: run 'dotnet ef migrations add AddKissOutbox --context {Context}' then 'dotnet ef database update' (or call Database.Migrate() at start, or EnsureCreated for a development database). Until then saves of {Context} fail; while the host runs, KissEf looks for the table every {CheckSeconds} s and delivers once it is there.", EventName = nameof(KissEfEventId.OutboxTableMissing))]
+    public static partial void OutboxTableMissing(ILogger logger, string table, string context, string error, double checkSeconds);
+
+    [LoggerMessage(KissEfEventId.OutboxDatabaseUnavailable, LogLevel.Warning, "KissEf's dispatcher for {Context} cannot reach its database ({Error}); the calls not yet delivered stay in the outbox table. While the host runs, KissEf tries again every {CheckSeconds} s; what is left at stop is sent after the next start.", EventName = nameof(KissEfEventId.OutboxDatabaseUnavailable))]
+    public static partial void OutboxDatabaseUnavailable(ILogger logger, string context, string error, double checkSeconds);
+
+    [LoggerMessage(KissEfEventId.OutboxAvailableAgain, LogLevel.Information, "KissEf's dispatcher for {Context} reads its outbox table '{Table}' again: delivery goes on.", EventName = nameof(KissEfEventId.OutboxAvailableAgain))]
+    public static partial void OutboxAvailableAgain(ILogger logger, string context, string table);
+}

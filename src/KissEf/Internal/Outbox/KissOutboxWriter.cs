@@ -1,0 +1,275 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Diagnostics;
+using System.Text;
+using KissEf.Internal.Calls;
+using KissEf.Internal.Logging;
+using KissEf.Internal.Providers.PostgreSql;
+using KissEf.Outbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace KissEf.Internal.Outbox;
+
+/// <summary>
+/// Writes a save's calls as outbox rows, in the transaction that holds the change, with one parameterized
+/// multi-row INSERT. Table and column names come from the EF model and are quoted by the provider's
+/// <see cref="ISqlGenerationHelper"/>: no provider-specific SQL. A row holds a chunk of calls (DESIGN.md §4:
+/// chunk rows cost ≈2% of the save, one row per call ≈40%, tracked entities ≥110%).
+/// </summary>
+internal sealed class KissOutboxWriter(int maxCallsPerRow)
+{
+    private const int MaxCharsPerRow = 256 * 1024;
+
+    private readonly ConcurrentDictionary<IModel, Statement> _statements = new(ReferenceEqualityComparer.Instance);
+
+    public void Write(DbContext context, DbTransaction? transaction, IReadOnlyList<KissCall> calls, long now)
+    {
+        if (calls.Count == 0)
+        {
+            return;
+        }
+
+        // The relational connection is resolved directly: the DatabaseFacade's dependencies (context.Database)
+        // are a graph of scoped services that a save does not otherwise build. In a transaction the connection is
+        // open (and stays so until it ends): EF's open/close bookkeeping is needed only for a write outside one.
+        var connection = context.GetService<IRelationalConnection>();
+        var open = transaction is null;
+        if (open)
+        {
+            connection.Open();
+        }
+
+        try
+        {
+            using var command = Prepare(context, connection, transaction, calls, now);
+            try
+            {
+                command.ExecuteNonQuery();
+            }
+            catch (DbException exception) when (!exception.IsTransient)
+            {
+                throw Explain(exception, context);
+            }
+        }
+        finally
+        {
+            if (open)
+            {
+                connection.Close();
+            }
+        }
+    }
+
+    public async Task WriteAsync(DbContext context, DbTransaction? transaction, IReadOnlyList<KissCall> calls, long now, CancellationToken cancellationToken)
+    {
+        if (calls.Count == 0)
+        {
+            return;
+        }
+
+        var connection = context.GetService<IRelationalConnection>();
+        var open = transaction is null;
+        if (open)
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var command = Prepare(context, connection, transaction, calls, now);
+            await using (command.ConfigureAwait(false))
+            {
+                try
+                {
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (DbException exception) when (!exception.IsTransient)
+                {
+                    throw Explain(exception, context);
+                }
+            }
+        }
+        finally
+        {
+            if (open)
+            {
+                await connection.CloseAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    // A transient error (a connection cut, a failover) goes up unchanged, so that a retrying execution strategy
+    // sees it and replays the save.
+    private static InvalidOperationException Explain(DbException exception, DbContext context)
+    {
+        var table = context.Model.FindEntityType(typeof(KissOutboxMessage))?.GetTableName() ?? "kiss_outbox";
+        return new InvalidOperationException(
+            $"KissEf could not write tracking calls to its outbox table '{table}' ({KissText.Clause(exception.Message)}). " +
+            $"If the database was created before KissEf was added, add the table: run 'dotnet ef migrations add AddKissOutbox' " +
+            $"and 'dotnet ef database update' for {context.GetType().Name} (or recreate a development database with EnsureCreated). " +
+            "The save failed; none of its calls was written.",
+            exception);
+    }
+
+    private DbCommand Prepare(DbContext context, IRelationalConnection connection, DbTransaction? transaction, IReadOnlyList<KissCall> calls, long now)
+    {
+        var statement = _statements.GetOrAdd(context.Model, static (model, ctx) => Statement.For(model, ctx), context);
+        var command = connection.DbConnection.CreateCommand();
+        command.Transaction = transaction;
+        if (connection.CommandTimeout is { } timeout)
+        {
+            command.CommandTimeout = timeout;
+        }
+
+        AddParameter(command, statement.ParameterName(0), now);
+        var rows = 0;
+        var start = 0;
+
+        // The save runs in the request's trace: each row keeps its context for the delivery span's link.
+        var trace = KissTraceContext.Header(Activity.Current);
+        while (start < calls.Count)
+        {
+            var count = 0;
+            var chars = 0;
+            while (start + count < calls.Count && count < maxCallsPerRow
+                   && (count == 0 || chars + calls[start + count].Line.Length < MaxCharsPerRow))
+            {
+                chars += calls[start + count].Line.Length + 1;
+                count++;
+            }
+
+            var callsIndex = (rows * 2) + 1;
+            var lines = Join(calls, start, count, chars - 1);
+            AddParameter(command, statement.ParameterName(callsIndex), trace is null ? lines : string.Concat(trace, "\n", lines));
+            AddParameter(command, statement.ParameterName(callsIndex + 1), count);
+            rows++;
+            start += count;
+        }
+
+        command.CommandText = statement.Sql(rows);
+        return command;
+    }
+
+    /// <summary>The lines of <paramref name="count"/> calls from <paramref name="start"/>, one per line, in one allocation.</summary>
+    private static string Join(IReadOnlyList<KissCall> calls, int start, int count, int length)
+    {
+        if (count == 1)
+        {
+            return calls[start].Line;
+        }
+
+        return string.Create(length, (calls, start, count), static (span, state) =>
+        {
+            var at = 0;
+            for (var i = 0; i < state.count; i++)
+            {
+                if (i > 0)
+                {
+                    span[at++] = '\n';
+                }
+
+                var line = state.calls[state.start + i].Line;
+                line.AsSpan().CopyTo(span[at..]);
+                at += line.Length;
+            }
+        });
+    }
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    /// <summary>
+    /// The INSERT of one model's provider, built once per model: its head, its parameter names, and its full text
+    /// per number of rows (a save writes one row per <c>MaxCallsPerRow</c> calls, so a handful of texts in all).
+    /// </summary>
+    private sealed class Statement
+    {
+        private readonly ISqlGenerationHelper _sql;
+        private readonly string _prefix;
+
+        // What follows the INSERT: on PostgreSQL the NOTIFY that wakes other instances at commit.
+        private readonly string _suffix;
+        private readonly ConcurrentDictionary<int, string> _texts = new();
+        private string[] _names = [];
+
+        private Statement(string prefix, string suffix, ISqlGenerationHelper sql)
+        {
+            _prefix = prefix;
+            _suffix = suffix;
+            _sql = sql;
+        }
+
+        /// <summary>The name a parameter is given on the command (e.g. <c>@kiss3</c>).</summary>
+        public string ParameterName(int index)
+        {
+            var names = Volatile.Read(ref _names);
+            if (index < names.Length)
+            {
+                return names[index];
+            }
+
+            // Grown rarely (the first save with more rows than any before); a race only builds the same names twice.
+            var grown = new string[Math.Max(index + 1, names.Length * 2)];
+            for (var i = 0; i < grown.Length; i++)
+            {
+                grown[i] = i < names.Length ? names[i] : _sql.GenerateParameterName(Base(i));
+            }
+
+            Volatile.Write(ref _names, grown);
+            return grown[index];
+        }
+
+        /// <summary>The INSERT of <paramref name="rows"/> rows; parameter 0 is the time, 2r+1 and 2r+2 row r's calls and count.</summary>
+        public string Sql(int rows) => _texts.GetOrAdd(rows, static (n, self) => self.Build(n), this);
+
+        private string Build(int rows)
+        {
+            var sql = new StringBuilder(_prefix);
+            var now = Placeholder(0);
+            for (var row = 0; row < rows; row++)
+            {
+                var callsIndex = (row * 2) + 1;
+                if (row > 0)
+                {
+                    sql.Append(", ");
+                }
+
+                sql.Append('(')
+                    .Append(Placeholder(callsIndex)).Append(", ")
+                    .Append(Placeholder(callsIndex + 1)).Append(", ")
+                    .Append(now).Append(", 0, ")
+                    .Append(now).Append(", 0)");
+            }
+
+            return sql.Append(_suffix).ToString();
+        }
+
+        /// <summary>How the SQL text refers to that parameter.</summary>
+        private string Placeholder(int index) => _sql.GenerateParameterNamePlaceholder(Base(index));
+
+        private static string Base(int index) => "kiss" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        public static Statement For(IModel model, DbContext context)
+        {
+            var entity = model.FindEntityType(typeof(KissOutboxMessage))
+                ?? throw new InvalidOperationException(
+                    $"KissEf's outbox entity is not in the model of {context.GetType().Name}: was UseKissTracking(sp) called after the provider was configured?");
+            var sql = context.GetService<ISqlGenerationHelper>();
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            string Column(string property) => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
+            var prefix = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} (" +
+                         $"{Column(nameof(KissOutboxMessage.Calls))}, {Column(nameof(KissOutboxMessage.CallCount))}, " +
+                         $"{Column(nameof(KissOutboxMessage.CreatedAt))}, {Column(nameof(KissOutboxMessage.Attempts))}, " +
+                         $"{Column(nameof(KissOutboxMessage.NextAttemptAt))}, {Column(nameof(KissOutboxMessage.LeaseExpiresAt))}) VALUES ";
+            return new Statement(prefix, KissOutboxNotify.Suffix(context), sql);
+        }
+    }
+}

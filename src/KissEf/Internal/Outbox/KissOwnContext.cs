@@ -1,0 +1,62 @@
+using System.Runtime.CompilerServices;
+using KissEf.Outbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace KissEf.Internal.Outbox;
+
+/// <summary>
+/// A DbContext of KissEf's own, from a scope of its own: the dispatcher and the operator's view never use the
+/// application's contexts (whose transactions may be anywhere). EF logs the work of such a context at Debug
+/// (<see cref="KissOwnLoggerFactory"/>), not among the application's commands.
+/// </summary>
+internal readonly struct KissOwnContext : IAsyncDisposable
+{
+    // The contexts KissEf opened for itself, while they are its own (a pooled context goes back to the application).
+    private static readonly ConditionalWeakTable<DbContext, object> Own = new();
+
+    private readonly AsyncServiceScope _scope;
+
+    private KissOwnContext(AsyncServiceScope scope, DbContext db)
+    {
+        _scope = scope;
+        Db = db;
+    }
+
+    public DbContext Db { get; }
+
+    public IQueryable<KissOutboxMessage> Rows => Db.Set<KissOutboxMessage>();
+
+    public static KissOwnContext Open(IServiceProvider services, Type contextType)
+    {
+        var scope = services.CreateAsyncScope();
+        try
+        {
+            var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
+            Own.AddOrUpdate(db, Own);
+            Logging(db)?.IsOwn = true;
+            return new KissOwnContext(scope, db);
+        }
+        catch
+        {
+            scope.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>True for a context of KissEf's own (the dispatcher's, the operator's view), false for the application's.</summary>
+    public static bool IsOwn(DbContext context) => Own.TryGetValue(context, out _);
+
+    public ValueTask DisposeAsync()
+    {
+        // A pooled context goes back to the application with the scope: its EF logging is the application's again.
+        Logging(Db)?.IsOwn = false;
+        Own.Remove(Db);
+        return _scope.DisposeAsync();
+    }
+
+    /// <summary>The logger factory of the context's EF services, when KissEf's extension registered it (UseKissTracking).</summary>
+    private static KissOwnLoggerFactory? Logging(DbContext db) => db.GetInfrastructure().GetService<ILoggerFactory>() as KissOwnLoggerFactory;
+}

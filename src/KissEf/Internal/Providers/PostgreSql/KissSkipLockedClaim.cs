@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using KissEf.Outbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace KissEf.Internal.Providers.PostgreSql;
+
+/// <summary>
+/// PostgreSQL's claim: one UPDATE whose subquery picks the due rows with <c>FOR UPDATE SKIP LOCKED</c>, so dispatchers
+/// of several instances each take rows nobody is claiming instead of waiting on each other's row locks, and returns the
+/// rows it leased. The lease stays the guard: the subquery takes only rows whose lease has ended (a dead instance's
+/// rows come back then), and the condition stands again outside the subquery, which is what an UPDATE re-checks
+/// under READ COMMITTED.
+/// </summary>
+internal static class KissSkipLockedClaim
+{
+    private static readonly ConcurrentDictionary<IModel, string> Statements = new(ReferenceEqualityComparer.Instance);
+
+    public static async Task<List<KissOutboxMessage>> ClaimAsync(
+        DbContext db, string owner, long now, long leaseUntil, int batch, CancellationToken cancellationToken)
+    {
+        var sql = Statements.GetOrAdd(db.Model, static (_, context) => Build(context), db);
+        var rows = await db.Set<KissOutboxMessage>()
+            .FromSqlRaw(sql, owner, leaseUntil, now, batch)
+            .AsNoTracking()
+            .ToListAsync(cancellationToken)
+            .ConfigureAwait(false);
+        rows.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        return rows;
+    }
+
+    private static string Build(DbContext db)
+    {
+        var n = KissOutboxProviders.Names.Of(db);
+        var id = n.Column(nameof(KissOutboxMessage.Id));
+        var dead = n.Column(nameof(KissOutboxMessage.DeadAt));
+        var next = n.Column(nameof(KissOutboxMessage.NextAttemptAt));
+        var lease = n.Column(nameof(KissOutboxMessage.LeaseExpiresAt));
+        var owner = n.Column(nameof(KissOutboxMessage.LeaseOwner));
+
+        // {0} owner, {1} lease end, {2} now, {3} batch size: FromSqlRaw makes them parameters.
+        return $"UPDATE {n.QuotedTable} SET {owner} = {{0}}, {lease} = {{1}} " +
+               $"WHERE {id} IN (SELECT {id} FROM {n.QuotedTable} WHERE {dead} IS NULL AND {next} <= {{2}} AND {lease} <= {{2}} " +
+               $"ORDER BY {id} LIMIT {{3}} FOR UPDATE SKIP LOCKED) " +
+               $"AND {dead} IS NULL AND {lease} <= {{2}} RETURNING *";
+    }
+}

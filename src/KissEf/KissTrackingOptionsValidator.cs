@@ -1,9 +1,0 @@
-using Microsoft.Extensions.Options;
-
-namespace KissEf;
-
-/// <summary>Checks the ranges declared on <see cref="KissTrackingOptions"/> (source-generated).</summary>
-[OptionsValidator]
-internal sealed partial class KissTrackingOptionsValidator : IValidateOptions<KissTrackingOptions>
-{
-}
