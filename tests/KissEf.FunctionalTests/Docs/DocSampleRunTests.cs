@@ -1,5 +1,6 @@
 using KissEf.Testing;
 using KissEf.Tests.Infrastructure;
+using KissEf.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -162,7 +163,7 @@ public sealed class DocSampleRunTests : IDisposable
     [Fact]
     public void The_configuration_page_json_binds_every_setting_it_shows()
     {
-        var json = Path.Combine(DocsSnippetTests.RepositoryRoot(), "docs", "samples", "KissEf.DocSamples", "Configuration", "kissmetrics.example.json");
+        var json = Path.Combine(Repository.Root(), "docs", "samples", "KissEf.DocSamples", "Configuration", "kissmetrics.example.json");
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddJsonFile(json);
         builder.Services.AddKissTracking(builder.Configuration.GetSection("KissMetrics"), kiss => kiss.UseDryRun());

@@ -40,7 +40,7 @@ public sealed class QuickStartRunTests : IDisposable
     {
         // The project folder is the content root, as `dotnet run` makes it: its appsettings*.json are the page's. (The
         // tests' output folder also receives the appsettings files of tests/KissEf.WebHost, which would win there.)
-        var content = Path.Combine(DocsSnippetTests.RepositoryRoot(), "docs", "samples", "KissEf.DocSamples");
+        var content = Path.Combine(Repository.Root(), "docs", "samples", "KissEf.DocSamples");
         using var child = Start("web", "--environment", "Development", "--contentRoot", content, "--urls", "http://127.0.0.1:0");
 
         var address = await child.WaitForLineAsync(new Regex(@"Now listening on: (?<url>http://127\.0\.0\.1:\d+)"), Deadline);

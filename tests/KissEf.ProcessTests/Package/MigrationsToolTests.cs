@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KissEf.Tests.Postgres;
+using KissEf.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -69,7 +70,7 @@ public sealed class MigrationsToolTests(PackedFeed packed)
             ? ["--", "--", $"--ConnectionStrings:Shop={target.Connection}", $"--KissMetrics:OutboxSchema={schema}"]
             : ["--", "--", $"--ConnectionStrings:Shop={target.Connection}"];
         return DotnetProcess.RunAsync(
-            PackedFeed.RepositoryRoot(),
+            Repository.Root(),
             StepTimeout,
             ["tool", "run", "dotnet-ef", .. command, "--project", app, "--context", target.Context, "--configuration", "Release", "--no-build", .. appArgs]);
     }

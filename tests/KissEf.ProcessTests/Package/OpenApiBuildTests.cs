@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using KissEf.Tests.Support;
 
 namespace KissEf.Tests.Package;
 

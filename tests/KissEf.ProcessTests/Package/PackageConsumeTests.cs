@@ -4,6 +4,7 @@ using System.Reflection.Metadata;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
+using KissEf.Tests.Support;
 
 namespace KissEf.Tests.Package;
 
@@ -34,8 +35,8 @@ public sealed class PackageConsumeTests(PackedFeed packed)
         var version = packed.Version;
         AssertPackage(Path.Combine(feed, $"KissEf.{version}.nupkg"), "lib/net10.0/KissEf.dll", "lib/net10.0/KissEf.xml");
         AssertPackage(Path.Combine(feed, $"KissEf.Testing.{version}.nupkg"), "lib/net10.0/KissEf.Testing.dll", "lib/net10.0/KissEf.Testing.xml");
-        AssertOwnReadme(Path.Combine(feed, $"KissEf.{version}.nupkg"), Path.Combine(PackedFeed.RepositoryRoot(), "src", "KissEf", "README.md"));
-        AssertOwnReadme(Path.Combine(feed, $"KissEf.Testing.{version}.nupkg"), Path.Combine(PackedFeed.RepositoryRoot(), "src", "KissEf.Testing", "README.md"));
+        AssertOwnReadme(Path.Combine(feed, $"KissEf.{version}.nupkg"), Path.Combine(Repository.Root(), "src", "KissEf", "README.md"));
+        AssertOwnReadme(Path.Combine(feed, $"KissEf.Testing.{version}.nupkg"), Path.Combine(Repository.Root(), "src", "KissEf.Testing", "README.md"));
         Assert.True(File.Exists(Path.Combine(feed, $"KissEf.{version}.snupkg")));
         Assert.True(File.Exists(Path.Combine(feed, $"KissEf.Testing.{version}.snupkg")));
         var dependencies = Dependencies(Path.Combine(feed, $"KissEf.{version}.nupkg"));
@@ -46,7 +47,7 @@ public sealed class PackageConsumeTests(PackedFeed packed)
 
         // Symbols with a real SourceLink map: the repository URL (configurable: KissEf.Testing is packed with another,
         // as a fork would) at the commit that was packed.
-        var repository = PackedFeed.RepositoryRoot();
+        var repository = Repository.Root();
         var commit = Git(repository, "rev-parse", "HEAD").Trim();
         var tracked = Git(repository, "ls-files").Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         AssertSourceLink(Path.Combine(feed, $"KissEf.{version}.snupkg"), "lib/net10.0/KissEf.pdb", "https://github.com/kissef/kissef", commit, tracked);

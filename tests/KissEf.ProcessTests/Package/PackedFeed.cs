@@ -1,3 +1,5 @@
+using KissEf.Tests.Support;
+
 namespace KissEf.Tests.Package;
 
 /// <summary>
@@ -17,7 +19,7 @@ public sealed class PackedFeed : IAsyncLifetime
     /// <summary>Each pack, restore or build step of a package test: a deadline, not an expected duration.</summary>
     public static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(6);
 
-    private static readonly Lazy<Task> Tools = new(() => DotnetProcess.RunAsync(RepositoryRoot(), StepTimeout, "tool", "restore"));
+    private static readonly Lazy<Task> Tools = new(() => DotnetProcess.RunAsync(Repository.Root(), StepTimeout, "tool", "restore"));
 
     /// <summary>The run's temporary folder: the feed, the artifacts and the apps.</summary>
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "kissef-pack-" + Guid.NewGuid().ToString("N")[..12]);
@@ -33,20 +35,6 @@ public sealed class PackedFeed : IAsyncLifetime
 
     /// <summary>Runs <c>dotnet tool restore</c> in the repository once: CI starts on a machine with no tools.</summary>
     public static Task RestoreToolsAsync() => Tools.Value;
-
-    /// <summary>The folder of the repository (the one holding KissEf.sln).</summary>
-    public static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "KissEf.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No KissEf.sln above {AppContext.BaseDirectory}.");
-    }
 
     /// <summary>
     /// A new folder for a throw-away app under <see cref="Root"/>, shut off from every MSBuild and NuGet file above it,
@@ -78,7 +66,7 @@ public sealed class PackedFeed : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var repository = RepositoryRoot();
+        var repository = Repository.Root();
         Directory.CreateDirectory(Feed);
         var artifacts = Path.Combine(Root, "artifacts");
         await DotnetProcess.RunAsync(

@@ -23,12 +23,17 @@ public static class ChildDotnet
         return "dotnet";
     }
 
-    /// <summary>The path of a child's dll, recorded at build time by KissEf.Tests.csproj under <paramref name="key"/>.</summary>
+    /// <summary>
+    /// The path of a child's dll, recorded at build time under <paramref name="key"/> by the test project that builds the
+    /// child (KissEf.ProcessTests.csproj), as metadata of its own assembly: the loaded assemblies are searched, since
+    /// this library is not the one that records it.
+    /// </summary>
     public static string RecordedAssembly(string key)
     {
-        var recorded = typeof(ChildDotnet).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .SingleOrDefault(a => a.Key == key)?.Value;
-        Assert.False(string.IsNullOrEmpty(recorded), $"KissEf.Tests.csproj did not record {key}.");
+        var recorded = AppDomain.CurrentDomain.GetAssemblies()
+            .SelectMany(a => a.GetCustomAttributes<AssemblyMetadataAttribute>())
+            .FirstOrDefault(a => a.Key == key)?.Value;
+        Assert.False(string.IsNullOrEmpty(recorded), $"No loaded test assembly recorded {key} (KissEf.ProcessTests.csproj does).");
         Assert.True(File.Exists(recorded), $"{key}: the dll was not built where the test project recorded it: {recorded}");
         return recorded!;
     }

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using KissEf.Tests.Support;
 
-namespace KissEf.Tests.Instances;
+namespace KissEf.Tests.Support;
 
 /// <summary>
 /// Runs tests/KissEf.DispatcherHost as a real child process (<c>dotnet KissEf.DispatcherHost.dll ...</c>): one

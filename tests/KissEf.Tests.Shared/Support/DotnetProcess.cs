@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace KissEf.Tests.Package;
+namespace KissEf.Tests.Support;
 
 /// <summary>Runs the real <c>dotnet</c> CLI as a child process, with its output captured and a deadline.</summary>
 public static class DotnetProcess

@@ -1,3 +1,5 @@
+using KissEf.Tests.Support;
+
 namespace KissEf.Tests.Docs;
 
 /// <summary>
@@ -12,7 +14,7 @@ public sealed class DocsSnippetTests : IDisposable
     [Fact]
     public void Every_csharp_block_is_its_compiled_region_and_every_relative_link_resolves()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root();
         var files = DocsChecker.MarkdownFiles(root);
         Assert.Contains("README.md", files);
         Assert.Contains("docs/README.md", files);
@@ -27,7 +29,7 @@ public sealed class DocsSnippetTests : IDisposable
     [Fact]
     public void The_readme_is_a_door_of_at_most_200_lines_with_the_sample_and_test_commands_that_ci_runs()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root();
         var readme = File.ReadAllLines(Path.Combine(root, "README.md"));
         Assert.True(readme.Length <= 200, $"README.md has {readme.Length} lines; the rest belongs in docs/.");
         Assert.Contains("dotnet run --project src/SampleApp", readme);
@@ -107,19 +109,6 @@ public sealed class DocsSnippetTests : IDisposable
     }
 
     public void Dispose() => _tree.Delete(recursive: true);
-
-    internal static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "KissEf.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No KissEf.sln above {AppContext.BaseDirectory}.");
-    }
 
     private void Write(string path, string text)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using KissEf.Tests.Support;
 using Microsoft.Extensions.Logging;
 
 namespace KissEf.Tests.Docs;
@@ -14,7 +15,7 @@ public sealed class LoggingPageTests
     [Fact]
     public void The_event_id_table_lists_every_KissEfEventId_constant_with_its_id_and_level_and_nothing_else()
     {
-        var page = File.ReadAllLines(Path.Combine(DocsSnippetTests.RepositoryRoot(), "docs", "logging.md"));
+        var page = File.ReadAllLines(Path.Combine(Repository.Root(), "docs", "logging.md"));
 
         var problems = Check(EventIdTable(page), Constants(), Levels());
 
@@ -52,7 +53,7 @@ public sealed class LoggingPageTests
     public void The_category_table_lists_the_categories_KissEf_logs_under_and_nothing_else()
     {
         // The categories are what users filter on: they keep their names when the types that log move.
-        var page = File.ReadAllLines(Path.Combine(DocsSnippetTests.RepositoryRoot(), "docs", "logging.md"));
+        var page = File.ReadAllLines(Path.Combine(Repository.Root(), "docs", "logging.md"));
         var heading = Array.FindIndex(page, l => l.Trim() == "## Categories");
         Assert.True(heading >= 0, "docs/logging.md has no \"## Categories\" section");
         var listed = page.Skip(heading + 1)

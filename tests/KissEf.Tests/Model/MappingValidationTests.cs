@@ -1,7 +1,7 @@
 using KissEf.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace KissEf.Tests.Core;
+namespace KissEf.Tests.Model;
 
 /// <summary>A broken map fails at AddKissTracking with a KissMappingException naming the entity and the member or name.</summary>
 public sealed class MappingValidationTests
