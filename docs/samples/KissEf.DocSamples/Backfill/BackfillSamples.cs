@@ -5,7 +5,7 @@ using Shop.Maps;
 
 namespace Shop.Backfill;
 
-/// <summary>The backfill page's sample (docs/backfill.md), run by tests/KissEf.Tests/Docs/DocSampleRunTests.cs.</summary>
+/// <summary>The backfill page's sample (docs/backfill.md), run by tests/KissEf.FunctionalTests/Docs/DocSampleRunTests.cs.</summary>
 public static class BackfillSamples
 {
     public static async Task<(KissBackfillReport Enqueued, KissBackfillReport Exported)> RunAsync(

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Shop.Delivery;
 
-/// <summary>Operating the outbox's dead rows (docs/delivery.md), run by tests/KissEf.Tests/Docs/DocSampleRunTests.cs.</summary>
+/// <summary>Operating the outbox's dead rows (docs/delivery.md), run by tests/KissEf.FunctionalTests/Docs/DocSampleRunTests.cs.</summary>
 public static class OutboxOperations
 {
     public static async Task<KissOutboxState> OperateAsync(IServiceProvider services, CancellationToken ct)

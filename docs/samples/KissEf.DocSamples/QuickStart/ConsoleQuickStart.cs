@@ -7,7 +7,7 @@ namespace Shop;
 
 /// <summary>
 /// The console quick start (README.md, docs/getting-started-console.md), run by <c>dotnet KissEf.DocSamples.dll console</c>
-/// in a folder of its own: tests/KissEf.Tests/Docs/QuickStartRunTests.cs checks the dry-run line it prints.
+/// in a folder of its own: tests/KissEf.ProcessTests/Docs/QuickStartRunTests.cs checks the dry-run line it prints.
 /// </summary>
 public static class ConsoleQuickStart
 {

@@ -1,6 +1,6 @@
 namespace Shop.Transactions;
 
-/// <summary>The transactions page's samples (docs/transactions.md), run by tests/KissEf.Tests/Docs/DocSampleRunTests.cs.</summary>
+/// <summary>The transactions page's samples (docs/transactions.md), run by tests/KissEf.FunctionalTests/Docs/DocSampleRunTests.cs.</summary>
 public static class TransactionSamples
 {
     public static async Task TwoSavesOneCommitAsync(ShopContext db, CancellationToken ct)

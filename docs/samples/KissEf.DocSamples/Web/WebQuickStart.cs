@@ -10,7 +10,7 @@ namespace Shop.Web;
 
 /// <summary>
 /// The ASP.NET Core quick start (docs/getting-started-aspnetcore.md), run by <c>dotnet KissEf.DocSamples.dll web</c>:
-/// tests/KissEf.Tests/Docs/QuickStartRunTests.cs starts it in Development, posts a customer, reads /health and stops it.
+/// tests/KissEf.ProcessTests/Docs/QuickStartRunTests.cs starts it in Development, posts a customer, reads /health and stops it.
 /// </summary>
 public static class WebQuickStart
 {
