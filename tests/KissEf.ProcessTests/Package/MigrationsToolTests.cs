@@ -108,28 +108,23 @@ public sealed class MigrationsToolTests(PackedFeed packed)
     private static string WriteApp(PackedFeed packed)
     {
         var app = packed.CreateAppFolder("migrations");
-        File.WriteAllText(Path.Combine(app, "ShopApp.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                <NuGetAudit>false</NuGetAudit>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="KissEf" Version="{packed.Version}" />
-                <PackageReference Include="Microsoft.EntityFrameworkCore.Sqlite" Version="10.0.15" />
-                <PackageReference Include="Npgsql.EntityFrameworkCore.PostgreSQL" Version="10.0.3" />
-                <PackageReference Include="Microsoft.Extensions.Hosting" Version="10.0.15" />
+        PackedFeed.WriteProject(
+            app,
+            "ShopApp",
+            "Microsoft.NET.Sdk",
+            ["<OutputType>Exe</OutputType>"],
+            [
+                $"""<PackageReference Include="KissEf" Version="{packed.Version}" />""",
+                """<PackageReference Include="Microsoft.EntityFrameworkCore.Sqlite" Version="10.0.15" />""",
+                """<PackageReference Include="Npgsql.EntityFrameworkCore.PostgreSQL" Version="10.0.3" />""",
+                """<PackageReference Include="Microsoft.Extensions.Hosting" Version="10.0.15" />""",
+                """
                 <PackageReference Include="Microsoft.EntityFrameworkCore.Design" Version="10.0.15">
                   <PrivateAssets>all</PrivateAssets>
                   <IncludeAssets>runtime; build; native; contentfiles; analyzers; buildtransitive</IncludeAssets>
                 </PackageReference>
-              </ItemGroup>
-            </Project>
-            """);
+                """,
+            ]);
         File.WriteAllText(Path.Combine(app, "Program.cs"), """
             using Microsoft.EntityFrameworkCore;
             using Microsoft.Extensions.Configuration;

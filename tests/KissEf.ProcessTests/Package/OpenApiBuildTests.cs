@@ -55,28 +55,25 @@ public sealed partial class OpenApiBuildTests(PackedFeed packed)
     private static string WriteApp(PackedFeed packed)
     {
         var app = packed.CreateAppFolder("openapi");
-        File.WriteAllText(Path.Combine(app, "WebShop.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk.Web">
-              <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                <NuGetAudit>false</NuGetAudit>
-                <OpenApiGenerateDocuments>true</OpenApiGenerateDocuments>
-                <OpenApiDocumentsDirectory>$(MSBuildProjectDirectory)/openapi</OpenApiDocumentsDirectory>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="KissEf" Version="{packed.Version}" />
-                <PackageReference Include="Microsoft.EntityFrameworkCore.Sqlite" Version="10.0.15" />
-                <PackageReference Include="Microsoft.AspNetCore.OpenApi" Version="10.0.15" />
+        PackedFeed.WriteProject(
+            app,
+            "WebShop",
+            "Microsoft.NET.Sdk.Web",
+            [
+                "<OpenApiGenerateDocuments>true</OpenApiGenerateDocuments>",
+                "<OpenApiDocumentsDirectory>$(MSBuildProjectDirectory)/openapi</OpenApiDocumentsDirectory>",
+            ],
+            [
+                $"""<PackageReference Include="KissEf" Version="{packed.Version}" />""",
+                """<PackageReference Include="Microsoft.EntityFrameworkCore.Sqlite" Version="10.0.15" />""",
+                """<PackageReference Include="Microsoft.AspNetCore.OpenApi" Version="10.0.15" />""",
+                """
                 <PackageReference Include="Microsoft.Extensions.ApiDescription.Server" Version="10.0.15">
                   <PrivateAssets>all</PrivateAssets>
                   <IncludeAssets>runtime; build; native; contentfiles; analyzers; buildtransitive</IncludeAssets>
                 </PackageReference>
-              </ItemGroup>
-            </Project>
-            """);
+                """,
+            ]);
         File.WriteAllText(Path.Combine(app, "Program.cs"), """
             using Microsoft.EntityFrameworkCore;
 

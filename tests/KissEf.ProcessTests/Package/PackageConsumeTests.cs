@@ -194,25 +194,17 @@ public sealed class PackageConsumeTests(PackedFeed packed)
     private static string WriteApp(PackedFeed packed)
     {
         var app = packed.CreateAppFolder("consume");
-        File.WriteAllText(Path.Combine(app, "ShopApp.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                <!-- The test is about resolving versions; a vulnerability published tomorrow must not fail it. -->
-                <NuGetAudit>false</NuGetAudit>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="KissEf" Version="{packed.Version}" />
-                <PackageReference Include="KissEf.Testing" Version="{packed.Version}" />
-                <PackageReference Include="Microsoft.EntityFrameworkCore" Version="{PinnedEfCore}" />
-                <PackageReference Include="Microsoft.EntityFrameworkCore.Sqlite" Version="{PinnedEfCore}" />
-              </ItemGroup>
-            </Project>
-            """);
+        PackedFeed.WriteProject(
+            app,
+            "ShopApp",
+            "Microsoft.NET.Sdk",
+            ["<OutputType>Exe</OutputType>"],
+            [
+                $"""<PackageReference Include="KissEf" Version="{packed.Version}" />""",
+                $"""<PackageReference Include="KissEf.Testing" Version="{packed.Version}" />""",
+                $"""<PackageReference Include="Microsoft.EntityFrameworkCore" Version="{PinnedEfCore}" />""",
+                $"""<PackageReference Include="Microsoft.EntityFrameworkCore.Sqlite" Version="{PinnedEfCore}" />""",
+            ]);
         File.WriteAllText(Path.Combine(app, "Program.cs"), """
             using KissEf;
             using KissEf.Testing;

@@ -37,6 +37,32 @@ public sealed class PackedFeed : IAsyncLifetime
     public static Task RestoreToolsAsync() => Tools.Value;
 
     /// <summary>
+    /// Writes <c><paramref name="name"/>.csproj</c> into <paramref name="app"/>: a net10.0 project of
+    /// <paramref name="sdk"/> with nullable, implicit usings and warnings as errors, as a new app has them, plus
+    /// <paramref name="properties"/> and <paramref name="references"/> (one XML element each).
+    /// </summary>
+    public static void WriteProject(string app, string name, string sdk, IEnumerable<string> properties, IEnumerable<string> references)
+    {
+        const string indent = "\n    ";
+        File.WriteAllText(Path.Combine(app, name + ".csproj"), $"""
+            <Project Sdk="{sdk}">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <!-- The tests are about building and resolving versions; a vulnerability published tomorrow must not fail them. -->
+                <NuGetAudit>false</NuGetAudit>
+                {string.Join(indent, properties)}
+              </PropertyGroup>
+              <ItemGroup>
+                {string.Join(indent, references)}
+              </ItemGroup>
+            </Project>
+            """);
+    }
+
+    /// <summary>
     /// A new folder for a throw-away app under <see cref="Root"/>, shut off from every MSBuild and NuGet file above it,
     /// with a nuget.config that takes KissEf's packages from <see cref="Feed"/> only and everything else from NuGet.org.
     /// </summary>

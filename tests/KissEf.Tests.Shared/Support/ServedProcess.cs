@@ -5,10 +5,11 @@ using System.Text;
 namespace KissEf.Tests.Support;
 
 /// <summary>
-/// A .NET child process run as a service is: started with its output captured, watched for lines, stopped with
-/// SIGTERM (<c>kill -TERM</c>, as a container runtime or systemd stops it). Its stdin is kept open and never written:
-/// the children used with it (tests/KissEf.DispatcherHost "serve", tests/KissEf.WebHost) stop when it closes, so an
-/// orphan never outlives the test run.
+/// A .NET child process of the tests: started with its output captured, watched for lines, and stopped the way the
+/// test needs: SIGTERM (<c>kill -TERM</c>, as a container runtime or systemd stops it), SIGKILL (a crash), or its stdin
+/// closed. Its stdin is kept open and never written: every child of the tests (tests/KissEf.CrashHost,
+/// tests/KissEf.DispatcherHost, tests/KissEf.WebHost) stops when it closes, so an orphan never outlives the test run.
+/// <see cref="DispatcherHostProcess"/> and <see cref="OutboxCrashHostProcess"/> are this with their child's arguments.
 /// </summary>
 public sealed class ServedProcess : IDisposable
 {
@@ -22,6 +23,8 @@ public sealed class ServedProcess : IDisposable
     private ServedProcess(Process process) => _process = process;
 
     public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
 
     /// <summary>What the child wrote so far, stdout and stderr interleaved as received.</summary>
     public string Output
@@ -119,6 +122,31 @@ public sealed class ServedProcess : IDisposable
         }
 
         return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL (TerminateProcess on Windows): no finally block, no shutdown, no lease given back, no flush.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(wait.Token);
+    }
+
+    /// <summary>A clean stop: stdin closes and the child's host stops (a dispatcher drains, then gives back its leases).</summary>
+    public async Task CloseInputAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        _process.StandardInput.Close();
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(wait.Token);
     }
 
     /// <summary>The lines of <paramref name="text"/>, without line ends.</summary>
