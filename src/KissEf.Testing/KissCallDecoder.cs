@@ -1,17 +1,22 @@
 using System.Globalization;
+using KissEf.Internal.Calls;
 
 namespace KissEf.Testing;
 
-/// <summary>Reads a call's encoded line (<c>e?_p=…&amp;_n=…&amp;_t=…&amp;_d=1&amp;name=value</c>) back into its parts.</summary>
+/// <summary>
+/// Reads a call's encoded line (<c>e?_p=…&amp;_n=…&amp;_t=…&amp;_d=1&amp;name=value</c>) back into its parts, through
+/// KissEf's own reader of the format (<see cref="KissCallReader"/>; this package depends on exactly its KissEf version).
+/// </summary>
 internal static class KissCallDecoder
 {
     public static KissRecordedCall Decode(string line)
     {
-        var kind = line[0] switch
+        var call = new KissCallReader(line);
+        var kind = call.Kind switch
         {
-            'e' => KissRecordedCallKind.Event,
-            's' => KissRecordedCallKind.Set,
-            'a' => KissRecordedCallKind.Alias,
+            KissCallKind.Event => KissRecordedCallKind.Event,
+            KissCallKind.Set => KissRecordedCallKind.Set,
+            KissCallKind.Alias => KissRecordedCallKind.Alias,
             _ => throw new FormatException($"Unknown KissEf call kind '{line[0]}'."),
         };
 
@@ -19,28 +24,26 @@ internal static class KissCallDecoder
         string? name = null;
         var time = DateTimeOffset.MinValue;
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
-        var query = line.IndexOf('?', StringComparison.Ordinal) is var q and >= 0 ? line[(q + 1)..] : string.Empty;
-        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        var parameters = call.Parameters;
+        while (parameters.MoveNext())
         {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            var key = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]);
-            var value = equals < 0 ? string.Empty : Uri.UnescapeDataString(pair[(equals + 1)..]);
+            var key = KissCallReader.Unescape(parameters.Name);
             switch (key)
             {
-                case "_p":
-                    person = value;
+                case KissCallLine.Person:
+                    person = KissCallReader.Unescape(parameters.Value);
                     break;
-                case "_n":
-                    name = value;
+                case KissCallLine.Name:
+                    name = KissCallReader.Unescape(parameters.Value);
                     break;
-                case "_t":
-                    time = DateTimeOffset.FromUnixTimeSeconds(long.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture));
+                case KissCallLine.Time:
+                    time = DateTimeOffset.FromUnixTimeSeconds(long.Parse(KissCallReader.Unescape(parameters.Value), NumberStyles.None, CultureInfo.InvariantCulture));
                     break;
-                case "_d":
-                case "_k":
+                case KissCallLine.UseTime:
+                case KissCallLine.Key:
                     break;
                 default:
-                    properties[key] = value;
+                    properties[key] = KissCallReader.Unescape(parameters.Value);
                     break;
             }
         }

@@ -9,7 +9,7 @@ namespace KissEf.Internal.Backfill;
 /// <summary>
 /// Writes calls in the vendor's JSON import format ("JSON Files as an External Data Source"): one JSON object per
 /// line, <c>"_p"</c> and <c>"_t"</c> (Unix seconds) always, then <c>"_n"</c> for an event, <c>"_p2"</c> for an
-/// alias, and every other name a property. Built from the call's encoded line, so an export holds exactly what
+/// alias, and every other name a property. Built from the call's encoded line, read by <see cref="KissCallReader"/>, so an export holds exactly what
 /// would have been sent (<c>_d</c>, the "use my time" flag of the HTTP API, has no place in the import).
 /// </summary>
 internal sealed class KissImportLines(Stream output) : IDisposable
@@ -19,40 +19,42 @@ internal sealed class KissImportLines(Stream output) : IDisposable
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     // A file for the importer, not a web page: only what JSON itself needs is escaped (quotes, backslash, controls).
     private readonly Utf8JsonWriter _json = new(Stream.Null, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    private char[] _text = new char[1024];
 
     public void Write(KissCall call)
     {
         _json.Reset(_buffer);
         _json.WriteStartObject();
-        var line = call.Line;
-        var kind = line[0];
-        string? time = null;
-        var query = line.AsSpan(2);
-        while (!query.IsEmpty)
+        var reader = new KissCallReader(call.Line);
+        var alias = reader.Kind == KissCallKind.Alias;
+        long? time = null;
+        var parameters = reader.Parameters;
+        while (parameters.MoveNext())
         {
-            var end = query.IndexOf('&');
-            var pair = end < 0 ? query : query[..end];
-            query = end < 0 ? [] : query[(end + 1)..];
-            var eq = pair.IndexOf('=');
-            var name = Uri.UnescapeDataString(pair[..eq].ToString());
-            var value = Uri.UnescapeDataString(pair[(eq + 1)..].ToString());
-            switch (name)
+            // The protocol's names are never escaped (no character of theirs needs it): compared as written.
+            var name = parameters.Name;
+            if (name.SequenceEqual(KissCallLine.Time))
             {
-                case "_t":
-                    time = value;
-                    break;
-                case "_d":
-                    break;
-                case "_n" when kind == 'a':
-                    _json.WriteString("_p2", value);
-                    break;
-                default:
-                    _json.WriteString(name, value);
-                    break;
+                time = long.Parse(parameters.Value, NumberStyles.None, CultureInfo.InvariantCulture);
+            }
+            else if (!name.SequenceEqual(KissCallLine.UseTime))
+            {
+                // Decoded into one reused buffer: a property costs no string.
+                var value = parameters.Value;
+                if (_text.Length < name.Length + value.Length)
+                {
+                    _text = new char[Math.Max(_text.Length * 2, name.Length + value.Length)];
+                }
+
+                var nameLength = KissCallReader.Unescape(name, _text);
+                var valueLength = KissCallReader.Unescape(value, _text.AsSpan(nameLength));
+                _json.WriteString(
+                    alias && name.SequenceEqual(KissCallLine.Name) ? "_p2" : _text.AsSpan(0, nameLength),
+                    _text.AsSpan(nameLength, valueLength));
             }
         }
 
-        _json.WriteNumber("_t", long.Parse(time!, NumberStyles.None, CultureInfo.InvariantCulture));
+        _json.WriteNumber("_t", time!.Value);
         _json.WriteEndObject();
         _json.Flush();
         _buffer.Write(NewLine);

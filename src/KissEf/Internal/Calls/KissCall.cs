@@ -1,5 +1,3 @@
-using KissEf.Internal.Protocol;
-
 namespace KissEf.Internal.Calls;
 
 /// <summary>
@@ -11,7 +9,7 @@ namespace KissEf.Internal.Calls;
 internal sealed record KissCall(string Line, string Description)
 {
     /// <summary>
-    /// The person, for the vendor's de-duplication of calls built in this process (see <see cref="KissDistinctTimes"/>);
+    /// The person, for the vendor's de-duplication of calls built in this process (see <see cref="Protocol.KissDistinctTimes"/>);
     /// null for aliases, which it does not de-duplicate, and for calls read back from the outbox.
     /// </summary>
     public string? Person { get; init; }
@@ -23,24 +21,14 @@ internal sealed record KissCall(string Line, string Description)
     public long Time { get; init; }
 
     /// <summary>Describes a call read back from the outbox: its kind and, for an event, its name.</summary>
-    public static string Describe(string line) => line[0] switch
+    public static string Describe(ReadOnlySpan<char> line)
     {
-        'e' => $"event '{Parameter(line, "_n")}'",
-        's' => "property set",
-        _ => "alias",
-    };
-
-    private static string? Parameter(string line, string name)
-    {
-        var key = "&" + name + "=";
-        var start = line.IndexOf(key, StringComparison.Ordinal);
-        if (start < 0)
+        var call = new KissCallReader(line);
+        return call.Kind switch
         {
-            return null;
-        }
-
-        start += key.Length;
-        var end = line.IndexOf('&', start);
-        return Uri.UnescapeDataString(end < 0 ? line[start..] : line[start..end]);
+            KissCallKind.Event => $"event '{call.Name}'",
+            KissCallKind.Set => "property set",
+            _ => "alias",
+        };
     }
 }

@@ -5,7 +5,8 @@ namespace KissEf.Internal.Diagnostics;
 
 /// <summary>
 /// KissEf's instruments, on the meter <c>KissEf</c> created through the application's <see cref="IMeterFactory"/>.
-/// Counters are tagged <c>kind</c>: the call's path letter (<c>e</c>, <c>s</c>, <c>a</c>).
+/// Counters are tagged <c>kind</c>: the call's path letter (<c>e</c>, <c>s</c>, <c>a</c>), as the codec
+/// (<see cref="KissCallReader"/>) reads it from the call's line.
 /// </summary>
 internal sealed class KissMetrics
 {
@@ -62,7 +63,7 @@ internal sealed class KissMetrics
         {
             foreach (var call in calls)
             {
-                _captured.Add(1, KindOfLine(call.Line[0]));
+                _captured.Add(1, KindOf(call.Line));
             }
         }
     }
@@ -70,38 +71,36 @@ internal sealed class KissMetrics
     /// <summary>Counts a call a save did not send (<paramref name="call"/>: its description, as logged).</summary>
     public void Dropped(string call, string reason) => Dropped(KindOfDescription(call), reason);
 
-    public void Dropped(KissCall call, string reason) => Dropped(KindOfLine(call.Line[0]), reason);
+    public void Dropped(KissCall call, string reason) => Dropped(KindOf(call.Line), reason);
 
-    public void Delivered(char kind, double latencySeconds)
+    /// <summary>Counts a call delivered (<paramref name="line"/>: its line) and its time since the commit.</summary>
+    public void Delivered(ReadOnlySpan<char> line, double latencySeconds)
     {
-        var tag = KindOfLine(kind);
+        var tag = KindOf(line);
         _delivered.Add(1, tag);
         _latency.Record(Math.Max(latencySeconds, 0), tag);
     }
 
-    public void Failed(char kind) => _failed.Add(1, KindOfLine(kind));
+    public void Failed(ReadOnlySpan<char> line) => _failed.Add(1, KindOf(line));
 
-    public void Dead(char kind) => _dead.Add(1, KindOfLine(kind));
+    public void Dead(ReadOnlySpan<char> line) => _dead.Add(1, KindOf(line));
 
-    /// <summary>Counts the calls of an outbox row's text as dead (its trace line is not a call).</summary>
-    public void Dead(string calls)
+    /// <summary>Counts the calls of an outbox row's text as dead (the codec tells its calls from its trace header).</summary>
+    public void Dead(string row)
     {
-        var start = KissTraceContext.BodyStart(calls);
-        while (start < calls.Length)
+        foreach (var line in new KissOutboxRowReader(row))
         {
-            _dead.Add(1, KindOfLine(calls[start]));
-            var end = calls.IndexOf('\n', start);
-            start = end < 0 ? calls.Length : end + 1;
+            _dead.Add(1, KindOf(line));
         }
     }
 
     private void Dropped(KeyValuePair<string, object?> kind, string reason) => _dropped.Add(1, kind, new KeyValuePair<string, object?>("reason", reason));
 
-    private static KeyValuePair<string, object?> KindOfLine(char letter) => letter switch
+    private static KeyValuePair<string, object?> KindOf(ReadOnlySpan<char> line) => KissCallReader.KindOf(line) switch
     {
-        'e' => Event,
-        's' => Set,
-        'a' => Alias,
+        KissCallKind.Event => Event,
+        KissCallKind.Set => Set,
+        KissCallKind.Alias => Alias,
         _ => Unknown,
     };
 

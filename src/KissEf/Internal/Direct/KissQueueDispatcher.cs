@@ -142,15 +142,15 @@ internal sealed class KissQueueDispatcher(
         if (result.Delivered)
         {
             Interlocked.Increment(ref outcome[0]);
-            metrics.Delivered(call.Line[0], (time.GetUtcNow().ToUnixTimeMilliseconds() - queued.QueuedAt) / 1000.0);
+            metrics.Delivered(call.Line, (time.GetUtcNow().ToUnixTimeMilliseconds() - queued.QueuedAt) / 1000.0);
             KissLog.Delivered(_logger, call.Description);
         }
         else
         {
             // The request's own retries are over: the call is given up (direct delivery keeps nothing).
             Interlocked.Increment(ref outcome[1]);
-            metrics.Failed(call.Line[0]);
-            metrics.Dead(call.Line[0]);
+            metrics.Failed(call.Line);
+            metrics.Dead(call.Line);
             KissLog.DeliveryFailed(_logger, call.Description, result.Retryable ? options.Value.MaxAttempts : 1, result.Error ?? "unknown error");
         }
     }

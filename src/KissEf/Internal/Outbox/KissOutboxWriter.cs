@@ -129,7 +129,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
         var start = 0;
 
         // The save runs in the request's trace: each row keeps its context for the delivery span's link.
-        var trace = KissTraceContext.Header(Activity.Current);
+        var trace = KissTraceHeader.Write(Activity.Current);
         while (start < calls.Count)
         {
             var count = 0;
@@ -142,8 +142,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
             }
 
             var callsIndex = (rows * 2) + 1;
-            var lines = Join(calls, start, count, chars - 1);
-            AddParameter(command, statement.ParameterName(callsIndex), trace is null ? lines : string.Concat(trace, "\n", lines));
+            AddParameter(command, statement.ParameterName(callsIndex), KissOutboxRowWriter.Join(trace, calls, start, count));
             AddParameter(command, statement.ParameterName(callsIndex + 1), count);
             rows++;
             start += count;
@@ -151,31 +150,6 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
 
         command.CommandText = statement.Sql(rows);
         return command;
-    }
-
-    /// <summary>The lines of <paramref name="count"/> calls from <paramref name="start"/>, one per line, in one allocation.</summary>
-    private static string Join(IReadOnlyList<KissCall> calls, int start, int count, int length)
-    {
-        if (count == 1)
-        {
-            return calls[start].Line;
-        }
-
-        return string.Create(length, (calls, start, count), static (span, state) =>
-        {
-            var at = 0;
-            for (var i = 0; i < state.count; i++)
-            {
-                if (i > 0)
-                {
-                    span[at++] = '\n';
-                }
-
-                var line = state.calls[state.start + i].Line;
-                line.AsSpan().CopyTo(span[at..]);
-                at += line.Length;
-            }
-        });
     }
 
     private static void AddParameter(DbCommand command, string name, object value)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using KissEf.Internal.Calls;
 
 namespace KissEf.Internal.Protocol;
@@ -48,7 +47,7 @@ internal sealed class KissDistinctTimes
                     continue;
                 }
 
-                var personHash = (ulong)(uint)person.GetHashCode(StringComparison.OrdinalIgnoreCase) << 32 | call.Line[0];
+                var personHash = (ulong)(uint)person.GetHashCode(StringComparison.OrdinalIgnoreCase) << 32 | KissCallReader.Letter(call.Line);
                 var free = call.Time;
                 while (!IsFree(personHash, names, free))
                 {
@@ -62,7 +61,7 @@ internal sealed class KissDistinctTimes
 
                 if (free != call.Time)
                 {
-                    calls[i] = call with { Line = Retime(call.Line, call.Time, free), Time = free };
+                    calls[i] = call with { Line = KissCallWriter.Retime(call.Line, call.Time, free), Time = free };
                 }
             }
         }
@@ -165,21 +164,13 @@ internal sealed class KissDistinctTimes
 
             if (free != call.Time)
             {
-                calls[i] = call with { Line = Retime(call.Line, call.Time, free), Time = free };
+                calls[i] = call with { Line = KissCallWriter.Retime(call.Line, call.Time, free), Time = free };
             }
         }
     }
 
     private static bool Collides(KissCall earlier, KissCall call, long second)
-        => earlier.Time == second && earlier.Line[0] == call.Line[0]
+        => earlier.Time == second && KissCallReader.Letter(earlier.Line) == KissCallReader.Letter(call.Line)
            && string.Equals(earlier.Person, call.Person, StringComparison.OrdinalIgnoreCase)
            && earlier.KeyNames is { } names && names.Any(n => call.KeyNames!.Contains(n, StringComparer.OrdinalIgnoreCase));
-
-    /// <summary>Replaces the call's <c>_t</c> parameter (written once, as <c>&amp;_t=N&amp;</c>).</summary>
-    private static string Retime(string line, long from, long to)
-    {
-        var old = "&_t=" + from.ToString(CultureInfo.InvariantCulture) + "&";
-        var at = line.IndexOf(old, StringComparison.Ordinal);
-        return string.Concat(line.AsSpan(0, at), "&_t=", to.ToString(CultureInfo.InvariantCulture), line.AsSpan(at + old.Length - 1));
-    }
 }

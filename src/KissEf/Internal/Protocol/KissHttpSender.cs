@@ -1,3 +1,4 @@
+using KissEf.Internal.Calls;
 using KissEf.Internal.Logging;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;
@@ -73,10 +74,10 @@ internal sealed class KissHttpSender(IHttpClientFactory clients, IOptions<KissTr
             return new HttpRequestMessage(HttpMethod.Get, new Uri(string.Concat(_endpoint, line), in Verbatim));
         }
 
-        var query = line.IndexOf('?');
-        return new HttpRequestMessage(HttpMethod.Post, new Uri(string.Concat(_endpoint, line[..query]), in Verbatim))
+        var call = new KissCallReader(line);
+        return new HttpRequestMessage(HttpMethod.Post, new Uri(string.Concat(_endpoint, call.Path), in Verbatim))
         {
-            Content = KissFormContent.Create(line[(query + 1)..]),
+            Content = KissFormContent.Create(call.Query),
         };
     }
 

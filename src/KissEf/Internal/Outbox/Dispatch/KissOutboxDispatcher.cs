@@ -535,7 +535,7 @@ internal sealed partial class KissOutboxDispatcher(
             }
         }
 
-        // One span per batch, linked to the trace of each save whose row it sends (KissTraceContext).
+        // One span per batch, linked to the trace of each save whose row it sends (KissTraceHeader).
         using var activity = KissActivitySource.StartBatch("outbox", contextType.Name, calls, outcomes, static o => o.Trace);
         var delivered = 0;
         var failed = 0;
@@ -560,17 +560,17 @@ internal sealed partial class KissOutboxDispatcher(
                 {
                     // The row was written in the save's transaction: its creation time stands for the commit.
                     Interlocked.Increment(ref delivered);
-                    metrics.Delivered(line.Span[0], (time.GetUtcNow().ToUnixTimeMilliseconds() - item.Row.Row.CreatedAt) / 1000.0);
+                    metrics.Delivered(line.Span, (time.GetUtcNow().ToUnixTimeMilliseconds() - item.Row.Row.CreatedAt) / 1000.0);
                 }
                 else
                 {
                     Interlocked.Increment(ref failed);
-                    metrics.Failed(line.Span[0]);
+                    metrics.Failed(line.Span);
                 }
 
                 if (result.Delivered && _logger.IsEnabled(LogLevel.Debug))
                 {
-                    KissLog.Delivered(_logger, KissCall.Describe(line.ToString()));
+                    KissLog.Delivered(_logger, KissCall.Describe(line.Span));
                 }
             }).ConfigureAwait(false);
         KissActivitySource.Finish(activity, delivered, failed);
@@ -715,17 +715,17 @@ internal sealed partial class KissOutboxDispatcher(
         private readonly LineState[] _states;
         private readonly Lock _gate = new();
 
-        // Where the calls start: after the row's trace context line, if it has one (never sent).
-        private readonly int _bodyStart;
+        // The row's text as the codec reads it: its trace header (never sent) and where each call's line stands.
+        private readonly KissOutboxRowReader _text;
         private volatile bool _failed;
         private volatile bool _delivered;
 
         public RowOutcome(KissOutboxMessage row)
         {
             Row = row;
-            _bodyStart = KissTraceContext.BodyStart(row.Calls);
-            Trace = _bodyStart > 0 ? KissTraceContext.Parse(row.Calls.AsSpan(0, _bodyStart - 1)) : default;
-            Lines = Split(row.Calls, _bodyStart);
+            _text = new KissOutboxRowReader(row.Calls);
+            Trace = _text.Trace;
+            Lines = _text.LineRanges();
             _states = new LineState[Lines.Length];
         }
 
@@ -801,25 +801,6 @@ internal sealed partial class KissOutboxDispatcher(
             }
         }
 
-        private static Range[] Split(string calls, int start)
-        {
-            if (calls.Length == start)
-            {
-                return [];
-            }
-
-            var lines = new Range[calls.AsSpan(start).Count('\n') + 1];
-            for (var i = 0; i < lines.Length; i++)
-            {
-                var end = calls.IndexOf('\n', start);
-                end = end < 0 ? calls.Length : end;
-                lines[i] = new Range(start, end);
-                start = end + 1;
-            }
-
-            return lines;
-        }
-
         /// <summary>
         /// The calls not delivered, to keep: the refused ones (<paramref name="refused"/> true), the pending ones
         /// (false), or both (null).
@@ -827,8 +808,7 @@ internal sealed partial class KissOutboxDispatcher(
         public (string Calls, int Count) Remaining(bool? refused)
         {
             // The calls kept stay with the trace context of their save.
-            var text = new StringBuilder().Append(Row.Calls.AsSpan(0, _bodyStart));
-            var count = 0;
+            var text = KissOutboxRowWriter.Start(new StringBuilder(), _text.Header);
             lock (_gate)
             {
                 for (var i = 0; i < Lines.Length; i++)
@@ -839,16 +819,11 @@ internal sealed partial class KissOutboxDispatcher(
                         continue;
                     }
 
-                    if (count++ > 0)
-                    {
-                        text.Append('\n');
-                    }
-
-                    text.Append(Row.Calls.AsSpan(Lines[i]));
+                    text.Line(Row.Calls.AsSpan(Lines[i]));
                 }
             }
 
-            return count == 0 ? (string.Empty, 0) : (text.ToString(), count);
+            return text.Count == 0 ? (string.Empty, 0) : (text.ToString(), text.Count);
         }
     }
 }

@@ -3,18 +3,22 @@ using System.Diagnostics;
 namespace KissEf.Internal.Calls;
 
 /// <summary>
-/// Keeps the W3C trace context of a save with its calls in an outbox row, without a column of its own: the row's
-/// text starts with a line <c>_traceparent=00-…[&amp;_tracestate=…]</c>. A call's line starts with its path letter
-/// (<c>e</c>, <c>s</c>, <c>a</c>), never with <c>_</c>, so the line cannot be taken for a call; the dispatcher reads
-/// it and never sends it. Rows without it (written by an earlier version, or with no Activity) are sent as before.
+/// THE format of an outbox row's trace header line: the W3C trace context of the save that wrote the row, kept with
+/// its calls without a column of its own, as <c>_traceparent=00-…[&amp;_tracestate=…]</c> (the state
+/// percent-encoded). Written by <see cref="KissOutboxRowWriter"/>'s callers for a save with a W3C Activity, read back
+/// by <see cref="KissOutboxRowReader.Trace"/> for the delivery span's link. It starts with <c>_</c>, where a call
+/// line starts with its path letter, so it cannot be taken for a call and is never sent.
 /// </summary>
-internal static class KissTraceContext
+internal static class KissTraceHeader
 {
+    /// <summary>The first character of a header line, which no call line starts with.</summary>
+    public const char Mark = '_';
+
     private const string Parent = "_traceparent=";
     private const string State = "&_tracestate=";
 
-    /// <summary>The header line for a row written now, or null with no W3C Activity current.</summary>
-    public static string? Header(Activity? activity)
+    /// <summary>The header line for a row written now (without its '\n'), or null with no W3C Activity current.</summary>
+    public static string? Write(Activity? activity)
     {
         if (activity is null || activity.IdFormat != ActivityIdFormat.W3C || activity.Id is not { } id)
         {
@@ -24,18 +28,6 @@ internal static class KissTraceContext
         return activity.TraceStateString is { Length: > 0 } traceState
             ? string.Concat(Parent, id, State, Uri.EscapeDataString(traceState))
             : string.Concat(Parent, id);
-    }
-
-    /// <summary>Where a row's calls start: after its header line, if it has one (0 otherwise).</summary>
-    public static int BodyStart(string calls)
-    {
-        if (calls.Length == 0 || calls[0] != '_')
-        {
-            return 0;
-        }
-
-        var end = calls.IndexOf('\n', StringComparison.Ordinal);
-        return end < 0 ? calls.Length : end + 1;
     }
 
     /// <summary>The trace context of a header line (without its '\n'); default when it is not one.</summary>
@@ -51,7 +43,7 @@ internal static class KissTraceContext
         var amp = header.IndexOf(State, StringComparison.Ordinal);
         if (amp >= 0)
         {
-            traceState = Uri.UnescapeDataString(header[(amp + State.Length)..].ToString());
+            traceState = Uri.UnescapeDataString(header[(amp + State.Length)..]);
             header = header[..amp];
         }
 
