@@ -13,7 +13,7 @@ namespace KissEf;
 public sealed class KissTrackingBuilder
 {
     private readonly Dictionary<Type, object> _entities = [];
-    private readonly List<Func<List<string>, IKissEntityMap?>> _compilers = [];
+    private readonly List<Func<List<string>, KissEntityMap?>> _compilers = [];
 
     internal KissTrackingBuilder(IServiceCollection services) => Services = services;
 
@@ -203,7 +203,7 @@ public sealed class KissTrackingBuilder
                 "KissEf tracking maps are invalid:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
         }
 
-        return new KissModel([.. maps.OfType<IKissEntityMap>()]);
+        return new KissModel([.. maps.OfType<KissEntityMap>()]);
     }
 
     private static string PathOf(IConfiguration configuration)
@@ -219,7 +219,7 @@ public sealed class KissTrackingBuilder
 
         var builder = new KissEntityTypeBuilder<TEntity>();
         _entities.Add(typeof(TEntity), builder);
-        _compilers.Add(errors => KissEntityMap<TEntity>.Compile(builder, errors));
+        _compilers.Add(errors => KissMapCompiler.Compile(builder, errors));
         return builder;
     }
 }

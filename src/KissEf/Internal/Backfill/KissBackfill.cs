@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using KissEf.Internal.Building;
 using KissEf.Internal.Calls;
 using KissEf.Internal.Capture;
 using KissEf.Internal.Logging;
@@ -210,7 +211,7 @@ internal sealed class KissBackfill(
         return Expression.Lambda<Func<TEntity, bool>>(greater, entity);
     }
 
-    private IKissEntityMap MapOf<TEntity>()
+    private KissEntityMap MapOf<TEntity>()
         => runtime.Model.FindMap(typeof(TEntity))
             ?? throw new InvalidOperationException($"{typeof(TEntity).Name} has no KissEf map: register one in AddKissTracking before backfilling it.");
 
@@ -257,7 +258,7 @@ internal sealed class KissBackfill(
     /// <summary>One backfill's state: its map, counters and where its calls go.</summary>
     private sealed class Run(
         KissModel model,
-        IKissEntityMap map,
+        KissEntityMap map,
         IEntityType entityType,
         KissCallSink sink,
         KissOutboxWriter? writer,
@@ -297,7 +298,7 @@ internal sealed class KissBackfill(
             var type = entityType.Model.FindEntityType(row.GetType()) ?? entityType;
             try
             {
-                (model.FindMap(row.GetType()) ?? map).BuildExisting(row, type, sink);
+                KissCallBuilder.FromObject(model.FindMap(row.GetType()) ?? map, row, type, sink);
             }
             catch (Exception exception)
             {

@@ -1,7 +1,7 @@
 using System.Data.Common;
+using KissEf.Internal.Building;
 using KissEf.Internal.Calls;
 using KissEf.Internal.Logging;
-using KissEf.Internal.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -336,7 +336,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
             Scan(save, (save, map, args.Entry), static state =>
             {
                 state.save.Forget(state.Entry.Entity);
-                state.map.CaptureEntry(state.Entry, state.save);
+                KissEntryCapture.Capture(state.map, state.Entry, state.save);
             });
             Guard(save);
         }
@@ -354,7 +354,7 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
             Scan(save, (save, _runtime.Model, _context.ChangeTracker), static state =>
             {
                 state.save.Reset();
-                state.Model.Capture(state.ChangeTracker, state.save);
+                KissChangeScan.Capture(state.Model, state.ChangeTracker, state.save);
             });
             save.Captured = true;
             Guard(save);

@@ -1,6 +1,6 @@
 using System.Data.Common;
 using KissEf.Internal.Calls;
-using KissEf.Internal.Model;
+using KissEf.Internal.Building;
 using KissEf.Internal.Protocol;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -132,7 +132,7 @@ internal sealed class KissSaveBuffer : IKissChangeSet
         var mark = CallSink.Calls.Count;
         try
         {
-            change.Map.Finalize(change, CallSink);
+            change.Build(CallSink);
         }
         catch (Exception exception)
         {

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace KissEf.Internal.Model;
@@ -8,20 +7,20 @@ namespace KissEf.Internal.Model;
 /// <summary>Every compiled map of one <c>AddKissTracking</c>, built and validated once.</summary>
 internal sealed class KissModel
 {
-    private readonly FrozenDictionary<Type, IKissEntityMap> _byType;
-    private readonly ConcurrentDictionary<Type, IKissEntityMap?> _resolved = new();
+    private readonly FrozenDictionary<Type, KissEntityMap> _byType;
+    private readonly ConcurrentDictionary<Type, KissEntityMap?> _resolved = new();
     private readonly ConcurrentDictionary<IModel, bool> _validatedModels = new(ReferenceEqualityComparer.Instance);
 
-    public KissModel(IReadOnlyList<IKissEntityMap> maps)
+    public KissModel(IReadOnlyList<KissEntityMap> maps)
     {
         Maps = maps;
         _byType = maps.ToFrozenDictionary(m => m.EntityType);
     }
 
-    public IReadOnlyList<IKissEntityMap> Maps { get; }
+    public IReadOnlyList<KissEntityMap> Maps { get; }
 
     /// <summary>The map that applies to <paramref name="clrType"/>: its own, or its nearest mapped base type's.</summary>
-    public IKissEntityMap? FindMap(Type clrType)
+    public KissEntityMap? FindMap(Type clrType)
     {
         if (_byType.TryGetValue(clrType, out var map))
         {
@@ -43,18 +42,6 @@ internal sealed class KissModel
     }
 
     /// <summary>
-    /// Snapshots the changed entries of every mapped type. A pass per map, over the entries of its type: one pass
-    /// over every entry (ChangeTracker.Entries()) would allocate an EntityEntry for each entry of an unmapped type too.
-    /// </summary>
-    public void Capture(ChangeTracker tracker, IKissChangeSet buffer)
-    {
-        foreach (var map in Maps)
-        {
-            map.Capture(tracker, this, buffer);
-        }
-    }
-
-    /// <summary>
     /// Checks the maps against an EF model the first time it is seen, and throws when a watched member is not a
     /// mapped property: the host's start-up does this for every registered context.
     /// </summary>
@@ -65,7 +52,7 @@ internal sealed class KissModel
             return;
         }
 
-        var errors = Maps.SelectMany(m => m.Validate(model)).ToList();
+        var errors = Maps.SelectMany(m => KissModelValidator.Validate(m, model)).ToList();
         if (errors.Count > 0)
         {
             throw new KissMappingException(

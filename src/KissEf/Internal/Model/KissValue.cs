@@ -14,11 +14,11 @@ namespace KissEf.Internal.Model;
 internal sealed class KissValue<TEntity>
     where TEntity : class
 {
-    private static readonly MethodInfo ReadMethod = typeof(KissEntryValues).GetMethod(nameof(KissEntryValues.Read))!;
-    private static readonly MethodInfo MapsMethod = typeof(KissEntryValues).GetMethod(nameof(KissEntryValues.Maps))!;
+    private static readonly MethodInfo ReadMethod = typeof(KissSlotValues).GetMethod(nameof(KissSlotValues.Read))!;
+    private static readonly MethodInfo MapsMethod = typeof(KissSlotValues).GetMethod(nameof(KissSlotValues.Maps))!;
 
     private readonly LambdaExpression _expression;
-    private Func<TEntity, KissEntryValues, object?>? _read;
+    private Func<TEntity, KissSlotValues, object?>? _read;
 
     private KissValue(LambdaExpression expression, string? memberPath)
     {
@@ -39,8 +39,11 @@ internal sealed class KissValue<TEntity>
     /// <summary>The map's slot for <see cref="MemberName"/> (set once when the map is compiled), or -1.</summary>
     public int Slot { get; private set; } = -1;
 
+    /// <summary>The value's bit in the changed-members mask: set for a watched member path, else 0.</summary>
+    public ulong Bit => Slot is >= 0 and < KissEntityMap.MaxWatched ? 1UL << Slot : 0;
+
     /// <summary>Evaluates the expression, reading mapped members from the entry (compiled by <see cref="Compile"/>).</summary>
-    public Func<TEntity, KissEntryValues, object?> Read => _read ?? throw new InvalidOperationException("The value was not compiled.");
+    public Func<TEntity, KissSlotValues, object?> Read => _read ?? throw new InvalidOperationException("The value was not compiled.");
 
     /// <summary>Captures <paramref name="expression"/>; it is compiled with the map.</summary>
     public static KissValue<TEntity> From<TValue>(Expression<Func<TEntity, TValue>> expression)
@@ -58,9 +61,9 @@ internal sealed class KissValue<TEntity>
         }
 
         var entity = _expression.Parameters[0];
-        var values = Expression.Parameter(typeof(KissEntryValues), "values");
+        var values = Expression.Parameter(typeof(KissSlotValues), "values");
         var body = new EntryRewriter(entity, values, slotOf).Visit(_expression.Body);
-        var lambda = Expression.Lambda<Func<TEntity, KissEntryValues, object?>>(
+        var lambda = Expression.Lambda<Func<TEntity, KissSlotValues, object?>>(
             Expression.Convert(body, typeof(object)), entity, values);
         _read = lambda.Compile();
     }

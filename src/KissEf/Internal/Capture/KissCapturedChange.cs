@@ -1,9 +1,11 @@
+using KissEf.Internal.Building;
 using KissEf.Internal.Calls;
+using KissEf.Internal.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.Extensions.Logging;
 
-namespace KissEf.Internal.Model;
+namespace KissEf.Internal.Capture;
 
 /// <summary>What a save changes in one mapped entity, taken before EF accepts the changes.</summary>
 /// <param name="Map">The entity's map.</param>
@@ -12,7 +14,7 @@ namespace KissEf.Internal.Model;
 /// <param name="Changed">Bit per member slot: set when that member's saved value differs from its original.</param>
 /// <param name="Originals">Original values by member slot, for modified entities whose map needs them.</param>
 internal sealed record KissCapturedChange(
-    IKissEntityMap Map,
+    KissEntityMap Map,
     EntityEntry Entry,
     EntityState State,
     ulong Changed,
@@ -26,4 +28,7 @@ internal sealed record KissCapturedChange(
 
     /// <summary>The messages of building <see cref="Calls"/>, written if the save keeps them.</summary>
     public List<Action<ILogger>>? Logs { get; set; }
+
+    /// <summary>Builds the change's calls into <paramref name="sink"/>, reading the values as saved (a deletion's, as they were).</summary>
+    public void Build(KissCallSink sink) => KissCallBuilder.FromEntry(Map, Entry, State, Changed, Originals, sink);
 }

@@ -1,8 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
-using Microsoft.EntityFrameworkCore.Metadata;
 
-namespace KissEf.Internal.Model;
+namespace KissEf.Internal.Capture;
 
 /// <summary>Whether an owned entity, or one it owns in turn, is saved in this save: a change of its owner.</summary>
 internal static class KissOwnedChanges
@@ -45,8 +44,4 @@ internal static class KissOwnedChanges
 
         return false;
     }
-
-    /// <summary>True when the EF type owns other entity types (so its owner-side changes need a look).</summary>
-    public static bool HasOwned(IEntityType type)
-        => type.GetNavigations().Any(n => n.ForeignKey.IsOwnership && !n.IsOnDependent);
 }

@@ -1,9 +1,10 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
 
-namespace KissEf.Internal.Model;
+namespace KissEf.Internal.Building;
 
 /// <summary>Typed lookups of tracked entries, compiled once per EF entity type, that never detect changes.</summary>
 internal static class KissTrackedEntries
@@ -14,6 +15,8 @@ internal static class KissTrackedEntries
     private static readonly MethodInfo OfTypeMethod =
         typeof(KissTrackedEntries).GetMethod(nameof(OfType), BindingFlags.NonPublic | BindingFlags.Static)!;
 
+    private static readonly ConcurrentDictionary<Type, Func<DbContext, object?[], EntityEntry?>> Finders = new();
+
     /// <summary>
     /// Finds a tracked entity of <paramref name="type"/> by primary key values, in the context's identity map;
     /// null for types <c>DbSet</c> cannot reach (owned, shared-type).
@@ -22,6 +25,15 @@ internal static class KissTrackedEntries
         => type.IsOwned() || type.HasSharedClrType
             ? null
             : FindMethod.MakeGenericMethod(type.ClrType).CreateDelegate<Func<DbContext, object?[], EntityEntry?>>();
+
+    /// <summary>
+    /// The tracked entry of <paramref name="type"/> (an entity type <c>DbSet</c> can reach) with these primary key
+    /// values, or null; the typed lookup is made once per CLR type.
+    /// </summary>
+    public static EntityEntry? Find(IEntityType type, DbContext context, object?[] keys)
+        => Finders.GetOrAdd(
+            type.ClrType,
+            static clrType => FindMethod.MakeGenericMethod(clrType).CreateDelegate<Func<DbContext, object?[], EntityEntry?>>())(context, keys);
 
     /// <summary>The tracked entries whose CLR type is <paramref name="clrType"/> or derives from it.</summary>
     public static Func<ChangeTracker, IEnumerable<EntityEntry>> OfClrType(Type clrType)

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging;
 
-namespace KissEf.Internal.Model;
+namespace KissEf.Internal.Building;
 
 /// <summary>
 /// Where the calls of one save are built, with what building them needs. What goes wrong is logged only for

@@ -1,4 +1,4 @@
-namespace KissEf.Internal.Model;
+namespace KissEf.Internal.Capture;
 
 /// <summary>Where a map puts the changes it finds in the change tracker (a save's, in Capture).</summary>
 internal interface IKissChangeSet

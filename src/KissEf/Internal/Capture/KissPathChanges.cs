@@ -1,0 +1,42 @@
+using KissEf.Internal.Building;
+using KissEf.Internal.Model;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace KissEf.Internal.Capture;
+
+/// <summary>Whether a save changes the value at the end of a resolved member path, read from EF's entries.</summary>
+internal static class KissPathChanges
+{
+    /// <summary>True when the saved value of <paramref name="path"/> differs from the original one.</summary>
+    public static bool Changed(KissMemberPath path, EntityEntry root)
+    {
+        if (path.Property is { } property)
+        {
+            return !property.GetValueComparer().Equals(KissPathReader.Read(path, root, original: true), KissPathReader.Read(path, root, original: false));
+        }
+
+        var entry = KissPathReader.Walk(path, root, original: false);
+        if (path.ComplexEnd is { } complex)
+        {
+            return entry is not null && ComplexChanged(entry, complex.ComplexType);
+        }
+
+        // A path that ends at a navigation: the owned entity changed, or the reference now points elsewhere.
+        var last = path.Navigations[^1];
+        if (last.ForeignKey.IsOwnership)
+        {
+            return entry is not null && KissOwnedChanges.Any(entry);
+        }
+
+        if (!last.IsOnDependent || KissPathReader.Walk(path, root, original: false, path.Navigations.Length - 1) is not { } dependent)
+        {
+            return false;
+        }
+
+        return last.ForeignKey.Properties.Any(p => !p.GetValueComparer().Equals(dependent.OriginalValues[p], dependent.CurrentValues[p]));
+    }
+
+    private static bool ComplexChanged(EntityEntry entry, IComplexType type)
+        => type.GetFlattenedProperties().Any(p => !p.GetValueComparer().Equals(entry.OriginalValues[p], entry.CurrentValues[p]));
+}
