@@ -136,7 +136,7 @@ public static class ProfileLoops
                     var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                     var owner = $"probe/{pass}/{batch++}";
                     watch.Restart();
-                    var rows = KissEf.Internal.Outbox.KissOutboxStore.ClaimAsync(db, owner, now, now + 60_000, 20, CancellationToken.None).GetAwaiter().GetResult();
+                    var rows = KissEf.Internal.Outbox.KissOutboxStore.ClaimPortableAsync(db, owner, now, now + 60_000, 20, CancellationToken.None).GetAwaiter().GetResult();
                     var claimed = watch.Elapsed.TotalMilliseconds;
                     if (rows.Count == 0)
                     {

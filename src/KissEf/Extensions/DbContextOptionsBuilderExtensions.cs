@@ -2,6 +2,7 @@ using KissEf;
 using KissEf.Internal.Capture;
 using KissEf.Internal.Configuration;
 using KissEf.Internal.Outbox;
+using KissEf.Internal.Providers;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -40,7 +41,7 @@ public static class KissDbContextOptionsBuilderExtensions
                 _ = services.GetRequiredService<IOptions<KissTrackingOptions>>().Value;
             }
 
-            return new KissOptionsExtension(r, outbox ? options.OutboxTable : null, outbox ? options.OutboxSchema : null, KissOutboxServices.Register);
+            return new KissOptionsExtension(r, outbox ? options.OutboxTable : null, outbox ? options.OutboxSchema : null, AddOutboxServices);
         });
         ((IDbContextOptionsBuilderInfrastructure)optionsBuilder).AddOrUpdateExtension(extension);
         return optionsBuilder;
@@ -52,4 +53,11 @@ public static class KissDbContextOptionsBuilderExtensions
         IServiceProvider services)
         where TContext : DbContext
         => (DbContextOptionsBuilder<TContext>)UseKissTracking((DbContextOptionsBuilder)optionsBuilder, services);
+
+    /// <summary>What the outbox, and each provider's outbox code, add to EF's internal services of a tracked context.</summary>
+    private static void AddOutboxServices(IServiceCollection services, string? outboxTable)
+    {
+        KissOutboxServices.Register(services);
+        KissOutboxProviders.AddContextServices(services, outboxTable);
+    }
 }

@@ -6,6 +6,7 @@ using KissEf.Internal.Direct;
 using KissEf.Internal.Outbox;
 using KissEf.Internal.Outbox.Dispatch;
 using KissEf.Internal.Protocol;
+using KissEf.Internal.Providers;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Http.Resilience;
@@ -95,7 +96,8 @@ public static class KissServiceCollectionExtensions
 
         // Metrics: the application's IMeterFactory (added if the host has none) and the instruments on it.
         services.AddMetrics();
-        services.TryAddSingleton<KissEf.Internal.Diagnostics.IKissPendingSource, KissPendingGauge>();
+        // The pending gauges' source is the delivery's (registered with it, over this one, which reports nothing).
+        services.TryAddSingleton<KissEf.Internal.Diagnostics.IKissPendingSource, KissEf.Internal.Diagnostics.KissNoPendingSource>();
         services.TryAddSingleton<KissEf.Internal.Diagnostics.KissMetrics>();
 
         services.AddSingleton<IKissBackfill, KissBackfill>();
@@ -128,6 +130,7 @@ public static class KissServiceCollectionExtensions
         else if (registration.Direct)
         {
             services.AddSingleton<KissCallQueue>();
+            services.AddSingleton<KissEf.Internal.Diagnostics.IKissPendingSource, KissQueuePendingGauge>();
             services.AddSingleton<KissQueueDispatcher>();
             services.AddSingleton<IKissDispatcher>(sp => sp.GetRequiredService<KissQueueDispatcher>());
             services.AddSingleton<IKissDelivery, KissDirectDelivery>();
@@ -135,7 +138,10 @@ public static class KissServiceCollectionExtensions
         }
         else
         {
-            services.AddSingleton(sp => new KissOutboxWriter(sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.MaxCallsPerRow));
+            services.AddSingleton<IKissOutboxProviders, KissOutboxProviders>();
+            services.AddSingleton(sp => new KissOutboxWriter(
+                sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.MaxCallsPerRow, sp.GetRequiredService<IKissOutboxProviders>()));
+            services.AddSingleton<KissEf.Internal.Diagnostics.IKissPendingSource, KissOutboxPendingGauge>();
             services.AddSingleton<KissOutboxDispatcher>();
             services.AddSingleton<IKissDispatcher>(sp => sp.GetRequiredService<KissOutboxDispatcher>());
             services.AddSingleton<IKissDelivery, KissOutboxDelivery>();

@@ -23,7 +23,7 @@ public sealed class OutboxPortableClaimLogTests : OutboxTestBase
         await host.WithContextAsync(db =>
         {
             Assert.Equal(UnknownProvider.ProviderName, db.Database.ProviderName);
-            Assert.Equal(KissOutboxProvider.Unknown, KissOutboxProviders.Of(db));
+            Assert.IsType<KissPortableOutboxProvider>(new KissOutboxProviders().For(db));
             return db.Database.EnsureCreatedAsync();
         });
         await host.StartAsync();

@@ -1,4 +1,6 @@
 using KissEf.Internal.Providers;
+using KissEf.Internal.Providers.PostgreSql;
+using KissEf.Internal.Providers.Sqlite;
 using KissEf.Tests.Infrastructure;
 using KissEf.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -9,12 +11,12 @@ namespace KissEf.Tests.Postgres;
 public sealed class PostgresClaimTests
 {
     [Theory]
-    [InlineData("Npgsql.EntityFrameworkCore.PostgreSQL", "PostgreSql")]
-    [InlineData("Microsoft.EntityFrameworkCore.Sqlite", "Sqlite")]
-    [InlineData("Microsoft.EntityFrameworkCore.SqlServer", "Unknown")]
-    [InlineData(null, "Unknown")]
-    public void The_claim_is_chosen_from_the_provider_name(string? provider, string expected)
-        => Assert.Equal(Enum.Parse<KissOutboxProvider>(expected), KissOutboxProviders.Of(provider));
+    [InlineData("Npgsql.EntityFrameworkCore.PostgreSQL", typeof(KissPostgreSqlOutboxProvider))]
+    [InlineData("Microsoft.EntityFrameworkCore.Sqlite", typeof(KissSqliteOutboxProvider))]
+    [InlineData("Microsoft.EntityFrameworkCore.SqlServer", typeof(KissPortableOutboxProvider))]
+    [InlineData(null, typeof(KissPortableOutboxProvider))]
+    public void The_claim_is_chosen_from_the_provider_name(string? provider, Type expected)
+        => Assert.IsType(expected, KissOutboxProviders.Named(provider));
 
     [Fact]
     public async Task A_claim_skips_a_row_another_transaction_holds_locked_instead_of_waiting_for_it()

@@ -16,7 +16,7 @@ public sealed class LayeringTests
 
     /// <summary>The layers, bottom first: the folders of <c>src/KissEf/Internal</c>.</summary>
     private static readonly string[] Layers =
-        ["Logging", "Calls", "Protocol", "Diagnostics", "Model", "Building", "Capture", "Providers", "Outbox", "Direct", "Backfill", "Health", "Configuration"];
+        ["Logging", "Calls", "Protocol", "Diagnostics", "Model", "Building", "Capture", "Outbox", "Providers", "Direct", "Backfill", "Health", "Configuration"];
 
     private static readonly Assembly KissEf = typeof(KissTrackingOptions).Assembly;
 
@@ -73,9 +73,9 @@ public sealed class LayeringTests
     [Fact]
     public void The_check_sees_a_use_through_a_method_body()
     {
-        // Control: the outbox dispatcher reads the outbox store (Dispatch uses Outbox) only in method bodies.
-        var dispatcher = KissEf.GetType("KissEf.Internal.Outbox.Dispatch.KissOutboxDispatcher", throwOnError: true)!;
-        Assert.Contains(Referenced(dispatcher), t => t.Namespace == "KissEf.Internal.Outbox");
+        // Control: the row settler writes through the outbox store (Dispatch uses Outbox) only in method bodies.
+        var settler = KissEf.GetType("KissEf.Internal.Outbox.Dispatch.KissRowSettler", throwOnError: true)!;
+        Assert.Contains(Referenced(settler), t => t.Namespace == "KissEf.Internal.Outbox");
     }
 
     [Fact]

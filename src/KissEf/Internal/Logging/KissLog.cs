@@ -56,7 +56,7 @@ internal static partial class KissLog
     public static partial void ListenerFailed(ILogger logger, string context, Exception exception);
 
     // 2010-2012: the dispatcher's table and database (issue 15). A problem is reported once, when it has lasted
-    // KissOutboxDispatcher.ReportAfter (or at stop if it is still there), without a stack trace: the provider's
+    // KissOutboxWorker.ReportAfter (or at stop if it is still there), without a stack trace: the provider's
     // message says what is wrong, the text says what to do.
     [LoggerMessage(KissEfEventId.OutboxTableMissing, LogLevel.Warning, "KissEf's outbox table '{Table}' of {Context} cannot be read ({Error}); it is missing until the database is migrated. Add it: run 'dotnet ef migrations add AddKissOutbox --context {Context}' then 'dotnet ef database update' (or call Database.Migrate() at start, or EnsureCreated for a development database). Until then saves of {Context} fail; while the host runs, KissEf looks for the table every {CheckSeconds} s and delivers once it is there.", EventName = nameof(KissEfEventId.OutboxTableMissing))]
     public static partial void OutboxTableMissing(ILogger logger, string table, string context, string error, double checkSeconds);

@@ -1,4 +1,3 @@
-using KissEf.Internal.Providers.Sqlite;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -7,11 +6,13 @@ namespace KissEf.Internal.Outbox;
 /// <summary>What the outbox adds to EF's internal services of a tracked context (given to the options extension by the composition root).</summary>
 internal static class KissOutboxServices
 {
-    /// <summary>The convention that adds the table to the model, SQLite's busy handling for the outbox's writes, and EF's logging of KissEf's own contexts at Debug.</summary>
-    public static void Register(IServiceCollection services, string? outboxTable)
+    /// <summary>
+    /// The convention that adds the table to the model, and EF's logging of KissEf's own contexts at Debug. What a
+    /// provider adds (SQLite's busy handling) the composition root adds beside it.
+    /// </summary>
+    public static void Register(IServiceCollection services)
     {
         services.AddScoped<IConventionSetPlugin, KissOutboxConventionSetPlugin>();
-        KissSqliteBusyInterceptor.Register(services, outboxTable);
         KissOwnLoggerFactory.Register(services);
     }
 }

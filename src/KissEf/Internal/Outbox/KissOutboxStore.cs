@@ -1,7 +1,7 @@
-using KissEf.Internal.Providers;
-using KissEf.Internal.Providers.PostgreSql;
+using System.Collections.Concurrent;
 using KissEf.Outbox;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace KissEf.Internal.Outbox;
 
@@ -12,14 +12,31 @@ namespace KissEf.Internal.Outbox;
 /// </summary>
 internal static class KissOutboxStore
 {
+    // The claim SQL of each model's provider, or null for the portable claim: chosen once per model.
+    private static readonly ConcurrentDictionary<IModel, string?> ClaimSqls = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>
     /// Leases up to <paramref name="batch"/> due rows to <paramref name="owner"/> until <paramref name="leaseUntil"/>:
-    /// on PostgreSQL with <see cref="KissSkipLockedClaim"/>, elsewhere with the portable claim.
+    /// with the provider's claim SQL if it has one (<see cref="KissOutboxProvider.ClaimSql"/>), else the portable claim.
     /// </summary>
-    public static Task<List<KissOutboxMessage>> ClaimAsync(DbContext db, string owner, long now, long leaseUntil, int batch, CancellationToken cancellationToken)
-        => KissOutboxProviders.Of(db) == KissOutboxProvider.PostgreSql
-            ? KissSkipLockedClaim.ClaimAsync(db, owner, now, leaseUntil, batch, cancellationToken)
+    public static Task<List<KissOutboxMessage>> ClaimAsync(
+        IKissOutboxProviders providers, DbContext db, string owner, long now, long leaseUntil, int batch, CancellationToken cancellationToken)
+        => ClaimSqls.GetOrAdd(db.Model, static (_, a) => a.Providers.For(a.Db).ClaimSql(KissOutboxNames.Of(a.Db)), (Providers: providers, Db: db)) is { } sql
+            ? ClaimWithSqlAsync(db, sql, owner, now, leaseUntil, batch, cancellationToken)
             : ClaimPortableAsync(db, owner, now, leaseUntil, batch, cancellationToken);
+
+    /// <summary>Runs a provider's claim SQL: it leases the rows and returns them, in id order.</summary>
+    private static async Task<List<KissOutboxMessage>> ClaimWithSqlAsync(
+        DbContext db, string sql, string owner, long now, long leaseUntil, int batch, CancellationToken cancellationToken)
+    {
+        var rows = await db.Set<KissOutboxMessage>()
+            .FromSqlRaw(sql, owner, leaseUntil, now, batch)
+            .AsNoTracking()
+            .ToListAsync(cancellationToken)
+            .ConfigureAwait(false);
+        rows.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        return rows;
+    }
 
     /// <summary>
     /// The claim any relational provider runs: a read, then an UPDATE of the first due rows whose lease has ended. On

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using KissEf.Internal.Logging;
-using KissEf.Internal.Providers;
 using Microsoft.EntityFrameworkCore;
 
 namespace KissEf.Internal.Outbox;
@@ -20,7 +19,7 @@ internal static class KissOutboxTable
         await using (own.ConfigureAwait(false))
         {
             var db = own.Db;
-            var names = KissOutboxProviders.Names.Of(db);
+            var names = KissOutboxNames.Of(db);
             var table = names.Schema is null ? names.Table : $"{names.Schema}.{names.Table}";
             try
             {

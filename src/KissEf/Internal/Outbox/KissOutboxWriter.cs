@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Text;
 using KissEf.Internal.Calls;
 using KissEf.Internal.Logging;
-using KissEf.Internal.Providers.PostgreSql;
 using KissEf.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -19,7 +18,7 @@ namespace KissEf.Internal.Outbox;
 /// <see cref="ISqlGenerationHelper"/>: no provider-specific SQL. A row holds a chunk of calls (DESIGN.md §4:
 /// chunk rows cost ≈2% of the save, one row per call ≈40%, tracked entities ≥110%).
 /// </summary>
-internal sealed class KissOutboxWriter(int maxCallsPerRow)
+internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders providers)
 {
     private const int MaxCharsPerRow = 256 * 1024;
 
@@ -116,7 +115,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
 
     private DbCommand Prepare(DbContext context, IRelationalConnection connection, DbTransaction? transaction, IReadOnlyList<KissCall> calls, long now)
     {
-        var statement = _statements.GetOrAdd(context.Model, static (model, ctx) => Statement.For(model, ctx), context);
+        var statement = _statements.GetOrAdd(context.Model, static (model, a) => Statement.For(model, a.Context, a.Providers), (Context: context, Providers: providers));
         var command = connection.DbConnection.CreateCommand();
         command.Transaction = transaction;
         if (connection.CommandTimeout is { } timeout)
@@ -231,7 +230,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
 
         private static string Base(int index) => "kiss" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-        public static Statement For(IModel model, DbContext context)
+        public static Statement For(IModel model, DbContext context, IKissOutboxProviders providers)
         {
             var entity = model.FindEntityType(typeof(KissOutboxMessage))
                 ?? throw new InvalidOperationException(
@@ -243,7 +242,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow)
                          $"{Column(nameof(KissOutboxMessage.Calls))}, {Column(nameof(KissOutboxMessage.CallCount))}, " +
                          $"{Column(nameof(KissOutboxMessage.CreatedAt))}, {Column(nameof(KissOutboxMessage.Attempts))}, " +
                          $"{Column(nameof(KissOutboxMessage.NextAttemptAt))}, {Column(nameof(KissOutboxMessage.LeaseExpiresAt))}) VALUES ";
-            return new Statement(prefix, KissOutboxNotify.Suffix(context), sql);
+            return new Statement(prefix, providers.For(context).NotifySuffix(KissOutboxNames.Of(context)), sql);
         }
     }
 }

@@ -1,69 +1,47 @@
-using KissEf.Outbox;
+using KissEf.Internal.Outbox;
+using KissEf.Internal.Providers.PostgreSql;
+using KissEf.Internal.Providers.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KissEf.Internal.Providers;
 
 /// <summary>
-/// Tells a context's provider from its EF provider name (the provider's assembly name, stable across versions), and
-/// names the outbox table and columns for hand-written SQL, quoted by the provider's <see cref="ISqlGenerationHelper"/>.
+/// The one place a provider is chosen: a context's provider from its EF provider name, else the portable fallback.
+/// A provider of its own (SQL Server, say) is a folder beside <c>PostgreSql/</c> and <c>Sqlite/</c> with a
+/// <see cref="KissOutboxProvider"/>, and one entry in <see cref="Known"/>.
 /// </summary>
-internal static class KissOutboxProviders
+internal sealed class KissOutboxProviders : IKissOutboxProviders
 {
-    public const string NpgsqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
-    public const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
+    private static readonly KissOutboxProvider[] Known = [KissPostgreSqlOutboxProvider.Instance, KissSqliteOutboxProvider.Instance];
 
-    public static KissOutboxProvider Of(DbContext db) => Of(db.Database.ProviderName);
+    public KissOutboxProvider For(DbContext db) => Named(db.Database.ProviderName);
 
     /// <summary>The provider of an EF provider name (<c>DatabaseFacade.ProviderName</c>).</summary>
-    public static KissOutboxProvider Of(string? providerName) => providerName switch
+    public static KissOutboxProvider Named(string? providerName)
     {
-        NpgsqlProvider => KissOutboxProvider.PostgreSql,
-        SqliteProvider => KissOutboxProvider.Sqlite,
-        _ => KissOutboxProvider.Unknown,
-    };
-
-    /// <summary>
-    /// The PostgreSQL channel a commit that wrote outbox rows notifies: one per outbox table (schema included), quoted.
-    /// PostgreSQL delivers a NOTIFY only when its transaction commits, to listeners of the same database.
-    /// </summary>
-    public static string Channel(DbContext db)
-    {
-        var names = Names.Of(db);
-        return names.Sql.DelimitIdentifier(names.Schema is null ? "kissef:" + names.Table : $"kissef:{names.Schema}.{names.Table}");
-    }
-
-    /// <summary>The outbox table and its columns, as a provider's SQL spells them.</summary>
-    internal sealed class Names
-    {
-        private readonly IEntityType _entity;
-        private readonly StoreObjectIdentifier _store;
-
-        private Names(DbContext db)
+        foreach (var provider in Known)
         {
-            _entity = db.Model.FindEntityType(typeof(KissOutboxMessage))
-                ?? throw new InvalidOperationException(
-                    $"KissEf's outbox entity is not in the model of {db.GetType().Name}: was UseKissTracking(sp) called after the provider was configured?");
-            Sql = db.GetService<ISqlGenerationHelper>();
-            _store = StoreObjectIdentifier.Table(_entity.GetTableName()!, _entity.GetSchema());
-            Table = _store.Name;
-            Schema = _store.Schema;
+            if (provider.ProviderName == providerName)
+            {
+                return provider;
+            }
         }
 
-        public ISqlGenerationHelper Sql { get; }
+        return KissPortableOutboxProvider.Instance;
+    }
 
-        public string Table { get; }
+    /// <summary>What every known provider adds to EF's internal services of a tracked context that uses the outbox.</summary>
+    public static void AddContextServices(IServiceCollection services, string? outboxTable)
+    {
+        if (outboxTable is null)
+        {
+            return;
+        }
 
-        public string? Schema { get; }
-
-        /// <summary>The quoted, schema-qualified table name.</summary>
-        public string QuotedTable => Sql.DelimitIdentifier(Table, Schema);
-
-        public static Names Of(DbContext db) => new(db);
-
-        /// <summary>The quoted column of <paramref name="property"/>.</summary>
-        public string Column(string property) => Sql.DelimitIdentifier(_entity.FindProperty(property)!.GetColumnName(_store)!);
+        foreach (var provider in Known)
+        {
+            provider.AddContextServices(services);
+        }
     }
 }

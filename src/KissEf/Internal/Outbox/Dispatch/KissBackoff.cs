@@ -1,8 +1,18 @@
 namespace KissEf.Internal.Outbox.Dispatch;
 
-/// <summary>When a failed outbox row is tried again: exponential backoff with jitter, never before Retry-After.</summary>
+/// <summary>
+/// The outbox's retry policy: when a failed row is tried again (exponential backoff with jitter, never before
+/// Retry-After), and when it is given up.
+/// </summary>
 internal static class KissBackoff
 {
+    /// <summary>
+    /// Whether a row that failed its <paramref name="attempts"/>-th attempt, written <paramref name="age"/> ago, is given up:
+    /// older than <c>MaxAge</c>, or past <c>OutboxMaxAttempts</c> when set.
+    /// </summary>
+    public static bool GivesUp(int attempts, TimeSpan age, KissTrackingOptions options)
+        => age >= options.MaxAge || attempts >= options.OutboxMaxAttempts;
+
     public static TimeSpan Delay(int attempt, TimeSpan baseDelay, TimeSpan maxDelay, TimeSpan? retryAfter)
     {
         var exponent = Math.Min(Math.Max(attempt - 1, 0), 30);

@@ -1,4 +1,4 @@
-using Microsoft.EntityFrameworkCore;
+using KissEf.Internal.Outbox;
 
 namespace KissEf.Internal.Providers.PostgreSql;
 
@@ -9,7 +9,13 @@ namespace KissEf.Internal.Providers.PostgreSql;
 /// </summary>
 internal static class KissOutboxNotify
 {
-    /// <summary>The SQL appended to the outbox INSERT of <paramref name="db"/>'s provider: a NOTIFY, or nothing.</summary>
-    public static string Suffix(DbContext db)
-        => KissOutboxProviders.Of(db) == KissOutboxProvider.PostgreSql ? "; NOTIFY " + KissOutboxProviders.Channel(db) : string.Empty;
+    /// <summary>The SQL appended to the outbox INSERT: a NOTIFY on the table's channel.</summary>
+    public static string Suffix(KissOutboxNames names) => "; NOTIFY " + Channel(names);
+
+    /// <summary>
+    /// The PostgreSQL channel a commit that wrote outbox rows notifies: one per outbox table (schema included), quoted.
+    /// PostgreSQL delivers a NOTIFY only when its transaction commits, to listeners of the same database.
+    /// </summary>
+    public static string Channel(KissOutboxNames names)
+        => names.Sql.DelimitIdentifier(names.Schema is null ? "kissef:" + names.Table : $"kissef:{names.Schema}.{names.Table}");
 }

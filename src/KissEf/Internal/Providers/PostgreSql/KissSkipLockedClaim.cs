@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
+using KissEf.Internal.Outbox;
 using KissEf.Outbox;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace KissEf.Internal.Providers.PostgreSql;
 
@@ -14,24 +12,9 @@ namespace KissEf.Internal.Providers.PostgreSql;
 /// </summary>
 internal static class KissSkipLockedClaim
 {
-    private static readonly ConcurrentDictionary<IModel, string> Statements = new(ReferenceEqualityComparer.Instance);
-
-    public static async Task<List<KissOutboxMessage>> ClaimAsync(
-        DbContext db, string owner, long now, long leaseUntil, int batch, CancellationToken cancellationToken)
+    /// <summary>The claim's SQL for <paramref name="n"/>'s table (run and cached per model by <see cref="KissOutboxStore"/>).</summary>
+    public static string Sql(KissOutboxNames n)
     {
-        var sql = Statements.GetOrAdd(db.Model, static (_, context) => Build(context), db);
-        var rows = await db.Set<KissOutboxMessage>()
-            .FromSqlRaw(sql, owner, leaseUntil, now, batch)
-            .AsNoTracking()
-            .ToListAsync(cancellationToken)
-            .ConfigureAwait(false);
-        rows.Sort(static (a, b) => a.Id.CompareTo(b.Id));
-        return rows;
-    }
-
-    private static string Build(DbContext db)
-    {
-        var n = KissOutboxProviders.Names.Of(db);
         var id = n.Column(nameof(KissOutboxMessage.Id));
         var dead = n.Column(nameof(KissOutboxMessage.DeadAt));
         var next = n.Column(nameof(KissOutboxMessage.NextAttemptAt));

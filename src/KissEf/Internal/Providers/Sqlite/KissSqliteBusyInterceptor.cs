@@ -8,7 +8,6 @@ using KissEf.Internal.Outbox;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace KissEf.Internal.Providers.Sqlite;
 
@@ -47,15 +46,6 @@ internal sealed class KissSqliteBusyInterceptor : DbConnectionInterceptor
 
     // The handles of KissEf's own connections whose synchronous setting is relaxed, with the setting to give back.
     private readonly ConditionalWeakTable<object, StrongBox<long>> _relaxed = new();
-
-    /// <summary>Registers the interceptor in EF's internal services of a context that uses the outbox.</summary>
-    public static void Register(IServiceCollection services, string? outboxTable)
-    {
-        if (outboxTable is not null)
-        {
-            services.AddSingleton<IInterceptor, KissSqliteBusyInterceptor>();
-        }
-    }
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection, eventData);
 

@@ -1,47 +1,33 @@
 using System.Diagnostics.Metrics;
 using KissEf.Internal.Capture;
 using KissEf.Internal.Diagnostics;
-using KissEf.Internal.Direct;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KissEf.Internal.Outbox;
 
 /// <summary>
-/// Reads <c>kissef.outbox.pending</c> and <c>kissef.outbox.oldest_pending_age</c> without a query per collection.
-/// Direct delivery reads its in-memory queue. The outbox keeps the last <see cref="IKissOutbox.GetStateAsync"/> and
-/// refreshes it in the background at most every <see cref="RefreshInterval"/>, so a collector scraping every second
-/// costs one aggregate query per interval on a large backlog, not one per scrape; the age goes on growing between
-/// refreshes. Until the first refresh ends (and while the outbox cannot be read) the outbox reports no value.
+/// The outbox delivery's <c>kissef.outbox.pending</c> and <c>kissef.outbox.oldest_pending_age</c>, without a query per
+/// collection: it keeps the last <see cref="IKissOutbox.GetStateAsync"/> and refreshes it in the background at most
+/// every <see cref="RefreshInterval"/>, so a collector scraping every second costs one aggregate query per interval on
+/// a large backlog, not one per scrape; the age goes on growing between refreshes. Until the first refresh ends (and
+/// while the outbox cannot be read) it reports no value. (Direct delivery's queue has a gauge of its own.)
 /// </summary>
-internal sealed class KissPendingGauge(IServiceProvider services, TimeProvider time) : IKissPendingSource
+internal sealed class KissOutboxPendingGauge(IServiceProvider services, TimeProvider time) : IKissPendingSource
 {
     /// <summary>The longest time a reported outbox value is old.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(15);
 
-    private readonly Lazy<KissCallQueue?> _queue = new(services.GetService<KissCallQueue>);
     private readonly Lazy<IKissOutbox?> _outbox = new(services.GetService<IKissOutbox>);
     private Snapshot? _snapshot;
     private long _refreshStarted; // 0: never
     private int _refreshing;
 
     public IEnumerable<Measurement<long>> ObservePending()
-    {
-        if (_queue.Value is { } queue)
-        {
-            return [new Measurement<long>(queue.Count)];
-        }
-
-        return Current() is { } snapshot ? [new Measurement<long>(snapshot.State.PendingCalls)] : [];
-    }
+        => Current() is { } snapshot ? [new Measurement<long>(snapshot.State.PendingCalls)] : [];
 
     public IEnumerable<Measurement<double>> ObserveOldestAge()
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (_queue.Value is { } queue)
-        {
-            return [new Measurement<double>(queue.OldestQueuedAt is { } queued ? Math.Max(now - queued, 0) / 1000.0 : 0)];
-        }
-
         if (Current() is not { } snapshot)
         {
             return [];

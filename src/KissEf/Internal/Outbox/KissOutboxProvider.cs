@@ -1,0 +1,50 @@
+using System.Runtime.CompilerServices;
+using KissEf.Internal.Outbox.Dispatch;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KissEf.Internal.Outbox;
+
+/// <summary>
+/// What one database provider adds to the outbox: declared here, implemented under <c>Internal/Providers/</c> (a folder
+/// per provider, and the portable fallback), chosen once per context by <see cref="IKissOutboxProviders"/> from its EF
+/// provider name. The defaults are the portable outbox, which works on any relational provider: a claim in plain EF,
+/// no wake for other instances (the poll finds their commits), nothing added to EF's services. A provider overrides
+/// only what its database does better; everything else in the outbox stays portable EF.
+/// </summary>
+internal abstract class KissOutboxProvider
+{
+    /// <summary>
+    /// The EF provider name this is for (<c>DatabaseFacade.ProviderName</c>: the provider's assembly name, stable across
+    /// versions); null for the portable fallback, which serves a provider KissEf has no code of its own for (log 2008).
+    /// </summary>
+    public abstract string? ProviderName { get; }
+
+    /// <summary>Whether <see cref="ListenAsync"/> receives the wakes other instances' commits send (false: the poll finds them).</summary>
+    public virtual bool Listens => false;
+
+    /// <summary>
+    /// The claim, as SQL for <c>FromSqlRaw</c> that leases the due rows and returns them ({0} owner, {1} lease end,
+    /// {2} now, {3} batch size); null for the portable claim.
+    /// </summary>
+    public virtual string? ClaimSql(KissOutboxNames names) => null;
+
+    /// <summary>SQL appended to the outbox INSERT, so that it runs in the save's transaction: a wake other instances receive when it commits; empty for none.</summary>
+    public virtual string NotifySuffix(KissOutboxNames names) => string.Empty;
+
+    /// <summary>
+    /// Receives other instances' wakes on <paramref name="db"/>'s connection and sets <paramref name="signal"/> at each,
+    /// until cancelled or the connection fails; <paramref name="listening"/> is set once it listens (a failure after
+    /// that is a lost connection). Called only when <see cref="Listens"/>.
+    /// </summary>
+    public virtual Task ListenAsync(DbContext db, KissWakeSignal signal, StrongBox<bool> listening, CancellationToken cancellationToken)
+        => throw new NotSupportedException($"{GetType().Name} does not listen.");
+
+    /// <summary>
+    /// Adds to EF's internal services of a context that writes to the outbox. Called for every known provider: EF builds
+    /// those services before a connection says which provider is in use, so what is added checks it at run time.
+    /// </summary>
+    public virtual void AddContextServices(IServiceCollection services)
+    {
+    }
+}

@@ -1,0 +1,31 @@
+using System.Runtime.CompilerServices;
+using KissEf.Internal.Outbox;
+using KissEf.Internal.Outbox.Dispatch;
+using Microsoft.EntityFrameworkCore;
+
+namespace KissEf.Internal.Providers.PostgreSql;
+
+/// <summary>
+/// PostgreSQL (Npgsql): claims with <c>FOR UPDATE SKIP LOCKED</c> (<see cref="KissSkipLockedClaim"/>), and wakes other
+/// instances with a <c>NOTIFY</c> in the save's transaction (<see cref="KissOutboxNotify"/>) that a <c>LISTEN</c> on
+/// each dispatcher receives (<see cref="KissNpgsqlListener"/>).
+/// </summary>
+internal sealed class KissPostgreSqlOutboxProvider : KissOutboxProvider
+{
+    public static readonly KissPostgreSqlOutboxProvider Instance = new();
+
+    private KissPostgreSqlOutboxProvider()
+    {
+    }
+
+    public override string? ProviderName => "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    public override bool Listens => true;
+
+    public override string? ClaimSql(KissOutboxNames names) => KissSkipLockedClaim.Sql(names);
+
+    public override string NotifySuffix(KissOutboxNames names) => KissOutboxNotify.Suffix(names);
+
+    public override Task ListenAsync(DbContext db, KissWakeSignal signal, StrongBox<bool> listening, CancellationToken cancellationToken)
+        => KissNpgsqlListener.ListenAsync(db, signal, listening, cancellationToken);
+}
