@@ -115,7 +115,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders 
 
     private DbCommand Prepare(DbContext context, IRelationalConnection connection, DbTransaction? transaction, IReadOnlyList<KissCall> calls, long now)
     {
-        var statement = _statements.GetOrAdd(context.Model, static (model, a) => Statement.For(model, a.Context, a.Providers), (Context: context, Providers: providers));
+        var statement = _statements.GetOrAdd(context.Model, static (_, a) => Statement.For(a.Context, a.Providers), (Context: context, Providers: providers));
         var command = connection.DbConnection.CreateCommand();
         command.Transaction = transaction;
         if (connection.CommandTimeout is { } timeout)
@@ -168,7 +168,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders 
         private readonly ISqlGenerationHelper _sql;
         private readonly string _prefix;
 
-        // What follows the INSERT: on PostgreSQL the NOTIFY that wakes other instances at commit.
+        // What follows the INSERT: the provider's wake of other instances at commit (on PostgreSQL a NOTIFY), or nothing.
         private readonly string _suffix;
         private readonly ConcurrentDictionary<int, string> _texts = new();
         private string[] _names = [];
@@ -230,19 +230,14 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders 
 
         private static string Base(int index) => "kiss" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-        public static Statement For(IModel model, DbContext context, IKissOutboxProviders providers)
+        public static Statement For(DbContext context, IKissOutboxProviders providers)
         {
-            var entity = model.FindEntityType(typeof(KissOutboxMessage))
-                ?? throw new InvalidOperationException(
-                    $"KissEf's outbox entity is not in the model of {context.GetType().Name}: was UseKissTracking(sp) called after the provider was configured?");
-            var sql = context.GetService<ISqlGenerationHelper>();
-            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-            string Column(string property) => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
-            var prefix = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} (" +
-                         $"{Column(nameof(KissOutboxMessage.Calls))}, {Column(nameof(KissOutboxMessage.CallCount))}, " +
-                         $"{Column(nameof(KissOutboxMessage.CreatedAt))}, {Column(nameof(KissOutboxMessage.Attempts))}, " +
-                         $"{Column(nameof(KissOutboxMessage.NextAttemptAt))}, {Column(nameof(KissOutboxMessage.LeaseExpiresAt))}) VALUES ";
-            return new Statement(prefix, providers.For(context).NotifySuffix(KissOutboxNames.Of(context)), sql);
+            var n = KissOutboxNames.Of(context);
+            var prefix = $"INSERT INTO {n.QuotedTable} (" +
+                         $"{n.Column(nameof(KissOutboxMessage.Calls))}, {n.Column(nameof(KissOutboxMessage.CallCount))}, " +
+                         $"{n.Column(nameof(KissOutboxMessage.CreatedAt))}, {n.Column(nameof(KissOutboxMessage.Attempts))}, " +
+                         $"{n.Column(nameof(KissOutboxMessage.NextAttemptAt))}, {n.Column(nameof(KissOutboxMessage.LeaseExpiresAt))}) VALUES ";
+            return new Statement(prefix, providers.For(context).NotifySuffix(n), n.Sql);
         }
     }
 }
