@@ -615,7 +615,7 @@ internal sealed partial class KissOutboxDispatcher(
                         .ConfigureAwait(false) is { } deadId)
                     {
                         KissLog.OutboxRowDead(_logger, deadId, refused.Count, attempts, refusal);
-                        metrics.Dead(refused.Calls);
+                        metrics.DeadRow(refused.Calls);
                         KissLog.DeliveryFailed(_logger, $"{pending.Count} call(s) of outbox row {row.Id}", attempts, retryError);
                     }
 
@@ -639,7 +639,7 @@ internal sealed partial class KissOutboxDispatcher(
                 if (dead)
                 {
                     KissLog.OutboxRowDead(_logger, row.Id, count, attempts, error);
-                    metrics.Dead(calls);
+                    metrics.DeadRow(calls);
                 }
                 else
                 {
