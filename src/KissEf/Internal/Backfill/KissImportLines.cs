@@ -9,8 +9,9 @@ namespace KissEf.Internal.Backfill;
 /// <summary>
 /// Writes calls in the vendor's JSON import format ("JSON Files as an External Data Source"): one JSON object per
 /// line, <c>"_p"</c> and <c>"_t"</c> (Unix seconds) always, then <c>"_n"</c> for an event, <c>"_p2"</c> for an
-/// alias, and every other name a property. Built from the call's encoded line, read by <see cref="KissCallReader"/>, so an export holds exactly what
-/// would have been sent (<c>_d</c>, the "use my time" flag of the HTTP API, has no place in the import).
+/// alias, and every other name a property. Built from the call's encoded line, read by <see cref="KissCallReader"/>,
+/// so an export holds exactly what would have been sent (<c>_d</c>, the "use my time" flag of the HTTP API, has no
+/// place in the import).
 /// </summary>
 internal sealed class KissImportLines(Stream output) : IDisposable
 {

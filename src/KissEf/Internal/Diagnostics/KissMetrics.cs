@@ -86,7 +86,7 @@ internal sealed class KissMetrics
     public void Dead(ReadOnlySpan<char> line) => _dead.Add(1, KindOf(line));
 
     /// <summary>Counts the calls of an outbox row's text as dead (the codec tells its calls from its trace header).</summary>
-    public void Dead(string row)
+    public void DeadRow(string row)
     {
         foreach (var line in new KissOutboxRowReader(row))
         {

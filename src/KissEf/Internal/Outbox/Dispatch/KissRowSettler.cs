@@ -49,7 +49,7 @@ internal sealed class KissRowSettler(IOptions<KissTrackingOptions> options, Time
                         .ConfigureAwait(false) is { } deadId)
                     {
                         KissLog.OutboxRowDead(logger, deadId, refused.Count, attempts, refusal);
-                        metrics.Dead(refused.Calls);
+                        metrics.DeadRow(refused.Calls);
                         KissLog.DeliveryFailed(logger, $"{pending.Count} call(s) of outbox row {row.Id}", attempts, retryError);
                     }
 
@@ -73,7 +73,7 @@ internal sealed class KissRowSettler(IOptions<KissTrackingOptions> options, Time
                 if (dead)
                 {
                     KissLog.OutboxRowDead(logger, row.Id, count, attempts, error);
-                    metrics.Dead(calls);
+                    metrics.DeadRow(calls);
                 }
                 else
                 {
