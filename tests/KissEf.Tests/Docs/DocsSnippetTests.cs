@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using KissEf.Tests.Support;
 
 namespace KissEf.Tests.Docs;
@@ -35,10 +36,18 @@ public sealed class DocsSnippetTests : IDisposable
         Assert.Contains("dotnet run --project src/SampleApp", readme);
         Assert.Contains("dotnet test KissEf.sln -c Release", readme);
 
-        // .ci/run says it runs the README's command: the same solution and configuration.
+        // .ci/run says it runs the README's command one project at a time: the same configuration, and every test
+        // project the README names (and .ci/run fails on a test project it does not list).
         var ci = File.ReadAllText(Path.Combine(root, ".ci", "run"));
         Assert.Contains("solution=KissEf.sln", ci, StringComparison.Ordinal);
-        Assert.Contains("dotnet test \"$solution\" -c Release", ci, StringComparison.Ordinal);
+        Assert.Contains("dotnet test \"tests/$project\" -c Release", ci, StringComparison.Ordinal);
+        var run = Regex.Match(ci, @"^projects=\(([^)]*)\)", RegexOptions.Multiline).Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var projects = Directory.GetFiles(Path.Combine(root, "tests"), "*.csproj", SearchOption.AllDirectories)
+            .Where(p => File.ReadAllText(p).Contains("<IsTestProject>true</IsTestProject>", StringComparison.Ordinal))
+            .Select(Path.GetFileNameWithoutExtension)
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(projects, run.Order(StringComparer.Ordinal));
+        Assert.All(run, p => Assert.Contains($"`tests/{p}`", string.Join('\n', readme), StringComparison.Ordinal));
     }
 
     [Fact]
