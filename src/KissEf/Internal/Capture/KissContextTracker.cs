@@ -29,11 +29,10 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
     /// sorts the extensions on every read.</param>
     public KissContextTracker(ICurrentDbContext currentContext, IDbContextOptions options, IRelationalTypeMappingSource? relationalTypes = null)
     {
-        var context = currentContext.Context;
         var runtime = options.FindExtension<KissOptionsExtension>()?.Runtime
             ?? throw new InvalidOperationException("KissEf's tracker was created without UseKissTracking.");
-        _capture = new KissSaveCapture(context, runtime, relational: relationalTypes is not null);
-        _routing = new KissSaveRouting(context, runtime, _capture);
+        _capture = new KissSaveCapture(currentContext.Context, runtime, relational: relationalTypes is not null);
+        _routing = new KissSaveRouting(_capture);
     }
 
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)

@@ -45,6 +45,12 @@ internal sealed class KissSaveCapture
         _relational = relational;
     }
 
+    /// <summary>The context whose saves this captures.</summary>
+    public DbContext Context => _context;
+
+    /// <summary>Its KissEf.</summary>
+    public KissRuntime Runtime => _runtime;
+
     /// <summary>The save under way, if it has maps; null between saves.</summary>
     public KissSaveSession? Current => _save;
 

@@ -13,23 +13,21 @@ namespace KissEf.Internal.Capture;
 /// <remarks>
 /// The sync and async interceptor methods share each path here: a method takes <c>async</c> and returns a
 /// <see cref="ValueTask"/> that is complete when it returns with <c>async</c> false (the sync caller reads it at
-/// once). A save with nothing to write returns before any state machine. A struct of its context's tracker (it
-/// holds only references): no allocation per context.
+/// once). A save with nothing to write returns before any state machine. A struct in its context's tracker (it
+/// holds one reference): no allocation per context.
 /// </remarks>
 internal readonly struct KissSaveRouting
 {
-    private readonly DbContext _context;
-    private readonly KissRuntime _runtime;
     private readonly KissSaveCapture _capture;
 
-    public KissSaveRouting(DbContext context, KissRuntime runtime, KissSaveCapture capture)
-    {
-        _context = context;
-        _runtime = runtime;
-        _capture = capture;
-    }
+    /// <param name="capture">The capture of the context's saves: the save under way, the context and its KissEf.</param>
+    public KissSaveRouting(KissSaveCapture capture) => _capture = capture;
 
-    private IKissDelivery Delivery => _runtime.Delivery;
+    private DbContext Context => _capture.Context;
+
+    private KissRuntime Runtime => _capture.Runtime;
+
+    private IKissDelivery Delivery => Runtime.Delivery;
 
     /// <summary>SavedChanges: closes the save and sends its calls where its transaction says.</summary>
     public ValueTask SavedAsync(bool async, CancellationToken cancellationToken)
@@ -50,7 +48,7 @@ internal readonly struct KissSaveRouting
         if (save.UserTransaction is { } transaction)
         {
             var calls = save.Finalize();
-            var pending = _runtime.Pending(transaction);
+            var pending = Runtime.Pending(transaction);
             if (!persists)
             {
                 pending.Add(calls);
@@ -70,7 +68,7 @@ internal readonly struct KissSaveRouting
         if (save.Ambient is { } ambient)
         {
             var calls = save.Finalize();
-            _runtime.OnAmbientCommit(ambient, _context.GetType(), persists ? [] : calls);
+            Runtime.OnAmbientCommit(ambient, Context.GetType(), persists ? [] : calls);
             return persists && calls.Count > 0 ? PersistGuardedAsync(save, null, calls, async, cancellationToken) : default;
         }
 
@@ -79,14 +77,14 @@ internal readonly struct KissSaveRouting
             // EF's own transaction wrote the rows in TransactionCommitting; its commit wakes the sender.
             if (save.CommittedInSave)
             {
-                Delivery.Committed(_context.GetType(), []);
+                Delivery.Committed(Context.GetType(), []);
             }
 
             return default;
         }
 
         // Direct delivery: SaveChanges returned, so the change is committed (with or without EF's transaction).
-        Delivery.Committed(_context.GetType(), save.Finalize());
+        Delivery.Committed(Context.GetType(), save.Finalize());
         return default;
     }
 
@@ -106,11 +104,11 @@ internal readonly struct KissSaveRouting
             return;
         }
 
-        _runtime.Committed(_context, transaction);
+        Runtime.Committed(Context, transaction);
     }
 
     /// <summary>TransactionRolledBack: the transaction's calls die with it.</summary>
-    public void RolledBack(DbTransaction transaction) => _runtime.Discard(transaction);
+    public void RolledBack(DbTransaction transaction) => Runtime.Discard(transaction);
 
     /// <summary>TransactionFailed: a user transaction that failed to commit or roll back drops its calls.</summary>
     public void Failed(DbTransaction transaction, TransactionErrorEventData eventData)
@@ -122,7 +120,7 @@ internal readonly struct KissSaveRouting
 
         if (eventData.Action is "Commit" or "Rollback")
         {
-            _runtime.Discard(transaction);
+            Runtime.Discard(transaction);
         }
     }
 
@@ -153,10 +151,10 @@ internal readonly struct KissSaveRouting
     {
         if (async)
         {
-            return new ValueTask(Delivery.PersistAsync(_context, transaction, calls, cancellationToken));
+            return new ValueTask(Delivery.PersistAsync(Context, transaction, calls, cancellationToken));
         }
 
-        Delivery.Persist(_context, transaction, calls);
+        Delivery.Persist(Context, transaction, calls);
         return default;
     }
 }
