@@ -1,46 +1,50 @@
 using System.Data.Common;
-using KissEf.Internal.Calls;
 using KissEf.Internal.Building;
-using KissEf.Internal.Protocol;
+using KissEf.Internal.Calls;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace KissEf.Internal.Capture;
 
-/// <summary>The state of one SaveChanges call, from SavingChanges to SavedChanges or its failure.</summary>
-internal sealed class KissSaveBuffer : IKissChangeSet
+/// <summary>
+/// The state of one SaveChanges call, from SavingChanges to SavedChanges or its failure: the transaction it is bound
+/// to, how far its capture went, KissEf's savepoint around it, and the changes captured, which it turns into calls.
+/// </summary>
+/// <remarks>
+/// One object per save (with the list of its changes, made at the first): its state and its changes are not split
+/// in two, which would cost a second allocation on every save of a tracked context. The context's
+/// <see cref="KissSaveCapture"/> fills it; <see cref="KissSaveRouting"/> sends what it holds where it belongs.
+/// </remarks>
+internal sealed class KissSaveSession : IKissChangeSet
 {
     private readonly DbContext _context;
+    private readonly KissRuntime _runtime;
     private readonly DateTimeOffset _saveTime;
-    private readonly ILogger _logger;
-    private readonly int _maxValueLength;
-    private readonly KissEf.Internal.Diagnostics.KissMetrics? _metrics;
-    private readonly KissDistinctTimes _times;
+    private static readonly List<KissCapturedChange> NoChanges = [];
+
+    private List<KissCapturedChange>? _changes;
     private KissCallSink? _sinkOrNull;
     private bool _finalized;
 
-    // Most saves of a tracked context change nothing that is mapped: the sink is made when a call is built.
-    private KissCallSink CallSink => _sinkOrNull ??= new KissCallSink(_context, _saveTime, _logger, _maxValueLength, _metrics);
+    /// <summary>KissEf's savepoint around this save in the user's transaction. A field, not a property: the guard is a
+    /// mutable struct, changed in place.</summary>
+    public KissSavepointGuard Guard;
 
-    public KissSaveBuffer(
-        DbContext context,
-        DateTimeOffset saveTime,
-        DbTransaction? userTransaction,
-        System.Transactions.Transaction? ambient,
-        ILogger logger,
-        KissDistinctTimes times,
-        int maxValueLength,
-        KissEf.Internal.Diagnostics.KissMetrics? metrics)
+    /// <param name="context">The context saving.</param>
+    /// <param name="runtime">Its KissEf.</param>
+    /// <param name="transactions">The context's transaction manager; null when its provider is not relational.</param>
+    public KissSaveSession(DbContext context, KissRuntime runtime, IDbContextTransactionManager? transactions)
     {
-        UserTransaction = userTransaction;
-        Ambient = ambient;
         _context = context;
-        _saveTime = saveTime;
-        _logger = logger;
-        _maxValueLength = maxValueLength;
-        _metrics = metrics;
-        _times = times;
+        _runtime = runtime;
+        _saveTime = runtime.Time.GetUtcNow();
+        UserTransaction = transactions?.CurrentTransaction?.GetDbTransaction();
+        Ambient = System.Transactions.Transaction.Current;
+        Guard = new KissSavepointGuard(transactions);
     }
+
+    // Most saves of a tracked context change nothing that is mapped: the sink is made when a call is built.
+    private KissCallSink CallSink => _sinkOrNull ??= new KissCallSink(_context, _saveTime, _runtime.Logger, _runtime.MaxValueLength, _runtime.Metrics);
 
     /// <summary>The transaction the user began before this save, if any.</summary>
     public DbTransaction? UserTransaction { get; }
@@ -63,27 +67,22 @@ internal sealed class KissSaveBuffer : IKissChangeSet
     /// <summary>The AutoTransactionBehavior to restore after the save, when KissEf changed it.</summary>
     public AutoTransactionBehavior? RestoreAutoTransaction { get; set; }
 
-    /// <summary>True when KissEf put a savepoint around this save in the user's transaction.</summary>
-    public bool Guarded { get; set; }
-
     /// <summary>Set when EF's own transaction of this save committed.</summary>
     public bool CommittedInSave { get; set; }
 
-    public List<KissCapturedChange> Changes { get; } = [];
-
-    public bool HasWork => Changes.Count > 0;
+    public bool HasWork => _changes is { Count: > 0 };
 
     /// <summary>Forgets the capture: the change tracker is about to be captured again.</summary>
-    public void Reset() => Changes.Clear();
+    public void Reset() => _changes?.Clear();
 
     /// <summary>Forgets what was captured of <paramref name="entity"/> (its state changed after the capture).</summary>
-    public void Forget(object entity) => Changes.RemoveAll(c => ReferenceEquals(c.Entry.Entity, entity));
+    public void Forget(object entity) => _changes?.RemoveAll(c => ReferenceEquals(c.Entry.Entity, entity));
 
     /// <summary>True when a change of <paramref name="entity"/> is captured.</summary>
-    public bool Contains(object entity) => Changes.Exists(c => ReferenceEquals(c.Entry.Entity, entity));
+    public bool Contains(object entity) => _changes?.Exists(c => ReferenceEquals(c.Entry.Entity, entity)) is true;
 
     /// <summary>Adds an addition or modification; its calls are built from the values as saved, at the end.</summary>
-    public void Add(KissCapturedChange change) => Changes.Add(change);
+    public void Add(KissCapturedChange change) => (_changes ??= []).Add(change);
 
     /// <summary>Adds a deletion, building its calls now, from the values as they were.</summary>
     public void AddDeleted(KissCapturedChange change)
@@ -94,7 +93,7 @@ internal sealed class KissSaveBuffer : IKissChangeSet
         change.Calls = CallSink.Calls.GetRange(calls, CallSink.Calls.Count - calls);
         CallSink.Calls.RemoveRange(calls, CallSink.Calls.Count - calls);
         change.Logs = CallSink.TakeLogs(logs);
-        Changes.Add(change);
+        Add(change);
     }
 
     /// <summary>Turns the captured changes into calls once; later calls return the same list (a retried
@@ -103,7 +102,7 @@ internal sealed class KissSaveBuffer : IKissChangeSet
     {
         if (!_finalized)
         {
-            foreach (var change in Changes)
+            foreach (var change in _changes ?? NoChanges)
             {
                 if (change.Calls is { } built)
                 {
@@ -116,7 +115,7 @@ internal sealed class KissSaveBuffer : IKissChangeSet
                 }
             }
 
-            _times.Assign(CallSink.Calls, CallSink.SaveTime);
+            _runtime.DistinctTimes.Assign(CallSink.Calls, CallSink.SaveTime);
             CallSink.WriteLogs();
             _finalized = true;
             CallSink.Metrics?.Captured(CallSink.Calls);

@@ -1,0 +1,283 @@
+using KissEf.Internal.Building;
+using KissEf.Internal.Logging;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace KissEf.Internal.Capture;
+
+/// <summary>
+/// The capture of one context's saves (one per context, with its tracker): it opens a <see cref="KissSaveSession"/>
+/// at SavingChanges, snapshots the changes into it while EF prepares the save, makes sure a save with rows to write
+/// runs in a transaction, and closes it at the end of the save.
+/// </summary>
+/// <remarks>
+/// Capture takes the final state of the save. It captures at every <c>ChangeTracker.DetectedAllChanges</c> of the
+/// save (the last is EF's own DetectChanges, right after every SavingChanges interceptor, the application's
+/// included), and follows the state changes made after it (EF's cascade deletes at save time, an interceptor
+/// that sets an entry's state) until EF starts the save's transaction or savepoint. An application interceptor
+/// that enumerates the entries (and so detects changes) costs one capture more; the change tracker is otherwise
+/// scanned once.
+/// </remarks>
+internal sealed class KissSaveCapture
+{
+    private readonly DbContext _context;
+    private readonly KissRuntime _runtime;
+    private readonly bool _relational;
+
+    // Made at the first save with maps: a context that only reads never subscribes.
+    private EventHandler<DetectChangesEventArgs>? _onDetecting;
+    private EventHandler<DetectedChangesEventArgs>? _onDetected;
+    private EventHandler<EntityStateChangedEventArgs>? _onStateChanged;
+    private IDbContextTransactionManager? _transactionManager;
+    private KissSaveSession? _save;
+    private bool _subscribed;
+    private bool _followingStates;
+
+    /// <param name="context">The context whose saves this captures.</param>
+    /// <param name="runtime">Its KissEf.</param>
+    /// <param name="relational">Whether its provider is relational.</param>
+    public KissSaveCapture(DbContext context, KissRuntime runtime, bool relational)
+    {
+        _context = context;
+        _runtime = runtime;
+        _relational = relational;
+    }
+
+    /// <summary>The context whose saves this captures.</summary>
+    public DbContext Context => _context;
+
+    /// <summary>Its KissEf.</summary>
+    public KissRuntime Runtime => _runtime;
+
+    /// <summary>The save under way, if it has maps; null between saves.</summary>
+    public KissSaveSession? Current => _save;
+
+    // Resolved when first needed: the connection (the relational transaction manager) depends on the interceptors,
+    // this context's tracker among them, so it cannot be a constructor parameter.
+    private IDbContextTransactionManager Transactions => _transactionManager ??= _context.GetService<IDbContextTransactionManager>();
+
+    /// <summary>SavingChanges: opens the save's session (when there are maps) and starts following the change tracker.</summary>
+    public void Begin()
+    {
+        Abort();
+        if (_runtime.Model.Maps.Count == 0)
+        {
+            return;
+        }
+
+        // Without a host, the first save is the first chance to check the options and the maps against this model (cached).
+        _runtime.EnsureConfigured();
+        _runtime.Model.EnsureValid(_context.Model);
+        _runtime.EnsureSupported(_context, _relational);
+
+        try
+        {
+            _save = new KissSaveSession(_context, _runtime, _relational ? Transactions : null);
+            var tracker = _context.ChangeTracker;
+            tracker.StateChanged += _onStateChanged ??= OnStateChanged;
+            _followingStates = true;
+            if (tracker.AutoDetectChangesEnabled)
+            {
+                tracker.DetectingAllChanges += _onDetecting ??= OnDetectingAllChanges;
+                tracker.DetectedAllChanges += _onDetected ??= OnDetectedAllChanges;
+                _subscribed = true;
+            }
+            else
+            {
+                // EF will not detect changes in this save: what the other interceptors set through EF's entries is
+                // saved, so the capture is taken again once EF starts the save's transaction or savepoint (which
+                // KissEf makes sure there is, with the outbox).
+                _save.CaptureAtStart = true;
+                Capture(_save);
+            }
+        }
+        catch (Exception exception)
+        {
+            KissLog.CaptureFailed(_runtime.Logger, _context.GetType().Name, exception);
+            Abort();
+        }
+    }
+
+    /// <summary>
+    /// EF started the save's transaction or savepoint: its entries are what it saves. Without change detection,
+    /// the capture is taken again now (another interceptor may have changed an entry's values or added one).
+    /// </summary>
+    public void Started()
+    {
+        StopFollowingStates();
+        if (_save is { CaptureAtStart: true } save)
+        {
+            save.CaptureAtStart = false;
+            Capture(save);
+        }
+    }
+
+    /// <summary>EF created a savepoint: the save's own (its start), unless it is KissEf's guard being created.</summary>
+    public void SavepointCreated()
+    {
+        if (_save is not { Guard.Creating: true })
+        {
+            Started();
+        }
+    }
+
+    /// <summary>SavedChanges: closes the save, returning its session (null when it had no maps).</summary>
+    public KissSaveSession? End()
+    {
+        var save = _save;
+        Clear();
+        return save;
+    }
+
+    /// <summary>The save failed, was cancelled or was never finished: drop its state, undo our savepoint.</summary>
+    public void Abort()
+    {
+        _save?.Guard.ReleaseAfterFailure();
+        Clear();
+    }
+
+    /// <summary>
+    /// The pooled context goes back to the pool: EF clears the change tracker's handlers and the database
+    /// facade's settings itself, so only our own state is dropped. (Touching the change tracker here would add
+    /// it to the resettable services EF is enumerating.)
+    /// </summary>
+    public void Reset()
+    {
+        _save = null;
+        _subscribed = false;
+        _followingStates = false;
+    }
+
+    private void OnDetectingAllChanges(object? sender, DetectChangesEventArgs args)
+    {
+        if (_save is { Scanning: false } save)
+        {
+            save.Detecting = true;
+        }
+    }
+
+    private void OnDetectedAllChanges(object? sender, DetectedChangesEventArgs args)
+    {
+        if (_save is { Scanning: false } save)
+        {
+            save.Detecting = false;
+
+            // Each detection may follow changes of another interceptor: the last one is the save's final state.
+            Capture(save);
+        }
+    }
+
+    /// <summary>An entry's state changed after the capture (and outside a detection): capture it again.</summary>
+    private void OnStateChanged(object? sender, EntityStateChangedEventArgs args)
+    {
+        if (_save is not { Captured: true, Scanning: false, Detecting: false } save
+            || args.NewState is not (EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            || _runtime.Model.FindMap(args.Entry.Entity.GetType()) is not { } map)
+        {
+            return;
+        }
+
+        try
+        {
+            Scan(save, (save, map, args.Entry), static state =>
+            {
+                state.save.Forget(state.Entry.Entity);
+                KissEntryCapture.Capture(state.map, state.Entry, state.save);
+            });
+            Protect(save);
+        }
+        catch (Exception exception)
+        {
+            KissLog.CaptureFailed(_runtime.Logger, _context.GetType().Name, exception);
+            Abort();
+        }
+    }
+
+    private void Capture(KissSaveSession save)
+    {
+        try
+        {
+            Scan(save, (save, _runtime.Model, _context.ChangeTracker), static state =>
+            {
+                state.save.Reset();
+                KissChangeScan.Capture(state.Model, state.ChangeTracker, state.save);
+            });
+            save.Captured = true;
+            Protect(save);
+        }
+        catch (Exception exception)
+        {
+            KissLog.CaptureFailed(_runtime.Logger, _context.GetType().Name, exception);
+            Abort();
+        }
+    }
+
+    /// <summary>Runs KissEf's reads of the change tracker without detecting changes (and capturing) again.</summary>
+    private void Scan<TState>(KissSaveSession save, TState state, Action<TState> scan)
+    {
+        save.Scanning = true;
+        try
+        {
+            KissTrackedEntries.WithoutDetection(_context.ChangeTracker, state, scan);
+        }
+        finally
+        {
+            save.Scanning = false;
+        }
+    }
+
+    /// <summary>Makes sure a save with calls to write runs in a transaction, guarded by a savepoint of ours in the user's.</summary>
+    private void Protect(KissSaveSession save)
+    {
+        // Without change detection, a later capture may find calls the first did not: make room for them.
+        if ((!save.HasWork && !save.CaptureAtStart) || !_runtime.Delivery.PersistsInTransaction)
+        {
+            return;
+        }
+
+        // The outbox's rows must commit with the change: a save EF would run without a transaction
+        // (a single statement) is made to open one.
+        if (_relational && save.UserTransaction is null && save.Ambient is null && save.RestoreAutoTransaction is null)
+        {
+            save.RestoreAutoTransaction = _context.Database.AutoTransactionBehavior;
+            _context.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+        }
+
+        if (save.UserTransaction is not null)
+        {
+            save.Guard.Create();
+        }
+    }
+
+    /// <summary>Stops following the change tracker and restores what the save changed on the context.</summary>
+    private void Clear()
+    {
+        if (_subscribed)
+        {
+            _context.ChangeTracker.DetectingAllChanges -= _onDetecting;
+            _context.ChangeTracker.DetectedAllChanges -= _onDetected;
+            _subscribed = false;
+        }
+
+        StopFollowingStates();
+
+        if (_save?.RestoreAutoTransaction is { } behavior)
+        {
+            _context.Database.AutoTransactionBehavior = behavior;
+        }
+
+        _save = null;
+    }
+
+    /// <summary>EF started the save's transaction or savepoint: its entries are final until it accepts them.</summary>
+    private void StopFollowingStates()
+    {
+        if (_followingStates)
+        {
+            _context.ChangeTracker.StateChanged -= _onStateChanged;
+            _followingStates = false;
+        }
+    }
+}
