@@ -46,6 +46,18 @@ public sealed class SpanRecorder : IDisposable
         return Linked();
     }
 
+    /// <summary>The KissEf spans linked to <paramref name="request"/>, once they have delivered <paramref name="calls"/> calls between them.</summary>
+    public async Task<IReadOnlyList<Activity>> DeliveredLinkedToAsync(Activity request, int calls, TimeSpan timeout)
+    {
+        List<Activity> Linked() => [.. _stopped.Where(a => a.Source.Name == "KissEf" && a.Links.Any(l => IsTo(l, request)))];
+        int Delivered() => Linked().Sum(a => a.GetTagItem("kissef.batch.delivered") is int n ? n : 0);
+        await OutboxCalls.EventuallyAsync(
+            () => Task.FromResult(Delivered() >= calls),
+            timeout,
+            () => Task.FromResult($"{Linked().Count} KissEf span(s) linked to the request delivered {Delivered()} call(s), expected {calls}"));
+        return Linked();
+    }
+
     public static bool IsTo(ActivityLink link, Activity request)
         => link.Context.TraceId == request.TraceId && link.Context.SpanId == request.SpanId;
 
