@@ -38,7 +38,7 @@ public sealed class SpanRecorder : IDisposable
     /// <summary>KissEf's ended spans linked to <paramref name="request"/>, waiting up to <paramref name="timeout"/> for <paramref name="count"/>.</summary>
     public async Task<IReadOnlyList<Activity>> LinkedToAsync(Activity request, int count, TimeSpan timeout)
     {
-        List<Activity> Linked() => [.. _stopped.Where(a => a.Source.Name == "KissEf" && a.Links.Any(l => IsTo(l, request)))];
+        List<Activity> Linked() => LinkedTo(request);
         await OutboxCalls.EventuallyAsync(
             () => Task.FromResult(Linked().Count >= count),
             timeout,
@@ -49,7 +49,7 @@ public sealed class SpanRecorder : IDisposable
     /// <summary>The KissEf spans linked to <paramref name="request"/>, once they have delivered <paramref name="calls"/> calls between them.</summary>
     public async Task<IReadOnlyList<Activity>> DeliveredLinkedToAsync(Activity request, int calls, TimeSpan timeout)
     {
-        List<Activity> Linked() => [.. _stopped.Where(a => a.Source.Name == "KissEf" && a.Links.Any(l => IsTo(l, request)))];
+        List<Activity> Linked() => LinkedTo(request);
         int Delivered() => Linked().Sum(a => a.GetTagItem("kissef.batch.delivered") is int n ? n : 0);
         await OutboxCalls.EventuallyAsync(
             () => Task.FromResult(Delivered() >= calls),
@@ -57,6 +57,9 @@ public sealed class SpanRecorder : IDisposable
             () => Task.FromResult($"{Linked().Count} KissEf span(s) linked to the request delivered {Delivered()} call(s), expected {calls}"));
         return Linked();
     }
+
+    private List<Activity> LinkedTo(Activity request)
+        => [.. _stopped.Where(a => a.Source.Name == "KissEf" && a.Links.Any(l => IsTo(l, request)))];
 
     public static bool IsTo(ActivityLink link, Activity request)
         => link.Context.TraceId == request.TraceId && link.Context.SpanId == request.SpanId;
