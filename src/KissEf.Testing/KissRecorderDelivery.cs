@@ -16,5 +16,5 @@ internal sealed class KissRecorderDelivery(KissRecorder recorder) : IKissDeliver
     public Task PersistAsync(DbContext context, DbTransaction? transaction, IReadOnlyList<KissCall> calls, CancellationToken cancellationToken)
         => throw new NotSupportedException("The recorder writes nothing in the transaction.");
 
-    public void Committed(Type contextType, IReadOnlyList<KissCall> calls) => recorder.Record(calls);
+    public void Committed(KissCommitOrigin origin, IReadOnlyList<KissCall> calls) => recorder.Record(calls);
 }

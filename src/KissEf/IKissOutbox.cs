@@ -21,4 +21,26 @@ public interface IKissOutbox
     /// <param name="cancellationToken">Stops the delete.</param>
     /// <returns>How many rows were deleted.</returns>
     Task<int> PurgeDeadAsync(TimeSpan olderThan, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Counts pending and dead calls in <paramref name="tenantId"/>'s database (with <c>UseTenants</c>; tenants that
+    /// share a database share its figures).
+    /// </summary>
+    /// <param name="tenantId">The tenant, as <see cref="IKissTenants"/> names it.</param>
+    /// <param name="cancellationToken">Stops the query.</param>
+    /// <returns>The state of the tenant's outbox.</returns>
+    Task<KissOutboxState> GetTenantStateAsync(string tenantId, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes every dead row of <paramref name="tenantId"/>'s database pending again, due now.</summary>
+    /// <param name="tenantId">The tenant, as <see cref="IKissTenants"/> names it.</param>
+    /// <param name="cancellationToken">Stops the update.</param>
+    /// <returns>How many rows were revived.</returns>
+    Task<int> RetryTenantDeadAsync(string tenantId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the dead rows of <paramref name="tenantId"/>'s database that died more than <paramref name="olderThan"/> ago.</summary>
+    /// <param name="tenantId">The tenant, as <see cref="IKissTenants"/> names it.</param>
+    /// <param name="olderThan">How long a dead row is kept for inspection.</param>
+    /// <param name="cancellationToken">Stops the delete.</param>
+    /// <returns>How many rows were deleted.</returns>
+    Task<int> PurgeTenantDeadAsync(string tenantId, TimeSpan olderThan, CancellationToken cancellationToken = default);
 }

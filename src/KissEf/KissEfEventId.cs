@@ -72,4 +72,10 @@ public static class KissEfEventId
 
     /// <summary>Information: after a 2010 or 2011, the dispatcher reads its table again and delivery goes on.</summary>
     public const int OutboxAvailableAgain = 2012;
+
+    /// <summary>
+    /// Warning, once per tenant until it works: with <c>UseTenants</c>, the dispatcher could not enter a tenant (or create
+    /// its context there) to find its outbox table; it tries again at the next tenant refresh.
+    /// </summary>
+    public const int TenantUnavailable = 2013;
 }

@@ -2,6 +2,7 @@ using System.Reflection;
 using KissEf.Internal.Model;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace KissEf;
 
@@ -58,6 +59,20 @@ public sealed class KissTrackingBuilder
     /// </summary>
     /// <returns>This builder.</returns>
     public KissTrackingBuilder UseDirectDelivery() => Configure(o => o.Delivery = KissDelivery.Direct);
+
+    /// <summary>
+    /// Makes KissEf multi-tenant aware (a database or a schema per tenant): the dispatcher, <see cref="IKissOutbox"/>,
+    /// the health check and <see cref="IKissBackfill"/> work every tenant's database, entering each tenant through
+    /// <typeparamref name="TTenants"/>, which is registered as a singleton.
+    /// </summary>
+    /// <typeparam name="TTenants">The application's <see cref="IKissTenants"/>.</typeparam>
+    /// <returns>This builder.</returns>
+    public KissTrackingBuilder UseTenants<TTenants>()
+        where TTenants : class, IKissTenants
+    {
+        Services.Replace(ServiceDescriptor.Singleton<IKissTenants, TTenants>());
+        return this;
+    }
 
     /// <summary>Changes any setting of <see cref="KissTrackingOptions"/>.</summary>
     /// <param name="configure">The change.</param>

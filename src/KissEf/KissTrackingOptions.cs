@@ -74,6 +74,13 @@ public sealed class KissTrackingOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Outbox, with <c>UseTenants</c>: how often the dispatcher reads the tenants again, so that a tenant added while the
+    /// application runs is worked within this time (at once when it commits on this instance).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan TenantRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Outbox: how long a claimed row is reserved for one dispatcher; a dead instance's rows are taken after it.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(1);

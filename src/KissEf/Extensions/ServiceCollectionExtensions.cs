@@ -89,7 +89,8 @@ public static class KissServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<IOptions<KissTrackingOptions>>(),
-            sp.GetRequiredService<KissEf.Internal.Diagnostics.KissMetrics>()));
+            sp.GetRequiredService<KissEf.Internal.Diagnostics.KissMetrics>(),
+            sp.GetService<IKissTenants>()));
         services.AddHostedService<KissStartupValidator>();
         services.AddSingleton(sp => new KissUntrackedContexts(registration.Model, sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<KissUntrackedContexts>());

@@ -58,7 +58,7 @@ internal sealed class KissBackfill(
 
         var map = MapOf<TEntity>();
         var (contextType, entityType) = ContextOf<TEntity>();
-        await using var own = KissOwnContext.Open(services, contextType);
+        await using var own = await KissOwnContext.OpenAsync(services, contextType, null, null, cancellationToken).ConfigureAwait(false);
         if (entityType.FindPrimaryKey() is not { Properties: [var key] })
         {
             throw new InvalidOperationException(
@@ -196,7 +196,7 @@ internal sealed class KissBackfill(
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         db.ChangeTracker.Clear();
-        run.Dispatcher!.Wake(run.ContextType);
+        run.Dispatcher!.Wake(run.ContextType, null);
     }
 
     /// <summary><c>EF.Property&lt;TKey&gt;(e, key) &gt; after.Value</c>, the value a query parameter.</summary>

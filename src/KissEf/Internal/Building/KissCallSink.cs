@@ -2,7 +2,6 @@ using System.Text;
 using KissEf.Internal.Calls;
 using KissEf.Internal.Logging;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging;
 
 namespace KissEf.Internal.Building;
@@ -70,10 +69,7 @@ internal sealed class KissCallSink
 
     /// <summary>The context's application service provider (the scope it was created in), for <c>IdentifiedBy</c>.</summary>
     public IServiceProvider? ApplicationServices
-        => _services ??= _context is not null
-            && ((IInfrastructure<IServiceProvider>)_context).Instance.GetService(typeof(IDbContextOptions)) is IDbContextOptions options
-            ? options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider
-            : null;
+        => _services ??= _context is null ? null : KissApplicationServices.Of(_context);
 
     public void Skipped(string call, string rule)
     {

@@ -20,5 +20,5 @@ internal interface IKissDelivery
     Task PersistAsync(DbContext context, DbTransaction? transaction, IReadOnlyList<KissCall> calls, CancellationToken cancellationToken);
 
     /// <summary>The transaction holding <paramref name="calls"/> committed: send them (or wake the sender).</summary>
-    void Committed(Type contextType, IReadOnlyList<KissCall> calls);
+    void Committed(KissCommitOrigin origin, IReadOnlyList<KissCall> calls);
 }

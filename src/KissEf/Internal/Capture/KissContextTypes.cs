@@ -17,8 +17,7 @@ internal sealed class KissContextTypes(IServiceCollection registrations)
         foreach (var type in All())
         {
             using var scope = services.CreateScope();
-            if (scope.ServiceProvider.GetService(typeof(DbContextOptions<>).MakeGenericType(type)) is DbContextOptions options
-                && options.FindExtension<KissOptionsExtension>() is { } extension)
+            if (Extension(scope.ServiceProvider, type) is { } extension)
             {
                 tracked.Add((type, extension));
             }
@@ -26,6 +25,18 @@ internal sealed class KissContextTypes(IServiceCollection registrations)
 
         return tracked;
     }
+
+    /// <summary>
+    /// The same, with every context type's options resolved in <paramref name="scope"/>: a scope entered for a tenant,
+    /// when the application's options code reads the tenant.
+    /// </summary>
+    public IReadOnlyList<(Type Type, KissOptionsExtension Extension)> TrackedIn(IServiceProvider scope)
+        => [.. All().Select(type => (type, Extension(scope, type)!)).Where(t => t.Item2 is not null)];
+
+    private static KissOptionsExtension? Extension(IServiceProvider scope, Type type)
+        => scope.GetService(typeof(DbContextOptions<>).MakeGenericType(type)) is DbContextOptions options
+            ? options.FindExtension<KissOptionsExtension>()
+            : null;
 
     private IEnumerable<Type> All()
         => registrations

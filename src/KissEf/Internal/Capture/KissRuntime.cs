@@ -22,7 +22,8 @@ internal sealed class KissRuntime(
     TimeProvider time,
     ILoggerFactory loggers,
     IOptions<KissTrackingOptions> options,
-    KissMetrics metrics)
+    KissMetrics metrics,
+    IKissTenants? tenants)
 {
     private readonly ConditionalWeakTable<DbTransaction, KissPendingCalls> _pending = new();
 
@@ -35,6 +36,12 @@ internal sealed class KissRuntime(
     public KissModel Model { get; } = model;
 
     public IKissDelivery Delivery { get; } = delivery;
+
+    /// <summary>The application's tenants (<c>UseTenants</c>), or null.</summary>
+    public IKissTenants? Tenants { get; } = tenants;
+
+    /// <summary>What a commit of <paramref name="context"/> is, for the delivery.</summary>
+    public KissCommitOrigin Origin(DbContext context) => KissCommitOrigin.Of(context, Tenants);
 
     public TimeProvider Time { get; } = time;
 
@@ -80,7 +87,7 @@ internal sealed class KissRuntime(
             var calls = pending.Take();
             if (calls.Count > 0 || pending.Persisted)
             {
-                Delivery.Committed(context.GetType(), calls);
+                Delivery.Committed(Origin(context), calls);
             }
         }
     }
@@ -89,13 +96,13 @@ internal sealed class KissRuntime(
     public void Discard(DbTransaction transaction) => _pending.Remove(transaction);
 
     /// <summary>Calls of an ambient transaction leave when it completes committed.</summary>
-    public void OnAmbientCommit(System.Transactions.Transaction ambient, Type contextType, IReadOnlyList<KissCall> calls)
+    public void OnAmbientCommit(System.Transactions.Transaction ambient, KissCommitOrigin origin, IReadOnlyList<KissCall> calls)
     {
         ambient.TransactionCompleted += (_, args) =>
         {
             if (args.Transaction?.TransactionInformation.Status == System.Transactions.TransactionStatus.Committed)
             {
-                Delivery.Committed(contextType, calls);
+                Delivery.Committed(origin, calls);
             }
         };
     }

@@ -68,7 +68,7 @@ internal readonly struct KissSaveRouting
         if (save.Ambient is { } ambient)
         {
             var calls = save.Finalize();
-            Runtime.OnAmbientCommit(ambient, Context.GetType(), persists ? [] : calls);
+            Runtime.OnAmbientCommit(ambient, Runtime.Origin(Context), persists ? [] : calls);
             return persists && calls.Count > 0 ? PersistGuardedAsync(save, null, calls, async, cancellationToken) : default;
         }
 
@@ -77,14 +77,14 @@ internal readonly struct KissSaveRouting
             // EF's own transaction wrote the rows in TransactionCommitting; its commit wakes the sender.
             if (save.CommittedInSave)
             {
-                Delivery.Committed(Context.GetType(), []);
+                Delivery.Committed(Runtime.Origin(Context), []);
             }
 
             return default;
         }
 
         // Direct delivery: SaveChanges returned, so the change is committed (with or without EF's transaction).
-        Delivery.Committed(Context.GetType(), save.Finalize());
+        Delivery.Committed(Runtime.Origin(Context), save.Finalize());
         return default;
     }
 

@@ -8,29 +8,79 @@ namespace KissEf.Internal.Capture;
 /// Fails the host's start when a tracking map does not fit the EF model of a context that uses it (a watched
 /// member that is not a mapped property), so that a broken map never waits for the first save.
 /// </summary>
+/// <remarks>
+/// With <c>UseTenants</c>, a context type that cannot be created outside a tenant (its constructor or options code reads
+/// the tenant) is created in the scope of the first tenant that can be entered; with no such tenant, its maps are
+/// checked at its first save, as every context's are.
+/// </remarks>
 internal sealed class KissStartupValidator(IServiceProvider services, KissContextTypes contexts, KissRuntime runtime) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         // A design-time tool builds no model for KissEf: creating the contexts runs the application's options code,
         // which may connect (a server version detected from the database); the first save checks the maps anyway.
         if (KissDesignTime.IsActive)
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        foreach (var (type, _) in contexts.Tracked(services))
+        if (runtime.Tenants is not { } tenants)
         {
-            using var scope = services.CreateScope();
-            if (scope.ServiceProvider.GetService(type) is DbContext context)
+            foreach (var (type, _) in contexts.Tracked(services))
             {
-                runtime.Model.EnsureValid(context.Model);
-                runtime.EnsureSupported(context, context.Database.IsRelational());
+                using var scope = services.CreateScope();
+                if (scope.ServiceProvider.GetService(type) is DbContext context)
+                {
+                    Validate(context);
+                }
             }
+
+            return;
         }
 
-        return Task.CompletedTask;
+        await ValidateInTenantAsync(tenants, cancellationToken).ConfigureAwait(false);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task ValidateInTenantAsync(IKissTenants tenants, CancellationToken cancellationToken)
+    {
+        var ids = await tenants.GetTenantIdsAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var tenant in ids.Prepend(null))
+        {
+            var scope = services.CreateAsyncScope();
+            await using (scope.ConfigureAwait(false))
+            {
+                DbContext[] created;
+                try
+                {
+                    if (tenant is not null)
+                    {
+                        await tenants.EnterAsync(scope.ServiceProvider, tenant, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    created = [.. contexts.TrackedIn(scope.ServiceProvider).Select(t => (DbContext)scope.ServiceProvider.GetRequiredService(t.Type))];
+                }
+#pragma warning disable CA1031 // Outside a tenant, or in one that cannot be entered now: try the next; the first save checks the maps anyway.
+                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+                {
+                    continue;
+                }
+
+                foreach (var context in created)
+                {
+                    Validate(context);
+                }
+
+                return;
+            }
+        }
+    }
+
+    private void Validate(DbContext context)
+    {
+        runtime.Model.EnsureValid(context.Model);
+        runtime.EnsureSupported(context, context.Database.IsRelational());
+    }
 }

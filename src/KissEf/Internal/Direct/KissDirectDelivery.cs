@@ -22,7 +22,7 @@ internal sealed class KissDirectDelivery(IServiceProvider services) : IKissDeliv
     public Task PersistAsync(DbContext context, DbTransaction? transaction, IReadOnlyList<KissCall> calls, CancellationToken cancellationToken)
         => throw new NotSupportedException("Direct delivery writes nothing in the transaction.");
 
-    public void Committed(Type contextType, IReadOnlyList<KissCall> calls)
+    public void Committed(KissCommitOrigin origin, IReadOnlyList<KissCall> calls)
     {
         // The commit runs in the request that saved: its trace goes with the calls to their delivery span.
         var trace = Activity.Current?.Context ?? default;

@@ -66,4 +66,8 @@ internal static partial class KissLog
 
     [LoggerMessage(KissEfEventId.OutboxAvailableAgain, LogLevel.Information, "KissEf's dispatcher for {Context} reads its outbox table '{Table}' again: delivery goes on.", EventName = nameof(KissEfEventId.OutboxAvailableAgain))]
     public static partial void OutboxAvailableAgain(ILogger logger, string context, string table);
+
+    // 2013: with UseTenants, a tenant the dispatcher cannot enter; the other tenants go on.
+    [LoggerMessage(KissEfEventId.TenantUnavailable, LogLevel.Warning, "KissEf could not enter tenant '{Tenant}' to find the outbox table of {Context} ({Error}); its calls wait in its database. The other tenants go on; KissEf tries again every {RefreshSeconds} s and at the tenant's next commit.", EventName = nameof(KissEfEventId.TenantUnavailable))]
+    public static partial void TenantUnavailable(ILogger logger, string tenant, string context, string error, double refreshSeconds);
 }

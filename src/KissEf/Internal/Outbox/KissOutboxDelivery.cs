@@ -29,5 +29,5 @@ internal sealed class KissOutboxDelivery(IServiceProvider services, TimeProvider
     public Task PersistAsync(DbContext context, DbTransaction? transaction, IReadOnlyList<KissCall> calls, CancellationToken cancellationToken)
         => Writer.WriteAsync(context, transaction, calls, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
 
-    public void Committed(Type contextType, IReadOnlyList<KissCall> calls) => Dispatcher.Wake(contextType);
+    public void Committed(KissCommitOrigin origin, IReadOnlyList<KissCall> calls) => Dispatcher.Wake(origin.ContextType, origin.TenantId);
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using KissEf.Internal.Outbox.Dispatch;
 using Microsoft.EntityFrameworkCore;
@@ -39,6 +40,14 @@ internal abstract class KissOutboxProvider
     /// </summary>
     public virtual Task ListenAsync(DbContext db, KissWakeSignal signal, StrongBox<bool> listening, CancellationToken cancellationToken)
         => throw new NotSupportedException($"{GetType().Name} does not listen.");
+
+    /// <summary>
+    /// What names the database <paramref name="connection"/> opens, without opening it: tenants whose contexts name the
+    /// same database share one outbox table, and one worker. The default is the connection's data source (the server)
+    /// and database; null when the connection names neither (then each tenant is worked on its own).
+    /// </summary>
+    public virtual string? DatabaseIdentity(DbConnection connection)
+        => string.IsNullOrEmpty(connection.DataSource) ? null : $"{connection.DataSource}/{connection.Database}";
 
     /// <summary>
     /// Adds to EF's internal services of a context that writes to the outbox. Called for every known provider: EF builds

@@ -13,9 +13,9 @@ namespace KissEf.Internal.Outbox;
 /// </summary>
 internal static class KissOutboxTable
 {
-    public static async Task<KissTableCheck> CheckAsync(IServiceProvider services, Type contextType, CancellationToken cancellationToken)
+    public static async Task<KissTableCheck> CheckAsync(KissOutboxTarget target, CancellationToken cancellationToken)
     {
-        var own = KissOwnContext.Open(services, contextType);
+        var own = await target.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (own.ConfigureAwait(false))
         {
             var db = own.Db;
@@ -56,27 +56,27 @@ internal static class KissOutboxTable
     }
 
     /// <summary>
-    /// The exception for an operation on the outbox of <paramref name="contextType"/> that failed with
+    /// The exception for an operation on the outbox of <paramref name="target"/> that failed with
     /// <paramref name="failure"/>: when the table cannot be read, or the database cannot be reached, an
     /// <see cref="InvalidOperationException"/> that says so and what to do; otherwise null (the failure stands as is).
     /// </summary>
-    public static async Task<Exception?> ExplainAsync(IServiceProvider services, Type contextType, string operation, Exception failure, CancellationToken cancellationToken)
+    public static async Task<Exception?> ExplainAsync(KissOutboxTarget target, string operation, Exception failure, CancellationToken cancellationToken)
     {
         if (!IsDatabaseError(failure))
         {
             return null;
         }
 
-        var check = await CheckAsync(services, contextType, cancellationToken).ConfigureAwait(false);
+        var check = await CheckAsync(target, cancellationToken).ConfigureAwait(false);
         return check.State switch
         {
             KissTableState.Missing => new InvalidOperationException(
-                $"KissEf could not {operation}: the outbox table '{check.Table}' of {contextType.Name} cannot be read ({check.ErrorText}). " +
-                $"Add it: run 'dotnet ef migrations add AddKissOutbox --context {contextType.Name}' then 'dotnet ef database update' " +
+                $"KissEf could not {operation}: the outbox table '{check.Table}' of {target.Label} cannot be read ({check.ErrorText}). " +
+                $"Add it: run 'dotnet ef migrations add AddKissOutbox --context {target.ContextType.Name}' then 'dotnet ef database update' " +
                 "(or call Database.Migrate() at start, or EnsureCreated for a development database).",
                 failure),
             KissTableState.Unreachable => new InvalidOperationException(
-                $"KissEf could not {operation}: the database of {contextType.Name} cannot be reached ({check.ErrorText}). " +
+                $"KissEf could not {operation}: the database of {target.Label} cannot be reached ({check.ErrorText}). " +
                 "The calls not yet delivered stay in the outbox table.",
                 failure),
             _ => null,
@@ -88,9 +88,9 @@ internal static class KissOutboxTable
     /// <see cref="ExplainAsync"/> when the table or the database is the cause, else <paramref name="failure"/> itself,
     /// with its stack trace.
     /// </summary>
-    public static async Task ThrowExplainedAsync(IServiceProvider services, Type contextType, string operation, Exception failure, CancellationToken cancellationToken)
+    public static async Task ThrowExplainedAsync(KissOutboxTarget target, string operation, Exception failure, CancellationToken cancellationToken)
     {
-        if (await ExplainAsync(services, contextType, operation, failure, cancellationToken).ConfigureAwait(false) is { } explained)
+        if (await ExplainAsync(target, operation, failure, cancellationToken).ConfigureAwait(false) is { } explained)
         {
             throw explained;
         }

@@ -29,11 +29,21 @@ internal readonly struct KissOwnContext : IAsyncDisposable
 
     public IQueryable<KissOutboxMessage> Rows => Db.Set<KissOutboxMessage>();
 
-    public static KissOwnContext Open(IServiceProvider services, Type contextType)
+    /// <summary>
+    /// A context of <paramref name="contextType"/> from a new scope; with <paramref name="tenantId"/>, a scope entered for
+    /// that tenant first (<see cref="IKissTenants.EnterAsync"/>), so that the context is the tenant's.
+    /// </summary>
+    public static async ValueTask<KissOwnContext> OpenAsync(
+        IServiceProvider services, Type contextType, IKissTenants? tenants, string? tenantId, CancellationToken cancellationToken)
     {
         var scope = services.CreateAsyncScope();
         try
         {
+            if (tenantId is not null && tenants is not null)
+            {
+                await tenants.EnterAsync(scope.ServiceProvider, tenantId, cancellationToken).ConfigureAwait(false);
+            }
+
             var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
             Own.AddOrUpdate(db, Own);
             Logging(db)?.IsOwn = true;
@@ -41,7 +51,7 @@ internal readonly struct KissOwnContext : IAsyncDisposable
         }
         catch
         {
-            scope.Dispose();
+            await scope.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }

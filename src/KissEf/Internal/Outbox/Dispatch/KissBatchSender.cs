@@ -21,7 +21,7 @@ internal sealed class KissBatchSender(
     ILogger logger)
 {
     /// <summary>Sends every call of the claimed rows, <c>MaxConcurrency</c> at a time.</summary>
-    public async Task<KissRowOutcome[]> SendAsync(Type contextType, List<KissOutboxMessage> rows, CancellationToken cancellationToken)
+    public async Task<KissRowOutcome[]> SendAsync(KissOutboxTarget target, List<KissOutboxMessage> rows, CancellationToken cancellationToken)
     {
         var outcomes = new KissRowOutcome[rows.Count];
         var calls = 0;
@@ -42,7 +42,7 @@ internal sealed class KissBatchSender(
         }
 
         // One span per batch, linked to the trace of each save whose row it sends (KissTraceHeader).
-        using var activity = KissActivitySource.StartBatch("outbox", contextType.Name, calls, outcomes, static o => o.Trace);
+        using var activity = KissActivitySource.StartBatch("outbox", target.ContextType.Name, calls, outcomes, static o => o.Trace);
         var delivered = 0;
         var failed = 0;
         var client = sender.CreateClient();

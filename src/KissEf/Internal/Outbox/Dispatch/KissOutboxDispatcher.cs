@@ -10,16 +10,23 @@ using Microsoft.Extensions.Options;
 namespace KissEf.Internal.Outbox.Dispatch;
 
 /// <summary>
-/// Where calls leave, with the outbox: the hosted service that runs one <see cref="KissOutboxWorker"/> per DbContext
-/// type (and, where the provider can, its <see cref="KissOutboxListener"/>), and the <see cref="IKissDispatcher"/> a
-/// commit wakes and a flush drains. On start the workers drain what an earlier process left; on stop they drain within
-/// the shutdown timeout and give back the leases of what they could not finish. Stopping never throws: what could not
-/// be drained stays in the table.
+/// Where calls leave, with the outbox: the hosted service that runs one <see cref="KissOutboxWorker"/> per outbox table
+/// (<see cref="KissOutboxTargets"/>: a DbContext type's, or with <c>UseTenants</c> a context type's in each tenant
+/// database) and, where the provider can and the application has no tenants, its <see cref="KissOutboxListener"/>; and
+/// the <see cref="IKissDispatcher"/> a commit wakes and a flush drains. On start the workers drain what an earlier
+/// process left; on stop they drain within the shutdown timeout and give back the leases of what they could not finish.
+/// Stopping never throws: what could not be drained stays in the table.
 /// </summary>
+/// <remarks>
+/// With tenants there is no LISTEN connection (PostgreSQL's notifications do not cross databases, and a connection per
+/// tenant database would grow with the tenants): a commit wakes its own tenant's worker here, and other instances'
+/// commits are found by the poll.
+/// </remarks>
 internal sealed class KissOutboxDispatcher : BackgroundService, IKissDispatcher
 {
-    private readonly IServiceProvider _services;
-    private readonly KissContextTypes _contextTypes;
+    /// <summary>How many workers a flush of every tenant drains at once.</summary>
+    private const int FlushConcurrency = 8;
+
     private readonly IKissOutboxProviders _providers;
     private readonly IOptions<KissTrackingOptions> _options;
     private readonly TimeProvider _time;
@@ -28,12 +35,11 @@ internal sealed class KissOutboxDispatcher : BackgroundService, IKissDispatcher
     private readonly KissBatchSender _sender;
     private readonly KissRowSettler _settler;
 
-    private readonly ConcurrentDictionary<Type, KissOutboxWorker> _workers = new();
+    private readonly ConcurrentDictionary<string, KissOutboxWorker> _workers = new();
     private readonly List<Task> _loops = [];
     private readonly CancellationTokenSource _drainStop = new();
     private CancellationToken _stopping;
     private volatile bool _running;
-    private IReadOnlyList<Type>? _registered;
 
     public KissOutboxDispatcher(
         IServiceProvider services,
@@ -45,43 +51,69 @@ internal sealed class KissOutboxDispatcher : BackgroundService, IKissDispatcher
         KissMetrics metrics,
         ILoggerFactory loggers)
     {
-        _services = services;
-        _contextTypes = contextTypes;
         _providers = providers;
         _options = options;
         _time = time;
 
         // Every unit logs under the dispatcher's category, as users' filters name it.
         _logger = loggers.CreateLogger(KissLogCategories.OutboxDispatcher);
-        _leases = new KissOutboxLeases(services, providers, options, time, _logger);
+        Targets = new KissOutboxTargets(services, contextTypes, providers, options, time, _logger);
+        Targets.Added += target => GetWorker(target);
+        _leases = new KissOutboxLeases(providers, options, time, _logger);
         _sender = new KissBatchSender(sender, options, time, metrics, _logger);
         _settler = new KissRowSettler(options, time, metrics, _logger);
     }
 
-    /// <summary>A commit of <paramref name="contextType"/> wrote rows: wake its worker (starting it if new).</summary>
-    public void Wake(Type contextType) => GetWorker(contextType).Signal.Set();
+    /// <summary>Every outbox table the dispatcher works.</summary>
+    public KissOutboxTargets Targets { get; }
 
     /// <summary>
-    /// Drains every worker now. A table that cannot be read, or a database that cannot be reached, fails the flush with
-    /// an <see cref="InvalidOperationException"/> that says so and what to do (the calls stay in the table).
+    /// A commit of <paramref name="contextType"/> in <paramref name="tenantId"/>'s scope wrote rows: wake the worker of
+    /// its table (starting it if new; a tenant not known yet is entered first, in the background).
+    /// </summary>
+    public void Wake(Type contextType, string? tenantId)
+    {
+        if (Targets.Find(contextType, tenantId) is { } target)
+        {
+            GetWorker(target).Signal.Set();
+            return;
+        }
+
+        _ = WakeNewAsync(contextType, tenantId);
+    }
+
+    /// <summary>
+    /// Drains every worker now (with tenants, the tenants read again first, so one added since is drained too). A table
+    /// that cannot be read, or a database that cannot be reached, fails the flush with an
+    /// <see cref="InvalidOperationException"/> that says so and what to do (the calls stay in the table), after the
+    /// other tables are drained.
     /// </summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        foreach (var worker in KnownWorkers())
-        {
-            Exception? failure;
-            try
-            {
-                await worker.DrainAsync(cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                failure = exception;
-            }
+        var targets = await Targets.GetAllAsync(force: true, cancellationToken).ConfigureAwait(false);
+        await DrainAsync([.. targets.Select(GetWorker)], cancellationToken).ConfigureAwait(false);
+    }
 
-            await KissOutboxTable.ThrowExplainedAsync(_services, worker.ContextType, "flush the outbox", failure, cancellationToken).ConfigureAwait(false);
+    /// <summary>Drains the workers of <paramref name="tenantId"/>'s database.</summary>
+    public async Task FlushTenantAsync(string tenantId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenantId);
+        if (!Targets.Tenanted)
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            return;
         }
+
+        var workers = new List<KissOutboxWorker>();
+        foreach (var type in await Targets.ContextTypesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await Targets.ResolveAsync(type, tenantId, cancellationToken).ConfigureAwait(false) is { } target)
+            {
+                workers.Add(GetWorker(target));
+            }
+        }
+
+        await DrainAsync(workers, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -104,27 +136,24 @@ internal sealed class KissOutboxDispatcher : BackgroundService, IKissDispatcher
         }
 
         _running = false;
-        foreach (var worker in _workers.Values)
-        {
-            await worker.StopAsync(_drainStop.Token).ConfigureAwait(false);
-        }
+        await Parallel.ForEachAsync(
+            _workers.Values,
+            new ParallelOptions { MaxDegreeOfParallelism = FlushConcurrency },
+            async (worker, _) => await worker.StopAsync(_drainStop.Token).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
     public override void Dispose()
     {
         _drainStop.Dispose();
+        Targets.Dispose();
         base.Dispose();
     }
 
-    /// <summary>The workers of every context type known now: those registered in DI and those seen committing.</summary>
-    internal IReadOnlyCollection<KissOutboxWorker> KnownWorkers()
+    /// <summary>The workers of every outbox table known now (with tenants, read again when the refresh is due).</summary>
+    internal async Task<IReadOnlyCollection<KissOutboxWorker>> WorkersAsync(CancellationToken cancellationToken)
     {
-        foreach (var type in OutboxContextTypes())
-        {
-            GetWorker(type);
-        }
-
-        return [.. _workers.Values];
+        var targets = await Targets.GetAllAsync(force: false, cancellationToken).ConfigureAwait(false);
+        return [.. targets.Select(GetWorker)];
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -137,11 +166,10 @@ internal sealed class KissOutboxDispatcher : BackgroundService, IKissDispatcher
         }
 
         _stopping = stoppingToken;
-        var known = KnownWorkers();
         lock (_loops)
         {
             _running = true;
-            foreach (var worker in known)
+            foreach (var worker in _workers.Values)
             {
                 StartLoop(worker);
             }
@@ -149,7 +177,13 @@ internal sealed class KissOutboxDispatcher : BackgroundService, IKissDispatcher
 
         try
         {
-            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+            // Without tenants, once; with tenants, again at every refresh: a tenant added since gets its worker.
+            do
+            {
+                await RefreshAsync(stoppingToken).ConfigureAwait(false);
+                await Task.Delay(Targets.Tenanted ? _options.Value.TenantRefreshInterval : Timeout.InfiniteTimeSpan, _time, stoppingToken).ConfigureAwait(false);
+            }
+            while (true);
         }
         catch (OperationCanceledException)
         {
@@ -164,27 +198,77 @@ internal sealed class KissOutboxDispatcher : BackgroundService, IKissDispatcher
         await Task.WhenAll(loops).ConfigureAwait(false);
     }
 
-    /// <summary>The registered context types whose options use KissEf's outbox, found once.</summary>
-    private IReadOnlyList<Type> OutboxContextTypes()
+    /// <summary>Reads the targets (with tenants, the tenants again); each new one starts its worker through <see cref="KissOutboxTargets.Added"/>.</summary>
+    private async Task RefreshAsync(CancellationToken stoppingToken)
     {
-        if (_registered is { } known)
+        try
         {
-            return known;
+            await Targets.GetAllAsync(force: true, stoppingToken).ConfigureAwait(false);
         }
-
-        return _registered = [.. _contextTypes.Tracked(_services).Where(t => t.Extension.OutboxTable is not null).Select(t => t.Type)];
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // The tenants could not be read: the known ones go on, and the next refresh tries again.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            KissLog.DispatcherFailed(_logger, exception);
+        }
     }
 
-    private KissOutboxWorker GetWorker(Type contextType)
+    private async Task WakeNewAsync(Type contextType, string? tenantId)
     {
-        if (_workers.TryGetValue(contextType, out var existing))
+        try
+        {
+            if (await Targets.ResolveAsync(contextType, tenantId, _stopping).ConfigureAwait(false) is { } target)
+            {
+                GetWorker(target).Signal.Set();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Drains <paramref name="workers"/>, several at once; the first failure (explained when the table or the database
+    /// is its cause) is thrown once all have had their drain.
+    /// </summary>
+    private static async Task DrainAsync(IReadOnlyList<KissOutboxWorker> workers, CancellationToken cancellationToken)
+    {
+        var failures = new ConcurrentQueue<(KissOutboxWorker Worker, Exception Failure)>();
+        await Parallel.ForEachAsync(
+            workers,
+            new ParallelOptions { MaxDegreeOfParallelism = FlushConcurrency, CancellationToken = cancellationToken },
+            async (worker, token) =>
+            {
+                try
+                {
+                    await worker.DrainAsync(token).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    failures.Enqueue((worker, exception));
+                }
+            }).ConfigureAwait(false);
+
+        if (failures.TryDequeue(out var first))
+        {
+            await KissOutboxTable.ThrowExplainedAsync(first.Worker.Target, "flush the outbox", first.Failure, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private KissOutboxWorker GetWorker(KissOutboxTarget target)
+    {
+        if (_workers.TryGetValue(target.Key, out var existing))
         {
             return existing;
         }
 
         lock (_loops)
         {
-            var worker = _workers.GetOrAdd(contextType, static (type, self) => self.NewWorker(type), this);
+            var worker = _workers.GetOrAdd(target.Key, static (_, state) => state.self.NewWorker(state.target), (self: this, target));
             if (_running && !worker.Started)
             {
                 StartLoop(worker);
@@ -194,8 +278,8 @@ internal sealed class KissOutboxDispatcher : BackgroundService, IKissDispatcher
         }
     }
 
-    private KissOutboxWorker NewWorker(Type contextType)
-        => new(contextType, _services, _options, _time, _logger, _leases, _sender, _settler);
+    private KissOutboxWorker NewWorker(KissOutboxTarget target)
+        => new(target, _options, _time, _logger, _leases, _sender, _settler);
 
     private void StartLoop(KissOutboxWorker worker)
     {
@@ -209,9 +293,12 @@ internal sealed class KissOutboxDispatcher : BackgroundService, IKissDispatcher
         _loops.Add(Task.Run(() => worker.LoopAsync(_stopping, drainStop), CancellationToken.None));
 
         // Other instances' commits: where the provider listens (PostgreSQL) a wake; elsewhere the poll finds them.
-        _loops.Add(Task.Run(
-            () => KissOutboxListener.ListenAsync(
-                _services, _providers, worker.ContextType, worker.Signal, _options.Value.PollInterval, _time, _logger, _stopping),
-            CancellationToken.None));
+        if (!Targets.Tenanted)
+        {
+            _loops.Add(Task.Run(
+                () => KissOutboxListener.ListenAsync(
+                    _providers, worker.Target, worker.Signal, _options.Value.PollInterval, _time, _logger, _stopping),
+                CancellationToken.None));
+        }
     }
 }

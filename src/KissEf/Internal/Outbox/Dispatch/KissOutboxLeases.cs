@@ -10,7 +10,6 @@ namespace KissEf.Internal.Outbox.Dispatch;
 /// one database from sending the same row at the same time; a crashed instance's leases end by themselves.
 /// </summary>
 internal sealed class KissOutboxLeases(
-    IServiceProvider services,
     IKissOutboxProviders providers,
     IOptions<KissTrackingOptions> options,
     TimeProvider time,
@@ -20,10 +19,10 @@ internal sealed class KissOutboxLeases(
     private long _claims;
 
     /// <summary>Claims a batch of due rows, through a context of its own, and keeps its lease alive.</summary>
-    public async Task<KissClaim?> ClaimAsync(Type contextType, CancellationToken cancellationToken)
+    public async Task<KissClaim?> ClaimAsync(KissOutboxTarget target, CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var own = KissOwnContext.Open(services, contextType);
+        var own = await target.OpenAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -37,7 +36,7 @@ internal sealed class KissOutboxLeases(
             }
 
             var renewing = new CancellationTokenSource();
-            return new KissClaim(own, owner, rows, renewing, RenewLeaseAsync(contextType, owner, o.LeaseDuration, renewing.Token));
+            return new KissClaim(own, owner, rows, renewing, RenewLeaseAsync(target, owner, o.LeaseDuration, renewing.Token));
         }
         catch
         {
@@ -65,7 +64,7 @@ internal sealed class KissOutboxLeases(
     /// Extends the lease of a batch while it is being sent (every third of the lease), so a slow endpoint does
     /// not let another instance take the rows and send them again at the same time.
     /// </summary>
-    private async Task RenewLeaseAsync(Type contextType, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    private async Task RenewLeaseAsync(KissOutboxTarget target, string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
         var every = lease / 3;
         while (!cancellationToken.IsCancellationRequested)
@@ -73,7 +72,7 @@ internal sealed class KissOutboxLeases(
             await Task.Delay(every, time, cancellationToken).ConfigureAwait(false);
             try
             {
-                await using var own = KissOwnContext.Open(services, contextType);
+                await using var own = await target.OpenAsync(cancellationToken).ConfigureAwait(false);
                 var until = (time.GetUtcNow() + lease).ToUnixTimeMilliseconds();
                 await KissOutboxStore.RenewAsync(own.Db, owner, until, cancellationToken).ConfigureAwait(false);
             }

@@ -15,9 +15,8 @@ namespace KissEf.Internal.Outbox.Dispatch;
 internal static class KissOutboxListener
 {
     public static async Task ListenAsync(
-        IServiceProvider services,
         IKissOutboxProviders providers,
-        Type contextType,
+        KissOutboxTarget target,
         KissWakeSignal signal,
         TimeSpan retry,
         TimeProvider time,
@@ -30,7 +29,7 @@ internal static class KissOutboxListener
             var listening = new StrongBox<bool>();
             try
             {
-                var own = KissOwnContext.Open(services, contextType);
+                var own = await target.OpenAsync(cancellationToken).ConfigureAwait(false);
                 await using (own.ConfigureAwait(false))
                 {
                     var db = own.Db;
@@ -39,7 +38,7 @@ internal static class KissOutboxListener
                     {
                         if (provider.ProviderName is null)
                         {
-                            KissLog.PortableClaim(logger, db.Database.ProviderName ?? "(none)", contextType.Name);
+                            KissLog.PortableClaim(logger, db.Database.ProviderName ?? "(none)", target.Label);
                         }
 
                         return;
@@ -64,7 +63,7 @@ internal static class KissOutboxListener
                 if (!unreachable && !reported)
                 {
                     reported = true;
-                    KissLog.ListenerFailed(logger, contextType.Name, exception);
+                    KissLog.ListenerFailed(logger, target.Label, exception);
                 }
             }
 

@@ -17,8 +17,7 @@ namespace KissEf.Internal.Outbox.Dispatch;
 /// </para>
 /// </summary>
 internal sealed class KissOutboxWorker(
-    Type contextType,
-    IServiceProvider services,
+    KissOutboxTarget target,
     IOptions<KissTrackingOptions> options,
     TimeProvider time,
     ILogger logger,
@@ -51,7 +50,8 @@ internal sealed class KissOutboxWorker(
     /// <summary>How often a worker without its table or database looks again: every poll, at least every 30 seconds.</summary>
     public TimeSpan CheckInterval => options.Value.PollInterval < MaxCheckInterval ? options.Value.PollInterval : MaxCheckInterval;
 
-    public Type ContextType { get; } = contextType;
+    /// <summary>The outbox table it works: a context type's, in the application's database or a tenant's.</summary>
+    public KissOutboxTarget Target { get; } = target;
 
     /// <summary>Set by a commit of this context type (here or, through a listener, elsewhere): the worker drains.</summary>
     public KissWakeSignal Signal { get; } = new();
@@ -154,7 +154,7 @@ internal sealed class KissOutboxWorker(
             return true;
         }
 
-        var check = await KissOutboxTable.CheckAsync(services, ContextType, cancellationToken).ConfigureAwait(false);
+        var check = await KissOutboxTable.CheckAsync(Target, cancellationToken).ConfigureAwait(false);
         Note(check, final);
         return check.State == KissTableState.Present;
     }
@@ -169,7 +169,7 @@ internal sealed class KissOutboxWorker(
         {
             if (KissOutboxTable.IsDatabaseError(exception))
             {
-                var check = await KissOutboxTable.CheckAsync(services, ContextType, cancellationToken).ConfigureAwait(false);
+                var check = await KissOutboxTable.CheckAsync(Target, cancellationToken).ConfigureAwait(false);
                 if (check.State != KissTableState.Present)
                 {
                     Note(check, final);
@@ -201,7 +201,7 @@ internal sealed class KissOutboxWorker(
                 Ready = true;
                 if (_reported)
                 {
-                    KissLog.OutboxAvailableAgain(logger, ContextType.Name, check.Table);
+                    KissLog.OutboxAvailableAgain(logger, Target.Label, check.Table);
                 }
 
                 _trouble = KissTableState.Present;
@@ -226,11 +226,11 @@ internal sealed class KissOutboxWorker(
             _reported = true;
             if (check.State == KissTableState.Missing)
             {
-                KissLog.OutboxTableMissing(logger, check.Table, ContextType.Name, check.ErrorText, CheckInterval.TotalSeconds);
+                KissLog.OutboxTableMissing(logger, check.Table, Target.ContextType.Name, check.ErrorText, CheckInterval.TotalSeconds);
             }
             else
             {
-                KissLog.OutboxDatabaseUnavailable(logger, ContextType.Name, check.ErrorText, CheckInterval.TotalSeconds);
+                KissLog.OutboxDatabaseUnavailable(logger, Target.Label, check.ErrorText, CheckInterval.TotalSeconds);
             }
         }
     }
@@ -254,7 +254,7 @@ internal sealed class KissOutboxWorker(
     private async Task<TimeSpan> NextWaitAsync(CancellationToken cancellationToken)
     {
         var poll = options.Value.PollInterval;
-        await using var own = KissOwnContext.Open(services, ContextType);
+        await using var own = await Target.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (await KissOutboxStore.NextDueAsync(own.Db, cancellationToken).ConfigureAwait(false) is not { } due)
         {
             return poll;
@@ -279,14 +279,14 @@ internal sealed class KissOutboxWorker(
         var total = 0;
         try
         {
-            current = await leases.ClaimAsync(ContextType, cancellationToken).ConfigureAwait(false);
+            current = await leases.ClaimAsync(Target, cancellationToken).ConfigureAwait(false);
             while (current is not null)
             {
-                var sending = sender.SendAsync(ContextType, current.Rows, cancellationToken);
+                var sending = sender.SendAsync(Target, current.Rows, cancellationToken);
                 try
                 {
                     await settling.ConfigureAwait(false);
-                    next = await leases.ClaimAsync(ContextType, cancellationToken).ConfigureAwait(false);
+                    next = await leases.ClaimAsync(Target, cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {

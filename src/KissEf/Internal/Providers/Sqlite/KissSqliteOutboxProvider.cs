@@ -1,3 +1,4 @@
+using System.Data.Common;
 using KissEf.Internal.Outbox;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,21 @@ internal sealed class KissSqliteOutboxProvider : KissOutboxProvider
     }
 
     public override string? ProviderName => "Microsoft.EntityFrameworkCore.Sqlite";
+
+    /// <summary>
+    /// The database file's full path (a closed connection's data source is the connection string's, maybe relative); null
+    /// for an in-memory database, which is its connection's alone.
+    /// </summary>
+    public override string? DatabaseIdentity(DbConnection connection)
+    {
+        var file = connection.DataSource;
+        if (string.IsNullOrEmpty(file) || file == ":memory:" || file.Contains("mode=memory", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return file.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? file : Path.GetFullPath(file);
+    }
 
     public override void AddContextServices(IServiceCollection services) => services.AddSingleton<IInterceptor, KissSqliteBusyInterceptor>();
 }
