@@ -45,7 +45,18 @@ internal sealed class KissStartupValidator(IServiceProvider services, KissContex
 
     private async Task ValidateInTenantAsync(IKissTenants tenants, CancellationToken cancellationToken)
     {
-        var ids = await tenants.GetTenantIdsAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyCollection<string> ids;
+        try
+        {
+            ids = await tenants.GetTenantIdsAsync(cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A tenant store in a database not migrated yet must not stop the start: the first save checks the maps.
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            ids = [];
+        }
+
         foreach (var tenant in ids.Prepend(null))
         {
             var scope = services.CreateAsyncScope();

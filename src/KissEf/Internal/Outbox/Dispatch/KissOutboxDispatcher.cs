@@ -178,10 +178,15 @@ internal sealed class KissOutboxDispatcher : BackgroundService, IKissDispatcher
         try
         {
             // Without tenants, once; with tenants, again at every refresh: a tenant added since gets its worker.
+            // A refresh that failed (a tenant store not migrated yet, say) is tried again at the poll, not a refresh later.
+            var failing = false;
             do
             {
-                await RefreshAsync(stoppingToken).ConfigureAwait(false);
-                await Task.Delay(Targets.Tenanted ? _options.Value.TenantRefreshInterval : Timeout.InfiniteTimeSpan, _time, stoppingToken).ConfigureAwait(false);
+                failing = !await RefreshAsync(reported: failing, stoppingToken).ConfigureAwait(false);
+                var wait = !Targets.Tenanted ? Timeout.InfiniteTimeSpan
+                    : failing ? _options.Value.PollInterval
+                    : _options.Value.TenantRefreshInterval;
+                await Task.Delay(wait, _time, stoppingToken).ConfigureAwait(false);
             }
             while (true);
         }
@@ -199,11 +204,13 @@ internal sealed class KissOutboxDispatcher : BackgroundService, IKissDispatcher
     }
 
     /// <summary>Reads the targets (with tenants, the tenants again); each new one starts its worker through <see cref="KissOutboxTargets.Added"/>.</summary>
-    private async Task RefreshAsync(CancellationToken stoppingToken)
+    /// <returns>Whether it worked; a failure is logged (2006) unless <paramref name="reported"/> (once per outage).</returns>
+    private async Task<bool> RefreshAsync(bool reported, CancellationToken stoppingToken)
     {
         try
         {
             await Targets.GetAllAsync(force: true, stoppingToken).ConfigureAwait(false);
+            return true;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -213,7 +220,12 @@ internal sealed class KissOutboxDispatcher : BackgroundService, IKissDispatcher
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            KissLog.DispatcherFailed(_logger, exception);
+            if (!reported)
+            {
+                KissLog.DispatcherFailed(_logger, exception);
+            }
+
+            return false;
         }
     }
 
