@@ -1,6 +1,7 @@
 using KissEf.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace KissEf.Tests.Support;
@@ -42,6 +43,23 @@ public sealed class OutboxTestHost : IAsyncDisposable
         Action<DbContextOptionsBuilder>? context = null)
     {
         var logs = new TestLogCollector();
+        var builder = CreateBuilder<OutboxShopContext>(logs, connectionString, endpoint, configure, maps, context);
+        return new OutboxTestHost(new TestHostCore(builder.Build()), logs);
+    }
+
+    /// <summary>
+    /// The builder of an instance whose tracked context is <typeparamref name="TContext"/> (customers mapped by
+    /// <paramref name="maps"/>, <see cref="OutboxShop.MapCustomers"/> by default), logging to <paramref name="logs"/>.
+    /// </summary>
+    public static HostApplicationBuilder CreateBuilder<TContext>(
+        TestLogCollector logs,
+        string connectionString,
+        Uri endpoint,
+        Action<KissTrackingOptions>? configure = null,
+        Func<KissTrackingBuilder, KissTrackingBuilder>? maps = null,
+        Action<DbContextOptionsBuilder>? context = null)
+        where TContext : DbContext
+    {
         var builder = TestHostCore.CreateBuilder(logs, LogLevel.Debug, shutdownTimeout: TimeSpan.FromSeconds(15));
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("System", LogLevel.Warning);
@@ -54,12 +72,12 @@ public sealed class OutboxTestHost : IAsyncDisposable
                 TestHostCore.ApplyTestTimings(o, pollInterval: TimeSpan.FromMilliseconds(50));
                 configure?.Invoke(o);
             }));
-        builder.Services.AddDbContext<OutboxShopContext>((sp, db) =>
+        builder.Services.AddDbContext<TContext>((sp, db) =>
         {
             db.Use(Providers.Of(connectionString), connectionString).UseKissTracking(sp);
             context?.Invoke(db);
         });
-        return new OutboxTestHost(new TestHostCore(builder.Build()), logs);
+        return builder;
     }
 
     public static OutboxTestHost Create(SqliteDatabase database, FakeTrackingServer server, Action<KissTrackingOptions>? configure = null, Func<KissTrackingBuilder, KissTrackingBuilder>? maps = null)

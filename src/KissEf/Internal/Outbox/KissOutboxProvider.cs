@@ -30,6 +30,19 @@ internal abstract class KissOutboxProvider
     /// </summary>
     public virtual string? ClaimSql(KissOutboxNames names) => null;
 
+    /// <summary>
+    /// Whether <paramref name="error"/>, raised by KissEf's INSERT into the outbox, says that the table, or a column of
+    /// it, does not exist (a migration is due): true; that the database refused the rows for another reason (a
+    /// constraint, a trigger, a permission): false; null when the provider's error does not tell. The portable answer
+    /// reads the standard SQLSTATE (undefined table or column), which not every ADO.NET provider sets.
+    /// </summary>
+    public virtual bool? IsMissingTable(DbException error) => error.SqlState switch
+    {
+        null => null,
+        "42P01" or "42S02" or "42703" or "42S22" => true,
+        _ => false,
+    };
+
     /// <summary>SQL appended to the outbox INSERT, so that it runs in the save's transaction: a wake other instances receive when it commits; empty for none.</summary>
     public virtual string NotifySuffix(KissOutboxNames names) => string.Empty;
 

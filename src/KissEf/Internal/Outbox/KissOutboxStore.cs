@@ -29,8 +29,11 @@ internal static class KissOutboxStore
     private static async Task<List<KissOutboxMessage>> ClaimWithSqlAsync(
         DbContext db, string sql, string owner, long now, long leaseUntil, int batch, CancellationToken cancellationToken)
     {
+        // Without query filters: EF would compose a filter's WHERE over the UPDATE, which it cannot ("'FromSql' or
+        // 'SqlQuery' was called with non-composable SQL and with a query composing over it").
         var rows = await db.Set<KissOutboxMessage>()
             .FromSqlRaw(sql, owner, leaseUntil, now, batch)
+            .IgnoreQueryFilters()
             .AsNoTracking()
             .ToListAsync(cancellationToken)
             .ConfigureAwait(false);
@@ -44,7 +47,7 @@ internal static class KissOutboxStore
     /// </summary>
     public static async Task<List<KissOutboxMessage>> ClaimPortableAsync(DbContext db, string owner, long now, long leaseUntil, int batch, CancellationToken cancellationToken)
     {
-        var rows = db.Set<KissOutboxMessage>();
+        var rows = KissOwnContext.RowsOf(db);
         var due = rows
             .Where(r => r.DeadAt == null && r.NextAttemptAt <= now && r.LeaseExpiresAt <= now)
             .OrderBy(r => r.Id)
@@ -78,7 +81,7 @@ internal static class KissOutboxStore
     }
 
     public static Task<int> DeleteAsync(DbContext db, string owner, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
-        => db.Set<KissOutboxMessage>()
+        => KissOwnContext.RowsOf(db)
             .Where(r => r.LeaseOwner == owner && ids.Contains(r.Id))
             .ExecuteDeleteAsync(cancellationToken);
 
@@ -92,7 +95,7 @@ internal static class KissOutboxStore
         string error,
         long? deadAt,
         CancellationToken cancellationToken)
-        => db.Set<KissOutboxMessage>()
+        => KissOwnContext.RowsOf(db)
             .Where(r => r.Id == row.Id && r.LeaseOwner == owner)
             .ExecuteUpdateAsync(
                 s => s.SetProperty(r => r.Calls, calls)
@@ -153,19 +156,19 @@ internal static class KissOutboxStore
 
     /// <summary>Extends the lease of the rows <paramref name="owner"/> holds.</summary>
     public static Task<int> RenewAsync(DbContext db, string owner, long leaseUntil, CancellationToken cancellationToken)
-        => db.Set<KissOutboxMessage>()
+        => KissOwnContext.RowsOf(db)
             .Where(r => r.LeaseOwner == owner)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeaseExpiresAt, leaseUntil), cancellationToken);
 
     /// <summary>Gives back the lease of rows a stopped dispatcher did not finish, so they are due at once.</summary>
     public static Task<int> ReleaseAsync(DbContext db, string owner, CancellationToken cancellationToken)
-        => db.Set<KissOutboxMessage>()
+        => KissOwnContext.RowsOf(db)
             .Where(r => r.LeaseOwner == owner)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeaseOwner, (string?)null).SetProperty(r => r.LeaseExpiresAt, 0L), cancellationToken);
 
     /// <summary>When the next pending row is due (or its lease ends), if any.</summary>
     public static async Task<long?> NextDueAsync(DbContext db, CancellationToken cancellationToken)
-        => await db.Set<KissOutboxMessage>()
+        => await KissOwnContext.RowsOf(db)
             .Where(r => r.DeadAt == null)
             .Select(r => (long?)(r.NextAttemptAt > r.LeaseExpiresAt ? r.NextAttemptAt : r.LeaseExpiresAt))
             .MinAsync(cancellationToken)

@@ -22,6 +22,8 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders 
 {
     private const int MaxCharsPerRow = 256 * 1024;
 
+    private const string SaveFailed = "The save failed; none of its calls was written.";
+
     private readonly ConcurrentDictionary<IModel, Statement> _statements = new(ReferenceEqualityComparer.Instance);
 
     public void Write(DbContext context, DbTransaction? transaction, IReadOnlyList<KissCall> calls, long now)
@@ -101,15 +103,27 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders 
     }
 
     // A transient error (a connection cut, a failover) goes up unchanged, so that a retrying execution strategy
-    // sees it and replays the save.
-    private static InvalidOperationException Explain(DbException exception, DbContext context)
+    // sees it and replays the save. Any other error fails the save, whatever it is: the rows are written in the save's
+    // transaction, and a change never commits without its calls (a savepoint around the INSERT could keep the change
+    // and lose the calls in silence). Only a table that does not exist calls for a migration.
+    private InvalidOperationException Explain(DbException exception, DbContext context)
     {
         var table = context.Model.FindEntityType(typeof(KissOutboxMessage))?.GetTableName() ?? "kiss_outbox";
+        var reason = KissText.Clause(exception.Message);
+        var migrate = $"run 'dotnet ef migrations add AddKissOutbox' and 'dotnet ef database update' for {context.GetType().Name} " +
+                      "(or recreate a development database with EnsureCreated)";
         return new InvalidOperationException(
-            $"KissEf could not write tracking calls to its outbox table '{table}' ({KissText.Clause(exception.Message)}). " +
-            $"If the database was created before KissEf was added, add the table: run 'dotnet ef migrations add AddKissOutbox' " +
-            $"and 'dotnet ef database update' for {context.GetType().Name} (or recreate a development database with EnsureCreated). " +
-            "The save failed; none of its calls was written.",
+            providers.For(context).IsMissingTable(exception) switch
+            {
+                true => $"KissEf could not write tracking calls to its outbox table '{table}': the table, or a column of it, does not exist ({reason}). " +
+                        $"If the database was created before KissEf was added, add the table: {migrate}. {SaveFailed}",
+                false => $"KissEf could not write tracking calls to its outbox table '{table}': the database refused them ({reason}). " +
+                         "KissEf's INSERT sets only the columns of its own entity, so a required column without a default, a constraint or a trigger " +
+                         "that the table has and the entity does not (one an earlier migration added while the application's conventions " +
+                         $"changed KissEf's entity, say) makes it fail. {SaveFailed}",
+                null => $"KissEf could not write tracking calls to its outbox table '{table}' ({reason}). " +
+                        $"If the table does not exist yet, add it: {migrate}. {SaveFailed}",
+            },
             exception);
     }
 

@@ -27,7 +27,8 @@ internal readonly struct KissOwnContext : IAsyncDisposable
 
     public DbContext Db { get; }
 
-    public IQueryable<KissOutboxMessage> Rows => Db.Set<KissOutboxMessage>();
+    /// <summary>The outbox rows, for a query of KissEf's (<see cref="RowsOf"/>).</summary>
+    public IQueryable<KissOutboxMessage> Rows => RowsOf(Db);
 
     /// <summary>
     /// A context of <paramref name="contextType"/> from a new scope; with <paramref name="tenantId"/>, a scope entered for
@@ -55,6 +56,14 @@ internal readonly struct KissOwnContext : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// The outbox rows every query of KissEf starts from, without query filters: a filter on the outbox entity is the
+    /// application's (a tenant's, a soft delete's, put on every entity type), and reads its own state (a tenant the
+    /// dispatcher's context does not have). <see cref="KissOutboxGuard"/> takes such filters off the entity; this keeps
+    /// KissEf's queries right if one is there all the same.
+    /// </summary>
+    public static IQueryable<KissOutboxMessage> RowsOf(DbContext db) => db.Set<KissOutboxMessage>().IgnoreQueryFilters();
 
     /// <summary>True for a context of KissEf's own (the dispatcher's, the operator's view), false for the application's.</summary>
     public static bool IsOwn(DbContext context) => Own.TryGetValue(context, out _);

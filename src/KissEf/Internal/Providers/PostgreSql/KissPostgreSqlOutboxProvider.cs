@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using KissEf.Internal.Outbox;
 using KissEf.Internal.Outbox.Dispatch;
@@ -21,6 +22,9 @@ internal sealed class KissPostgreSqlOutboxProvider : KissOutboxProvider
     public override string? ProviderName => "Npgsql.EntityFrameworkCore.PostgreSQL";
 
     public override bool Listens => true;
+
+    // PostgreSQL's SQLSTATE: undefined_table, undefined_column, invalid_schema_name (a schema not created yet).
+    public override bool? IsMissingTable(DbException error) => error.SqlState is "42P01" or "42703" or "3F000";
 
     public override string? ClaimSql(KissOutboxNames names) => KissSkipLockedClaim.Sql(names);
 

@@ -34,5 +34,11 @@ internal sealed class KissSqliteOutboxProvider : KissOutboxProvider
         return file.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? file : Path.GetFullPath(file);
     }
 
+    // SQLite's error code for both is the generic SQLITE_ERROR (1), and Microsoft.Data.Sqlite sets no SQLSTATE: its
+    // messages ("no such table: kiss_outbox", "table kiss_outbox has no column named calls") are SQLite's own, never
+    // translated.
+    public override bool? IsMissingTable(DbException error)
+        => error.Message.Contains("no such table", StringComparison.Ordinal) || error.Message.Contains("has no column named", StringComparison.Ordinal);
+
     public override void AddContextServices(IServiceCollection services) => services.AddSingleton<IInterceptor, KissSqliteBusyInterceptor>();
 }
