@@ -28,8 +28,12 @@ internal sealed class KissCallSink
         MaxValueLength = maxValueLength;
     }
 
-    /// <summary>A backfill's sink: what is not sent is counted by rule in <see cref="Tally"/>, not logged row by row.</summary>
-    public KissCallSink(IServiceProvider services, DateTimeOffset time, ILogger logger, int maxValueLength)
+    /// <summary>
+    /// A backfill's sink: what is not sent is counted by rule in <see cref="Tally"/>, not logged row by row. The
+    /// services the maps read come from <paramref name="services"/>: the application services of the query's context,
+    /// as at a save (null when they are not known: a map that reads a service then skips its calls).
+    /// </summary>
+    public KissCallSink(IServiceProvider? services, DateTimeOffset time, ILogger logger, int maxValueLength)
     {
         _services = services;
         SaveTime = time;
@@ -68,10 +72,15 @@ internal sealed class KissCallSink
     /// <summary>Messages not yet written, in order.</summary>
     public int LogCount => _logs.Count;
 
-    /// <summary>The context's application service provider (the scope it was created in), for <c>IdentifiedBy</c>.</summary>
-    public IServiceProvider? ApplicationServices
-        => _services ??= _context is not null
-            && ((IInfrastructure<IServiceProvider>)_context).Instance.GetService(typeof(IDbContextOptions)) is IDbContextOptions options
+    /// <summary>
+    /// The context's application service provider (the scope it was created in), for <c>IdentifiedBy</c> and
+    /// <c>HasIdentity&lt;TService&gt;</c>; a backfill's: its query's context's.
+    /// </summary>
+    public IServiceProvider? ApplicationServices => _services ??= _context is not null ? ApplicationServicesOf(_context) : null;
+
+    /// <summary>The application service provider <paramref name="context"/> was created with (its scope), or null.</summary>
+    public static IServiceProvider? ApplicationServicesOf(DbContext context)
+        => ((IInfrastructure<IServiceProvider>)context).Instance.GetService(typeof(IDbContextOptions)) is IDbContextOptions options
             ? options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider
             : null;
 
