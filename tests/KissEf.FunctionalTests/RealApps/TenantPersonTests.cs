@@ -100,6 +100,31 @@ public sealed class TenantPersonTests
         CallAssert.Is(Assert.Single(calls.Events("Left")), "/e", ("_p", "acme:ann@example.com"), ("_n", "Left"));
     }
 
+    [Fact]
+    public async Task A_row_of_another_tenant_is_qualified_with_the_saving_scopes_tenant_and_aliases_keep_their_own_sides()
+    {
+        // What the maps page warns about: the service says the scope's tenant, and an alias aliases the member's values.
+        await using var host = await StartAsync(Delivery.Outbox, kiss =>
+        {
+            QualifiedMap(kiss);
+            kiss.Entity<AppMember>(m => m.AliasOnChange(x => x.Email));
+        });
+        await AddMembersOfEveryTenantAsync(host, async: true);
+        await host.FlushAndResetAsync();
+
+        using (var scope = OpenTenantScope(host, "initech"))
+        {
+            var bob = await scope.Db.Members.SingleAsync(m => m.Email == "bob@globex.test");
+            bob.Email = "robert@globex.test";
+            await scope.Db.SaveChangesAsync();
+        }
+
+        var calls = await host.FlushedCallsAsync();
+        Assert.True(calls.Count == 2, calls.Describe());
+        CallAssert.Is(Assert.Single(calls.Events("Changed Email")), "/e", ("_p", "initech:robert@globex.test"), ("_n", "Changed Email"));
+        CallAssert.Is(CallAssert.OnlyTo(calls, "/a"), "/a", ("_p", "bob@globex.test"), ("_n", "robert@globex.test"));
+    }
+
     [Theory]
     [MemberData(nameof(AppModes.All), MemberType = typeof(AppModes))]
     public async Task A_service_that_is_not_registered_leaves_that_entitys_calls_out_warns_and_the_save_commits(Delivery delivery, bool async)
@@ -109,6 +134,9 @@ public sealed class TenantPersonTests
             {
                 m.HasIdentity<ITenantAdmin>((x, admin) => admin.Email + ":" + x.Email);
                 m.OnAdded().Record("Signed Up");
+
+                // A person of its own: not the entity's identity, so not left out with it.
+                m.OnAdded().IdentifiedBy<ITenantContext>(t => t.Id).Record("Tenant Grew");
             })
             .Entity<AppTodo>(t =>
             {
@@ -124,7 +152,9 @@ public sealed class TenantPersonTests
         }
 
         var calls = await host.FlushedCallsAsync();
-        CallAssert.Is(Assert.Single(calls), "/e", ("_p", "cy@example.com"), ("_n", "Created Todo"));
+        Assert.True(calls.Count == 2, calls.Describe());
+        CallAssert.Is(Assert.Single(calls.Events("Created Todo")), "/e", ("_p", "cy@example.com"), ("_n", "Created Todo"));
+        CallAssert.Is(Assert.Single(calls.Events("Tenant Grew")), "/e", ("_p", "acme"), ("_n", "Tenant Grew"));
         Assert.Equal(["acme:ann@example.com"], await TenantsAndEmailsAsync(host));
 
         // One decision, logged: the entity, the call, the service and the identity expression; never the identity.
@@ -134,6 +164,57 @@ public sealed class TenantPersonTests
         Assert.Contains("the service ITenantAdmin of HasIdentity<ITenantAdmin> is not registered in the context's application services", warning.Message, StringComparison.Ordinal);
         Assert.Contains("(identity (x, admin) => ((admin.Email + \":\") + x.Email))", warning.Message, StringComparison.Ordinal);
         Assert.All(host.Logs.Entries, e => Assert.DoesNotContain("ann@example.com", e.FullText, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_pooled_context_resolves_the_tenant_from_the_root_provider_where_only_a_singleton_accessor_knows_the_request(bool singletonAccessor)
+    {
+        var ambient = new AmbientTenant();
+        await using var host = await TestHost.StartAsync(
+            Delivery.Outbox,
+            kiss => kiss.Entity<ShopCustomer>(c =>
+            {
+                c.HasIdentity<ITenantContext>((x, t) => t.Id == null ? null : $"{t.Id}:{x.Email}");
+                c.OnAdded().Record("Signed Up");
+            }),
+            o =>
+            {
+                o.Pool = true;
+                o.Services = app =>
+                {
+                    app.AddScoped<TenantContext>();
+                    if (singletonAccessor)
+                    {
+                        app.AddSingleton<ITenantContext>(ambient);
+                    }
+                    else
+                    {
+                        app.AddScoped<ITenantContext>(sp => sp.GetRequiredService<TenantContext>());
+                    }
+                };
+            });
+
+        using (var scope = host.OpenScope())
+        {
+            scope.Services.GetRequiredService<TenantContext>().Id = "acme";
+            ambient.Current.Value = "acme";
+            scope.Db.Customers.Add(new ShopCustomer { Email = "ann@example.com" });
+            await scope.Db.SaveChangesAsync();
+        }
+
+        // A pooled context's application services are the root provider: its scoped tenant is not the request's.
+        var calls = await host.FlushedCallsAsync();
+        if (singletonAccessor)
+        {
+            Assert.Equal("acme:ann@example.com", Assert.Single(calls).Get("_p"));
+        }
+        else
+        {
+            Assert.Empty(calls);
+            Assert.Contains("the identity is null or empty", Assert.Single(host.Logs.WithEventId(CallSkipped)).Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -204,6 +285,14 @@ public sealed class TenantPersonTests
             StringComparison.Ordinal);
         Assert.Equal(2, host.Logs.WithEventId(BackfillSkipped).Count);
         Assert.Empty(host.Server.AllRequests);
+    }
+
+    /// <summary>A singleton that knows the tenant of the current flow (what a pooled context needs), set by the test.</summary>
+    private sealed class AmbientTenant : ITenantContext
+    {
+        public AsyncLocal<string?> Current { get; } = new();
+
+        public string? Id => Current.Value;
     }
 
     /// <summary>The map the maps page recommends: the person qualified by the scope's tenant, none without one.</summary>
