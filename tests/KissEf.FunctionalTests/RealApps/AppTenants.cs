@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace KissEf.Tests.RealApps;
 
@@ -19,24 +18,9 @@ public sealed class TenantContext : ITenantContext
 /// Stamps the shadow <see cref="AppMember.TenantId"/> of every added member with the scope's tenant at save, as
 /// multi-tenant libraries do: the entity has no CLR property that says its tenant.
 /// </summary>
-public sealed class TenantStampInterceptor(ITenantContext tenant) : SaveChangesInterceptor
+public sealed class TenantStampInterceptor(ITenantContext tenant) : AppSavingInterceptor
 {
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
-    {
-        Stamp(eventData.Context!);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
-        DbContextEventData eventData,
-        InterceptionResult<int> result,
-        CancellationToken cancellationToken = default)
-    {
-        Stamp(eventData.Context!);
-        return ValueTask.FromResult(result);
-    }
-
-    private void Stamp(DbContext db)
+    protected override void Saving(DbContext db)
     {
         foreach (var entry in db.ChangeTracker.Entries<AppMember>().Where(e => e.State == EntityState.Added))
         {

@@ -220,9 +220,7 @@ public sealed class TenantPersonTests
     [Fact]
     public async Task A_backfill_qualifies_each_row_with_the_tenant_of_its_querys_scope()
     {
-        await using var host = await StartAsync(Delivery.Outbox, QualifiedMap, stoppedClock: false);
-        await AddMembersOfEveryTenantAsync(host, async: true);
-        await host.FlushAndResetAsync();
+        await using var host = await StartWithMembersOfEveryTenantAsync();
         var backfill = host.Services.GetRequiredService<IKissBackfill>();
 
         // One tenant's rows through the outbox, from a scope entered for that tenant.
@@ -253,9 +251,7 @@ public sealed class TenantPersonTests
     [Fact]
     public async Task A_backfill_whose_query_has_no_tenant_or_no_application_services_leaves_the_rows_calls_out_and_says_why()
     {
-        await using var host = await StartAsync(Delivery.Outbox, QualifiedMap, stoppedClock: false);
-        await AddMembersOfEveryTenantAsync(host, async: true);
-        await host.FlushAndResetAsync();
+        await using var host = await StartWithMembersOfEveryTenantAsync();
         var backfill = host.Services.GetRequiredService<IKissBackfill>();
 
         // A scope that entered no tenant: the map's identity is null there.
@@ -314,6 +310,15 @@ public sealed class TenantPersonTests
             scope.Db.Members.Add(new AppMember { Email = $"bob@{tenant}.test", JoinedAt = Joined });
             await SaveAsync(scope.Db, async);
         }
+    }
+
+    /// <summary>A host (on the real clock, which paces a backfill) whose tenants' members are saved and their calls sent.</summary>
+    private static async Task<AppHost> StartWithMembersOfEveryTenantAsync()
+    {
+        var host = await StartAsync(Delivery.Outbox, QualifiedMap, stoppedClock: false);
+        await AddMembersOfEveryTenantAsync(host, async: true);
+        await host.FlushAndResetAsync();
+        return host;
     }
 
     private static AppScope OpenTenantScope(AppHost host, string tenant)

@@ -12,16 +12,7 @@ public sealed class KissValueTests
     public void A_mapped_path_is_read_from_the_values_and_an_unmapped_one_from_the_object()
     {
         var value = KissValue<Order>.From(o => o.Number + "/" + o.Note);
-        var slots = new List<string>();
-        value.Compile(name =>
-        {
-            if (!slots.Contains(name))
-            {
-                slots.Add(name);
-            }
-
-            return slots.IndexOf(name);
-        });
+        var slots = CompileWithSlots(value);
         var values = new SlotValues(mapped: slots.IndexOf("Number"), value: 42);
 
         Assert.Equal("42/as set", value.Read(new Order { Number = 7, Note = "as set" }, values));
@@ -43,16 +34,7 @@ public sealed class KissValueTests
     public void A_value_of_the_entity_and_a_service_reads_the_entitys_paths_from_the_values_and_the_service_as_given()
     {
         var value = KissValue<Order>.From<Tenant, object?>((o, t) => t.Id + ":" + o.Number + "/" + o.Note);
-        var slots = new List<string>();
-        value.Compile(name =>
-        {
-            if (!slots.Contains(name))
-            {
-                slots.Add(name);
-            }
-
-            return slots.IndexOf(name);
-        });
+        var slots = CompileWithSlots(value);
         var values = new SlotValues(mapped: slots.IndexOf("Number"), value: 42);
 
         Assert.Equal(typeof(Tenant), value.ServiceType);
@@ -88,6 +70,22 @@ public sealed class KissValueTests
 
         Assert.Equal("Note", value.MemberName);
         Assert.Equal(2, value.Slot);
+    }
+
+    /// <summary>Compiles <paramref name="value"/>, giving each member path a slot in order; returns the paths by slot.</summary>
+    private static List<string> CompileWithSlots(KissValue<Order> value)
+    {
+        var slots = new List<string>();
+        value.Compile(name =>
+        {
+            if (!slots.Contains(name))
+            {
+                slots.Add(name);
+            }
+
+            return slots.IndexOf(name);
+        });
+        return slots;
     }
 
     private sealed class Tenant
