@@ -33,6 +33,29 @@ public sealed class KissEntityTypeBuilder<TEntity>
         return this;
     }
 
+    /// <summary>
+    /// Sets the person (<c>_p</c>) of every call produced by this entity from the entity and an application service:
+    /// in a multi-tenant application, the tenant that qualifies the person, for example
+    /// <c>HasIdentity&lt;ITenantContext&gt;((u, t) =&gt; t.Id == null ? null : $"{t.Id}:{u.Email}")</c>, so that the
+    /// same e-mail in two tenants is two persons at the vendor. The service is resolved as
+    /// <see cref="KissTriggerBuilder{TEntity}.IdentifiedBy{TService}"/> resolves its own: when the calls are built, from
+    /// the DbContext's application service provider (the scope the context was created in; for a backfill, the
+    /// scope of the query's context). The entity's members are read as <see cref="HasIdentity{TProperty}(Expression{Func{TEntity, TProperty}})"/> reads
+    /// them (as saved; a deleted entity's as they were); the service's are read as it has them then. A service that
+    /// is not registered or cannot be resolved, or a null, empty or invalid result, costs that change's calls
+    /// (warning 1001 naming the service and the identity), never the save. Calling either overload again replaces
+    /// the identity.
+    /// </summary>
+    /// <typeparam name="TService">The service, for example an <c>ITenantContext</c> of the application.</typeparam>
+    /// <param name="identity">The identity, from the entity and the service.</param>
+    /// <returns>This builder.</returns>
+    public KissEntityTypeBuilder<TEntity> HasIdentity<TService>(Expression<Func<TEntity, TService, object?>> identity)
+        where TService : notnull
+    {
+        Identity = KissValue<TEntity>.From(identity);
+        return this;
+    }
+
     /// <summary>Reacts when an entity is added (inserted).</summary>
     /// <returns>A builder for what the addition records.</returns>
     public KissTriggerBuilder<TEntity> OnAdded() => AddTrigger(KissTriggerKind.Added, []);

@@ -78,6 +78,27 @@ public sealed class DocSampleRunTests : IDisposable
     }
 
     [Fact]
+    public async Task The_maps_page_tenant_identity_makes_one_email_in_three_tenants_three_persons_and_none_without_a_tenant()
+    {
+        await using var host = await StartAsync<StoreContext>(
+            kiss => kiss.UseRecorder().ApplyConfiguration(new MemberTracking()),
+            services => services.AddScoped<SampleTenant>().AddScoped<ITenantContext>(sp => sp.GetRequiredService<SampleTenant>()));
+
+        foreach (var tenant in new[] { "acme", "globex", "initech", null })
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<SampleTenant>().Id = tenant;
+            var db = scope.ServiceProvider.GetRequiredService<StoreContext>();
+            db.Members.Add(new Member { Email = "ann@example.com" });
+            await db.SaveChangesAsync();
+        }
+
+        var recorder = host.Services.GetRequiredService<KissRecorder>();
+        Assert.Equal(["acme:ann@example.com", "globex:ann@example.com", "initech:ann@example.com"], recorder.Calls.Select(c => c.Person));
+        Assert.All(recorder.Calls, c => Assert.Equal("Joined", c.Name));
+    }
+
+    [Fact]
     public async Task The_maps_page_modules_add_their_maps_to_one_configuration_and_a_later_UseRecorder_replaces_the_delivery()
     {
         var builder = Host.CreateApplicationBuilder();
@@ -193,16 +214,23 @@ public sealed class DocSampleRunTests : IDisposable
         return await work(scope.ServiceProvider.GetRequiredService<TContext>());
     }
 
-    private async Task<RunningHost> StartAsync<TContext>(Action<KissTrackingBuilder> kiss)
+    private async Task<RunningHost> StartAsync<TContext>(Action<KissTrackingBuilder> kiss, Action<IServiceCollection>? services = null)
         where TContext : DbContext
     {
         var builder = Host.CreateApplicationBuilder();
+        services?.Invoke(builder.Services);
         builder.Services.AddKissTracking(kiss);
         builder.Services.AddDbContext<TContext>((sp, db) => db.UseSqlite(_database.ConnectionString).UseKissTracking(sp));
         var host = builder.Build();
         await WithAsync<TContext>(host.Services, db => db.Database.EnsureCreatedAsync());
         await host.StartAsync();
         return new RunningHost(host);
+    }
+
+    /// <summary>The tenant of a scope, as the maps page's application resolves it per request.</summary>
+    private sealed class SampleTenant : ITenantContext
+    {
+        public string? Id { get; set; }
     }
 
     /// <summary>A started host, stopped (its dispatcher drained) and disposed at the end of the test.</summary>

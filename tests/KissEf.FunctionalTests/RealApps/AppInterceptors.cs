@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace KissEf.Tests.RealApps;
 
@@ -9,7 +8,7 @@ namespace KissEf.Tests.RealApps;
 /// <see cref="AuditEntry"/> for it.
 /// </summary>
 /// <param name="throughEntries">Stamp through <c>entry.Property(...).CurrentValue</c> (works with AutoDetectChangesEnabled off) instead of the object.</param>
-public sealed class AuditInterceptor(bool throughEntries) : SaveChangesInterceptor
+public sealed class AuditInterceptor(bool throughEntries) : AppSavingInterceptor
 {
     public const string Actor = "audit-bot";
 
@@ -20,22 +19,7 @@ public sealed class AuditInterceptor(bool throughEntries) : SaveChangesIntercept
 
     public static readonly DateTimeOffset StampTime = new(2026, 3, 14, 15, 9, 26, TimeSpan.Zero);
 
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
-    {
-        Stamp(eventData.Context!);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
-        DbContextEventData eventData,
-        InterceptionResult<int> result,
-        CancellationToken cancellationToken = default)
-    {
-        Stamp(eventData.Context!);
-        return ValueTask.FromResult(result);
-    }
-
-    private void Stamp(DbContext db)
+    protected override void Saving(DbContext db)
     {
         var modified = db.ChangeTracker.Entries()
             .Where(e => e.State == EntityState.Modified && e.Entity is IAudited)
@@ -64,7 +48,7 @@ public sealed class AuditInterceptor(bool throughEntries) : SaveChangesIntercept
 /// <see cref="AuditEntry"/> with <c>context.Add</c>.
 /// </summary>
 /// <param name="throughEntries">Stamp through <c>db.Entry(target).Property(...).CurrentValue</c> instead of the object.</param>
-public sealed class StampingInterceptor(bool throughEntries) : SaveChangesInterceptor
+public sealed class StampingInterceptor(bool throughEntries) : AppSavingInterceptor
 {
     public StampingInterceptor()
         : this(false)
@@ -73,22 +57,7 @@ public sealed class StampingInterceptor(bool throughEntries) : SaveChangesInterc
 
     public IAudited? Target { get; set; }
 
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
-    {
-        Stamp(eventData.Context!);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
-        DbContextEventData eventData,
-        InterceptionResult<int> result,
-        CancellationToken cancellationToken = default)
-    {
-        Stamp(eventData.Context!);
-        return ValueTask.FromResult(result);
-    }
-
-    private void Stamp(DbContext db)
+    protected override void Saving(DbContext db)
     {
         if (Target is not { } target)
         {
@@ -113,24 +82,9 @@ public sealed class StampingInterceptor(bool throughEntries) : SaveChangesInterc
 }
 
 /// <summary>The common soft-delete interceptor: a deleted <see cref="AppTodo"/> becomes an update with IsDeleted = true.</summary>
-public sealed class SoftDeleteInterceptor : SaveChangesInterceptor
+public sealed class SoftDeleteInterceptor : AppSavingInterceptor
 {
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
-    {
-        SoftDelete(eventData.Context!);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
-        DbContextEventData eventData,
-        InterceptionResult<int> result,
-        CancellationToken cancellationToken = default)
-    {
-        SoftDelete(eventData.Context!);
-        return ValueTask.FromResult(result);
-    }
-
-    private static void SoftDelete(DbContext db)
+    protected override void Saving(DbContext db)
     {
         foreach (var entry in db.ChangeTracker.Entries<AppTodo>().Where(e => e.State == EntityState.Deleted).ToList())
         {

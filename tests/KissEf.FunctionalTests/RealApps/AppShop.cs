@@ -28,6 +28,8 @@ public sealed class AppShopContext(DbContextOptions<AppShopContext> options) : D
 
     public DbSet<AppLogin> Logins => Set<AppLogin>();
 
+    public DbSet<AppMember> Members => Set<AppMember>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AppCustomer>(customer =>
@@ -55,6 +57,9 @@ public sealed class AppShopContext(DbContextOptions<AppShopContext> options) : D
             .HasValue<AppPayment>("plain")
             .HasValue<CardPayment>("card")
             .HasValue<BankPayment>("bank");
+
+        // Multi-tenant as fullstackhero's BaseDbContext makes it: a required shadow TenantId the app stamps at save.
+        modelBuilder.Entity<AppMember>().Property<string>(AppMember.TenantId).IsRequired();
 
         modelBuilder.Entity<AppUser>(user =>
         {
@@ -225,6 +230,19 @@ public sealed class AppLogin
     public string? LegacyId { get; set; }
 
     public string? Email { get; set; }
+}
+
+/// <summary>A member of one tenant: the same e-mail may be a member of several tenants.</summary>
+public sealed class AppMember
+{
+    /// <summary>The shadow property that says whose member it is (stamped by <see cref="TenantStampInterceptor"/>).</summary>
+    public const string TenantId = nameof(TenantId);
+
+    public int Id { get; set; }
+
+    public string? Email { get; set; }
+
+    public DateTimeOffset JoinedAt { get; set; }
 }
 
 /// <summary>The acting user of a request: a scoped service of the application.</summary>

@@ -57,12 +57,49 @@ public sealed class KissMapCompilerTests
         Assert.Equal(2, errors.Count); // no identity; an event name that starts with '_'
     }
 
+    [Fact]
+    public void An_identity_that_reads_a_service_gives_slots_to_the_entitys_members_only_and_watches_none()
+    {
+        var builder = new KissEntityTypeBuilder<Person>();
+        builder.HasIdentity<Tenant>((p, t) => t.Id == null ? null : t.Id + ":" + p.Email);
+        builder.OnChanged(p => p.Plan).Record("Plan Changed");
+
+        var map = Compile(builder);
+
+        // The service's members are not the entity's: no slot, nothing bound to the EF model, nothing watched.
+        Assert.Equal(["Plan", "Email"], map.Slots);
+        Assert.Equal(0b1UL, map.WatchedMask);
+        Assert.Equal(typeof(Tenant), map.Identity.ServiceType);
+        Assert.Null(map.Identity.MemberName);
+        Assert.Equal(-1, map.Identity.Slot);
+        Assert.Contains("t.Id", map.Identity.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Either_HasIdentity_replaces_the_other()
+    {
+        var builder = new KissEntityTypeBuilder<Person>();
+        builder.HasIdentity<Tenant>((p, t) => t.Id + ":" + p.Email);
+        builder.HasIdentity(p => p.Email);
+        builder.OnAdded().Record("Signed Up");
+
+        var map = Compile(builder);
+
+        Assert.Null(map.Identity.ServiceType);
+        Assert.Equal("Email", map.Identity.MemberName);
+    }
+
     private static KissEntityMap<Person> Compile(KissEntityTypeBuilder<Person> builder)
     {
         var errors = new List<string>();
         var map = KissMapCompiler.Compile(builder, errors);
         Assert.Empty(errors);
         return map!;
+    }
+
+    private sealed class Tenant
+    {
+        public string? Id { get; set; }
     }
 
     private sealed class Person

@@ -10,4 +10,6 @@ public sealed class StoreContext(DbContextOptions<StoreContext> options) : DbCon
     public DbSet<Order> Orders => Set<Order>();
 
     public DbSet<TodoItem> TodoItems => Set<TodoItem>();
+
+    public DbSet<Member> Members => Set<Member>();
 }

@@ -65,7 +65,7 @@ internal sealed class KissBackfill(
                 $"IKissBackfill.EnqueueAsync reads {typeof(TEntity).Name} in the order of its primary key, to resume where it stopped: it needs a key of one property. Use ExportAsync for this entity.");
         }
 
-        var run = new Run(runtime.Model, map, entityType, NewSink(), writer, dispatcher, contextType, Checkpoint(rows), options.Value, progress);
+        var run = new Run(runtime.Model, map, entityType, NewSink(rows), writer, dispatcher, contextType, Checkpoint(rows), options.Value, progress);
         var enqueue = EnqueueByKeyMethod
             .MakeGenericMethod(typeof(TEntity), key.ClrType)
             .CreateDelegate<Func<IQueryable<TEntity>, KissOwnContext, IProperty, Run, CancellationToken, Task>>(this);
@@ -85,7 +85,7 @@ internal sealed class KissBackfill(
         var map = MapOf<TEntity>();
         var (contextType, entityType) = ContextOf<TEntity>();
 
-        var run = new Run(runtime.Model, map, entityType, NewSink(), null, null, contextType, string.Empty, options.Value, progress);
+        var run = new Run(runtime.Model, map, entityType, NewSink(rows), null, null, contextType, string.Empty, options.Value, progress);
         using var lines = new KissImportLines(output);
         var calls = new List<KissCall>();
         await foreach (var row in rows.AsNoTracking().AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -230,7 +230,12 @@ internal sealed class KissBackfill(
         throw new InvalidOperationException($"No DbContext registered with UseKissTracking maps {typeof(TEntity).Name}.");
     }
 
-    private KissCallSink NewSink() => new(services, time.GetUtcNow(), runtime.Logger, runtime.MaxValueLength);
+    /// <summary>
+    /// A sink for the calls of <paramref name="rows"/>: the services its maps read come from the query's context's
+    /// application services (its scope), as at a save; read before the query runs, while the context is free.
+    /// </summary>
+    private KissCallSink NewSink(IQueryable rows)
+        => new(KissQueryContext.Of(rows) is { } context ? KissApplicationServices.Of(context) : null, time.GetUtcNow(), runtime.Logger, runtime.MaxValueLength);
 
     /// <summary>The checkpoint's name: the entity and the query's SQL (with its parameter values), hashed.</summary>
     private static string Checkpoint<TEntity>(IQueryable<TEntity> rows)

@@ -27,8 +27,12 @@ internal sealed class KissCallSink
         MaxValueLength = maxValueLength;
     }
 
-    /// <summary>A backfill's sink: what is not sent is counted by rule in <see cref="Tally"/>, not logged row by row.</summary>
-    public KissCallSink(IServiceProvider services, DateTimeOffset time, ILogger logger, int maxValueLength)
+    /// <summary>
+    /// A backfill's sink: what is not sent is counted by rule in <see cref="Tally"/>, not logged row by row. The
+    /// services the maps read come from <paramref name="services"/>: the application services of the query's context,
+    /// as at a save (null when they are not known: a map that reads a service then skips its calls).
+    /// </summary>
+    public KissCallSink(IServiceProvider? services, DateTimeOffset time, ILogger logger, int maxValueLength)
     {
         _services = services;
         SaveTime = time;
@@ -67,9 +71,11 @@ internal sealed class KissCallSink
     /// <summary>Messages not yet written, in order.</summary>
     public int LogCount => _logs.Count;
 
-    /// <summary>The context's application service provider (the scope it was created in), for <c>IdentifiedBy</c>.</summary>
-    public IServiceProvider? ApplicationServices
-        => _services ??= _context is null ? null : KissApplicationServices.Of(_context);
+    /// <summary>
+    /// The context's application service provider (the scope it was created in), for <c>IdentifiedBy</c> and
+    /// <c>HasIdentity&lt;TService&gt;</c>; a backfill's: its query's context's.
+    /// </summary>
+    public IServiceProvider? ApplicationServices => _services ??= _context is null ? null : KissApplicationServices.Of(_context);
 
     public void Skipped(string call, string rule)
     {

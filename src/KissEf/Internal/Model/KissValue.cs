@@ -9,7 +9,9 @@ namespace KissEf.Internal.Model;
 /// entries when EF maps it (a property, a property of an owned or complex type, a reference navigation), because
 /// the entries hold the values as saved: store-generated values are there before the CLR object has them
 /// (SaveChanges' own transaction commits before EF copies them over), and a deleted entity's values are read
-/// as they were. A path EF does not map is read from the CLR object.
+/// as they were. A path EF does not map is read from the CLR object. A value may also read an application service
+/// (<c>HasIdentity&lt;TService&gt;((e, s) =&gt; …)</c>): only the entity's member paths are rewritten, never the
+/// service's, and it is compiled to a delegate of its own so that a value without a service costs nothing more.
 /// </summary>
 internal sealed class KissValue<TEntity>
     where TEntity : class
@@ -19,12 +21,14 @@ internal sealed class KissValue<TEntity>
 
     private readonly LambdaExpression _expression;
     private Func<TEntity, KissSlotValues, object?>? _read;
+    private Func<TEntity, object, KissSlotValues, object?>? _readWithService;
 
-    private KissValue(LambdaExpression expression, string? memberPath)
+    private KissValue(LambdaExpression expression, string? memberPath, Type? serviceType)
     {
         _expression = expression;
         Text = expression.ToString();
         MemberName = memberPath;
+        ServiceType = serviceType;
     }
 
     /// <summary>The expression as written, for error messages.</summary>
@@ -42,14 +46,34 @@ internal sealed class KissValue<TEntity>
     /// <summary>The value's bit in the changed-members mask: set for a watched member path, else 0.</summary>
     public ulong Bit => Slot is >= 0 and < KissEntityMap.MaxWatched ? 1UL << Slot : 0;
 
+    /// <summary>
+    /// The application service the expression reads besides the entity (its second parameter), resolved when the
+    /// calls are built; null for an expression of the entity alone.
+    /// </summary>
+    public Type? ServiceType { get; }
+
     /// <summary>Evaluates the expression, reading mapped members from the entry (compiled by <see cref="Compile"/>).</summary>
     public Func<TEntity, KissSlotValues, object?> Read => _read ?? throw new InvalidOperationException("The value was not compiled.");
+
+    /// <summary>
+    /// Evaluates an expression that reads <see cref="ServiceType"/> too, given the resolved service (an instance of
+    /// it); the entity's members are read as <see cref="Read"/> reads them.
+    /// </summary>
+    public Func<TEntity, object, KissSlotValues, object?> ReadWithService
+        => _readWithService ?? throw new InvalidOperationException("The value was not compiled, or reads no service.");
 
     /// <summary>Captures <paramref name="expression"/>; it is compiled with the map.</summary>
     public static KissValue<TEntity> From<TValue>(Expression<Func<TEntity, TValue>> expression)
     {
         ArgumentNullException.ThrowIfNull(expression);
-        return new KissValue<TEntity>(expression, PathOf(Unwrap(expression.Body), expression.Parameters[0]));
+        return new KissValue<TEntity>(expression, PathOf(Unwrap(expression.Body), expression.Parameters[0]), null);
+    }
+
+    /// <summary>Captures <paramref name="expression"/> of the entity and an application service; compiled with the map.</summary>
+    public static KissValue<TEntity> From<TService, TValue>(Expression<Func<TEntity, TService, TValue>> expression)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        return new KissValue<TEntity>(expression, PathOf(Unwrap(expression.Body), expression.Parameters[0]), typeof(TService));
     }
 
     /// <summary>Compiles once, to a typed delegate; <paramref name="slotOf"/> gives each member path's slot.</summary>
@@ -62,10 +86,23 @@ internal sealed class KissValue<TEntity>
 
         var entity = _expression.Parameters[0];
         var values = Expression.Parameter(typeof(KissSlotValues), "values");
-        var body = new EntryRewriter(entity, values, slotOf).Visit(_expression.Body);
-        var lambda = Expression.Lambda<Func<TEntity, KissSlotValues, object?>>(
-            Expression.Convert(body, typeof(object)), entity, values);
-        _read = lambda.Compile();
+        var body = Expression.Convert(new EntryRewriter(entity, values, slotOf).Visit(_expression.Body), typeof(object));
+        if (ServiceType is null)
+        {
+            _read = Expression.Lambda<Func<TEntity, KissSlotValues, object?>>(body, entity, values).Compile();
+            return;
+        }
+
+        // The service comes in as an object (its type is the map's, not the caller's): the lambda's own service
+        // parameter becomes a local, assigned once from it, so the body is used as written.
+        var service = _expression.Parameters[1];
+        var resolved = Expression.Parameter(typeof(object), "resolved");
+        var block = Expression.Block(
+            typeof(object),
+            [service],
+            Expression.Assign(service, Expression.Convert(resolved, service.Type)),
+            body);
+        _readWithService = Expression.Lambda<Func<TEntity, object, KissSlotValues, object?>>(block, entity, resolved, values).Compile();
     }
 
     /// <summary>The dotted path of a chain of member accesses rooted at <paramref name="entity"/>, or null.</summary>
