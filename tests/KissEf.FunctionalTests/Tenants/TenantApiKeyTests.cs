@@ -145,6 +145,20 @@ public sealed class TenantApiKeyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_direct_delivery_a_key_that_cannot_be_read_gives_the_call_up()
+    {
+        var keys = new FlakyKeys { Failing = true };
+        await using var host = await StartAsync(Delivery.Direct, services: s => s.AddSingleton(keys), kiss: k => k.UseTenants<FlakyKeyTenants>());
+
+        await host.SignUpAsync("a", "ann@example.com");
+        await host.Dispatcher.FlushAsync();
+
+        Assert.Empty(_server.AllRequests);
+        var failed = Assert.Single(host.Logs.WithEventId(KissEfEventId.DeliveryFailed));
+        Assert.Contains("IKissTenants.GetApiKey failed for tenant 'a' (KeyNotFoundException)", failed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_dry_run_logs_a_tenants_call_with_the_key_redacted()
     {
         await using var host = await StartAsync(Delivery.Outbox, kiss: k => k.UseDryRun());

@@ -1,7 +1,9 @@
 using KissEf.Tests.Infrastructure;
 using KissEf.Tests.Observability;
 using KissEf.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KissEf.Tests.Tenants;
 
@@ -114,6 +116,40 @@ public sealed class TenantHealthTests : IAsyncLifetime
         Assert.Equal(0, entry.Data["PendingCalls"]);
         var tenants = Assert.IsAssignableFrom<IReadOnlyDictionary<string, KissOutboxState>>(entry.Data["Tenants"]);
         Assert.Equal((0, 2, 0), (tenants["a"].DeadCalls, tenants["b"].DeadCalls, tenants["c"].DeadCalls));
+    }
+
+    [Fact]
+    public async Task An_old_pending_call_degrades_the_check_naming_its_tenant()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = SaasHost.Create(
+            _server,
+            k => k.Configure(o => o.HealthPendingAgeThreshold = TimeSpan.FromMinutes(10)),
+            s => s.AddSingleton<TimeProvider>(time));
+        await host.AddTenantAsync("a");
+        await host.AddTenantAsync("b");
+        await host.SignUpAsync("a", "ann@a.test");
+        time.Advance(TimeSpan.FromMinutes(11));
+        await host.SignUpAsync("b", "ann@b.test");
+
+        var entry = await host.CheckAsync();
+
+        Assert.Equal(HealthStatus.Degraded, entry.Status);
+        Assert.Contains("the oldest pending call has waited 0:11:00, more than 0:10:00 (tenant(s) a).", entry.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tenants_sharing_a_database_share_its_figures_and_the_totals_count_them_once()
+    {
+        await using var host = await CreateAsync();
+        host.AddTenantOn("a2", sharedWith: "a");
+        await host.SignUpAsync("a2", "ann@a2.test");
+
+        var state = await host.Outbox.GetStateAsync();
+
+        Assert.Equal(7, state.PendingCalls);
+        Assert.Equal(2, state.Tenants!["a"].PendingCalls);
+        Assert.Equal(state.Tenants["a"], state.Tenants["a2"]);
     }
 
     [Fact]
