@@ -13,20 +13,12 @@ namespace KissEf.Tests.Tenants;
 /// holding up no other (2011 and 2013 naming the tenant), a flush and a retry of one tenant, and persons of several
 /// tenants that share an e-mail.
 /// </summary>
-public sealed class MultiTenantPageTests : IAsyncLifetime
+public sealed class MultiTenantPageTests : SaasTestBase
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-
-    private FakeTrackingServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await FakeTrackingServer.StartAsync();
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
     public async Task A_new_tenant_is_worked_at_once_when_it_commits_here_whatever_the_refresh_interval()
     {
-        await using var host = SaasHost.Create(_server, k => k.Configure(o =>
+        await using var host = SaasHost.Create(Server, k => k.Configure(o =>
         {
             o.TenantRefreshInterval = TimeSpan.FromHours(1);
             o.PollInterval = TimeSpan.FromMinutes(30);
@@ -37,35 +29,35 @@ public sealed class MultiTenantPageTests : IAsyncLifetime
         await host.AddTenantAsync("new");
         await host.SignUpAsync("new", "ann@new.test");
 
-        await _server.WaitForCallsAsync(1, Deadline);
-        Assert.Equal("ann@new.test", _server.Calls[0].Get("_p"));
+        await Server.WaitForCallsAsync(1, Deadline);
+        Assert.Equal("ann@new.test", Server.Calls[0].Get("_p"));
     }
 
     [Fact]
     public async Task Another_instances_commit_is_found_in_a_new_tenant_within_the_refresh_interval_and_in_a_known_one_by_the_poll()
     {
         // This instance: a refresh every second (SaasHost's), a poll every 200 ms; no local commit in either tenant.
-        await using var host = SaasHost.Create(_server, k => k.Configure(o => o.PollInterval = TimeSpan.FromMilliseconds(200)));
+        await using var host = SaasHost.Create(Server, k => k.Configure(o => o.PollInterval = TimeSpan.FromMilliseconds(200)));
         await host.AddTenantAsync("a");
         await host.StartAsync();
-        await using var other = SaasHost.Create(_server);
+        await using var other = SaasHost.Create(Server);
         other.Directory.Set(host.Directory.Find("a")!);
 
         await other.SignUpAsync("a", "ann@a.test");
-        await _server.WaitForCallsAsync(1, Deadline);
+        await Server.WaitForCallsAsync(1, Deadline);
 
         await host.AddTenantAsync("new");
         other.Directory.Set(host.Directory.Find("new")!);
         await other.SignUpAsync("new", "ann@new.test");
-        await _server.WaitForCallsAsync(2, Deadline);
+        await Server.WaitForCallsAsync(2, Deadline);
 
-        Assert.Equal(["ann@a.test", "ann@new.test"], _server.Calls.Select(c => c.Get("_p")).Order());
+        Assert.Equal(["ann@a.test", "ann@new.test"], Server.Calls.Select(c => c.Get("_p")).Order());
     }
 
     [Fact]
     public async Task Tenants_on_one_database_are_worked_by_one_worker()
     {
-        await using var host = SaasHost.Create(_server);
+        await using var host = SaasHost.Create(Server);
         await host.AddTenantAsync("a");
         host.AddTenantOn("a2", sharedWith: "a");
         await host.AddTenantAsync("b");
@@ -79,7 +71,7 @@ public sealed class MultiTenantPageTests : IAsyncLifetime
     [Fact]
     public async Task A_tenant_database_that_is_down_holds_up_no_other_and_the_log_names_it()
     {
-        await using var host = SaasHost.Create(_server);
+        await using var host = SaasHost.Create(Server);
         foreach (var tenant in new[] { "a", "b", "c" })
         {
             await host.AddTenantAsync(tenant);
@@ -89,16 +81,16 @@ public sealed class MultiTenantPageTests : IAsyncLifetime
         host.TakeDown("b");
         host.Directory.Set(new SaasTenant("ghost", ConnectionString: null));
         await host.StartAsync();
-        await _server.WaitForCallsAsync(2, Deadline);
-        Assert.Equal(["ann@a.test", "ann@c.test"], _server.Calls.Select(c => c.Get("_p")).Order());
+        await Server.WaitForCallsAsync(2, Deadline);
+        Assert.Equal(["ann@a.test", "ann@c.test"], Server.Calls.Select(c => c.Get("_p")).Order());
 
         // The tenant that could not be entered gets its database: it is entered again, at its commit (or the next refresh).
         await host.AddTenantAsync("ghost");
         await host.SignUpAsync("ghost", "ann@ghost.test");
-        await _server.WaitForCallsAsync(3, Deadline);
+        await Server.WaitForCallsAsync(3, Deadline);
         await host.StopAsync();
 
-        Assert.Equal("ann@ghost.test", _server.Calls[2].Get("_p"));
+        Assert.Equal("ann@ghost.test", Server.Calls[2].Get("_p"));
         Assert.Contains("SaasShopContext (tenant b) cannot reach its database", Assert.Single(host.Logs.WithEventId(KissEfEventId.OutboxDatabaseUnavailable)).Message, StringComparison.Ordinal);
         Assert.Contains("could not enter tenant 'ghost'", Assert.Single(host.Logs.WithEventId(KissEfEventId.TenantUnavailable)).Message, StringComparison.Ordinal);
         Assert.Single(OutboxRows.Read(host.DatabaseOf("b")));
@@ -114,7 +106,7 @@ public sealed class MultiTenantPageTests : IAsyncLifetime
     [Fact]
     public async Task One_tenant_is_flushed_and_its_dead_calls_retried_without_touching_the_others()
     {
-        await using var host = SaasHost.Create(_server);
+        await using var host = SaasHost.Create(Server);
         await host.AddTenantAsync("acme", "key-acme");
         await host.AddTenantAsync("globex", "key-globex");
         await host.SignUpAsync("acme", "ann@acme.test");
@@ -123,7 +115,7 @@ public sealed class MultiTenantPageTests : IAsyncLifetime
         var outbox = host.Outbox;
 
         // acme's calls refused once: its row dies.
-        _server.RespondNext(FakeResponse.Status(400));
+        Server.RespondNext(FakeResponse.Status(400));
 
         #region flush-tenant
         await dispatcher.FlushTenantAsync("acme");   // acme's calls have had their attempt; other tenants' wait
@@ -144,8 +136,8 @@ public sealed class MultiTenantPageTests : IAsyncLifetime
         #endregion
 
         await dispatcher.FlushTenantAsync("acme");
-        await _server.WaitForCallsAsync(1, Deadline);
-        Assert.Equal(("ann@acme.test", "key-acme"), (_server.Calls[0].Get("_p"), _server.Calls[0].Get("_k")));
+        await Server.WaitForCallsAsync(1, Deadline);
+        Assert.Equal(("ann@acme.test", "key-acme"), (Server.Calls[0].Get("_p"), Server.Calls[0].Get("_k")));
         Assert.Equal(1, (await outbox.GetTenantStateAsync("globex")).PendingCalls);
         Assert.Equal(0, (await outbox.GetTenantStateAsync("acme")).PendingCalls + (await outbox.GetTenantStateAsync("acme")).DeadCalls);
     }
@@ -153,7 +145,7 @@ public sealed class MultiTenantPageTests : IAsyncLifetime
     [Fact]
     public async Task Every_tenant_is_backfilled_as_the_page_shows()
     {
-        await using var host = SaasHost.Create(_server);
+        await using var host = SaasHost.Create(Server);
         await host.AddTenantAsync("acme");
         await host.AddTenantAsync("globex");
         await host.SignUpAsync("acme", "ann@acme.test");
@@ -174,7 +166,7 @@ public sealed class MultiTenantPageTests : IAsyncLifetime
     {
         // The saves' clock stands still: both saves in one second, as two sign-ups of two tenants may be.
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var host = SaasHost.Create(_server, services: s => s.AddSingleton<TimeProvider>(time));
+        await using var host = SaasHost.Create(Server, services: s => s.AddSingleton<TimeProvider>(time));
         await host.AddTenantAsync("acme");
         await host.AddTenantAsync("globex");
 
@@ -182,10 +174,10 @@ public sealed class MultiTenantPageTests : IAsyncLifetime
         await host.SignUpAsync("acme", "ann@example.com");
         await host.SignUpAsync("globex", "ann@example.com");
         await host.Dispatcher.FlushAsync();
-        await _server.WaitForCallsAsync(2, Deadline);
+        await Server.WaitForCallsAsync(2, Deadline);
 
-        Assert.All(_server.Calls, c => Assert.Equal(("ann@example.com", SaasHost.ApiKey), (c.Get("_p"), c.Get("_k"))));
+        Assert.All(Server.Calls, c => Assert.Equal(("ann@example.com", SaasHost.ApiKey), (c.Get("_p"), c.Get("_k"))));
         var joined = new SaasMember().JoinedAt.ToUnixTimeSeconds();
-        Assert.Equal([joined, joined + 1], _server.Calls.Select(c => long.Parse(c.Get("_t")!, System.Globalization.CultureInfo.InvariantCulture)).Order());
+        Assert.Equal([joined, joined + 1], Server.Calls.Select(c => long.Parse(c.Get("_t")!, System.Globalization.CultureInfo.InvariantCulture)).Order());
     }
 }

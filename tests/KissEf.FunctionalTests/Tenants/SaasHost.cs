@@ -140,11 +140,7 @@ public sealed class SaasHost : IAsyncDisposable
         });
 
     /// <summary>Runs every registered check, as an /health endpoint would, and returns KissEf's entry.</summary>
-    public async Task<HealthReportEntry> CheckAsync()
-    {
-        var report = await Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
-        return report.Entries["kissef"];
-    }
+    public Task<HealthReportEntry> CheckAsync() => Kit.KitHost.CheckAsync(Services);
 
     public async ValueTask DisposeAsync()
     {

@@ -9,17 +9,10 @@ namespace KissEf.Tests.Tenants;
 /// application's), on GETs and on long calls' POSTs, from the outbox and from direct delivery; the outbox keeps the
 /// tenant's id in the row's header line, never a key, and no log holds one.
 /// </summary>
-public sealed class TenantApiKeyTests : IAsyncLifetime
+public sealed class TenantApiKeyTests : SaasTestBase
 {
     private const string KeyA = "tenant-A-key/+=1";
     private const string KeyB = "tenant-B-key-2";
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-
-    private FakeTrackingServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await FakeTrackingServer.StartAsync();
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Theory]
     [InlineData(Delivery.Outbox)]
@@ -40,9 +33,9 @@ public sealed class TenantApiKeyTests : IAsyncLifetime
         }
 
         await host.Dispatcher.FlushAsync();
-        await _server.WaitForCallsAsync(6, Deadline);
+        await Server.WaitForCallsAsync(6, Deadline);
 
-        var calls = _server.Calls;
+        var calls = Server.Calls;
         Assert.Equal(6, calls.Count);
         foreach (var (tenant, key) in new[] { ("a", KeyA), ("b", KeyB), ("c", SaasHost.ApiKey) })
         {
@@ -79,13 +72,13 @@ public sealed class TenantApiKeyTests : IAsyncLifetime
         }
 
         // A retry and a refusal: the attempt's errors are logged and stored, without a key.
-        _server.RespondNext(FakeResponse.Status(503), FakeResponse.Status(400));
+        Server.RespondNext(FakeResponse.Status(503), FakeResponse.Status(400));
         await host.Dispatcher.FlushAsync();
         await host.StartAsync();
-        await _server.WaitUntilAsync((ok, _) => ok.Count == 2, "the two other calls delivered", Deadline);
+        await Server.WaitUntilAsync((ok, _) => ok.Count == 2, "the two other calls delivered", Deadline);
         await host.StopAsync();
 
-        Assert.Contains(_server.AllRequests, r => r.StatusCode == 400);
+        Assert.Contains(Server.AllRequests, r => r.StatusCode == 400);
         foreach (var tenant in new[] { "a", "b", "c" })
         {
             foreach (var row in OutboxRows.Read(host.DatabaseOf(tenant)))
@@ -114,11 +107,11 @@ public sealed class TenantApiKeyTests : IAsyncLifetime
         await host.SignUpAsync("a2", "ann@a2.test");
         await host.SignUpAsync("b", "ann@b.test");
         await host.Dispatcher.FlushAsync();
-        await _server.WaitForCallsAsync(3, Deadline);
+        await Server.WaitForCallsAsync(3, Deadline);
 
         Assert.Equal(
             [("ann@a.test", KeyA), ("ann@a2.test", "tenant-A2-key"), ("ann@b.test", KeyB)],
-            _server.Calls.Select(c => (c.Get("_p")!, c.Get("_k")!)).Order());
+            Server.Calls.Select(c => (c.Get("_p")!, c.Get("_k")!)).Order());
     }
 
     [Fact]
@@ -134,14 +127,14 @@ public sealed class TenantApiKeyTests : IAsyncLifetime
             Deadline,
             () => Task.FromResult(string.Join("; ", OutboxRows.Read(host.DatabaseOf("a")))));
 
-        Assert.Empty(_server.AllRequests);
+        Assert.Empty(Server.AllRequests);
         var waiting = Assert.Single(OutboxRows.Read(host.DatabaseOf("a")));
         Assert.Null(waiting.DeadAt);
         Assert.Contains("IKissTenants.GetApiKey failed for tenant 'a' (KeyNotFoundException)", waiting.LastError, StringComparison.Ordinal);
 
         keys.Failing = false;
-        await _server.WaitForCallsAsync(1, Deadline);
-        Assert.Equal(KeyA, _server.Calls[0].Get("_k"));
+        await Server.WaitForCallsAsync(1, Deadline);
+        Assert.Equal(KeyA, Server.Calls[0].Get("_k"));
     }
 
     [Fact]
@@ -153,7 +146,7 @@ public sealed class TenantApiKeyTests : IAsyncLifetime
         await host.SignUpAsync("a", "ann@example.com");
         await host.Dispatcher.FlushAsync();
 
-        Assert.Empty(_server.AllRequests);
+        Assert.Empty(Server.AllRequests);
         var failed = Assert.Single(host.Logs.WithEventId(KissEfEventId.DeliveryFailed));
         Assert.Contains("IKissTenants.GetApiKey failed for tenant 'a' (KeyNotFoundException)", failed.Message, StringComparison.Ordinal);
     }
@@ -169,13 +162,13 @@ public sealed class TenantApiKeyTests : IAsyncLifetime
         var line = Assert.Single(host.Logs.Entries, e => e.Category == KissEf.Internal.Logging.KissLogCategories.DryRun);
         Assert.Contains("?_k=***&_p=ann%40example.com", line.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("tenant-A", line.FullText, StringComparison.Ordinal);
-        Assert.Empty(_server.AllRequests);
+        Assert.Empty(Server.AllRequests);
     }
 
     private async Task<SaasHost> StartAsync(Delivery delivery, bool start = true, Action<KissTrackingBuilder>? kiss = null, Action<IServiceCollection>? services = null)
     {
         var host = SaasHost.Create(
-            _server,
+            Server,
             k =>
             {
                 k.Configure(o => o.MaxPropertyValueLength = 8192);

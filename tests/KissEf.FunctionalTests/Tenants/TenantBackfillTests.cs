@@ -10,16 +10,8 @@ namespace KissEf.Tests.Tenants;
 /// that tenant's worker); <see cref="IKissBackfill.EnqueueAllTenantsAsync"/> and <see cref="IKissBackfill.ExportAllTenantsAsync"/>
 /// go through every tenant, report each, and do not stop at a tenant that fails.
 /// </summary>
-public sealed class TenantBackfillTests : IAsyncLifetime
+public sealed class TenantBackfillTests : SaasTestBase
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-
-    private FakeTrackingServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await FakeTrackingServer.StartAsync();
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
     public async Task A_query_of_a_tenants_context_is_enqueued_into_that_tenants_outbox_and_wakes_its_worker()
     {
@@ -31,9 +23,9 @@ public sealed class TenantBackfillTests : IAsyncLifetime
 
         Assert.Equal((2, 2), (report.RowsRead, report.CallsWritten));
         Assert.Null(report.Tenants);
-        await _server.WaitForCallsAsync(2, Deadline);
-        Assert.Equal(["m0@b.test", "m1@b.test"], _server.Calls.Select(c => c.Get("_p")).Order());
-        Assert.All(_server.Calls, c => Assert.Equal("key-b", c.Get("_k")));
+        await Server.WaitForCallsAsync(2, Deadline);
+        Assert.Equal(["m0@b.test", "m1@b.test"], Server.Calls.Select(c => c.Get("_p")).Order());
+        Assert.All(Server.Calls, c => Assert.Equal("key-b", c.Get("_k")));
         Assert.Empty(OutboxRows.Read(host.DatabaseOf("a")));
         Assert.Empty(OutboxRows.Read(host.DatabaseOf("c")));
     }
@@ -61,8 +53,8 @@ public sealed class TenantBackfillTests : IAsyncLifetime
         }
 
         await host.Dispatcher.FlushAsync();
-        await _server.WaitForCallsAsync(6, Deadline);
-        Assert.All(_server.Calls, c => Assert.Equal("key-" + c.Get("_p")![^6..^5], c.Get("_k")));
+        await Server.WaitForCallsAsync(6, Deadline);
+        Assert.All(Server.Calls, c => Assert.Equal("key-" + c.Get("_p")![^6..^5], c.Get("_k")));
     }
 
     [Fact]
@@ -96,7 +88,7 @@ public sealed class TenantBackfillTests : IAsyncLifetime
         var lines = Encoding.UTF8.GetString(files["b"].ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
         Assert.StartsWith("""{"_p":"m0@b.test","_n":"Signed Up","plan":"free","_t":""", lines[0], StringComparison.Ordinal);
-        Assert.Empty(_server.AllRequests);
+        Assert.Empty(Server.AllRequests);
         foreach (var file in files.Values)
         {
             Assert.True(file.CanWrite, "The caller's stream stays open.");
@@ -108,7 +100,7 @@ public sealed class TenantBackfillTests : IAsyncLifetime
     public async Task Backfilling_every_tenant_needs_UseTenants()
     {
         using var database = new SqliteDatabase();
-        await using var host = OutboxTestHost.Create(database, _server);
+        await using var host = OutboxTestHost.Create(database, Server);
 
         var thrown = await Assert.ThrowsAsync<InvalidOperationException>(
             () => host.Services.GetRequiredService<IKissBackfill>().EnqueueAllTenantsAsync<OutboxShopContext, OutboxCustomer>(db => db.Customers));
@@ -122,7 +114,7 @@ public sealed class TenantBackfillTests : IAsyncLifetime
     /// </summary>
     private async Task<SaasHost> CreateAsync(Action<KissTrackingOptions>? options = null)
     {
-        var host = SaasHost.Create(_server, k => k.Configure(o => options?.Invoke(o)));
+        var host = SaasHost.Create(Server, k => k.Configure(o => options?.Invoke(o)));
         foreach (var (tenant, count) in new[] { ("a", 1), ("b", 2), ("c", 3) })
         {
             await host.AddTenantAsync(tenant, "key-" + tenant);

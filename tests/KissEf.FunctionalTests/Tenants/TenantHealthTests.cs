@@ -12,16 +12,8 @@ namespace KissEf.Tests.Tenants;
 /// per-tenant breakdown; a tenant database that is down makes the check Degraded naming it (the others' figures kept),
 /// makes <see cref="IKissOutbox.GetStateAsync"/> throw naming it, and drops only its own gauge values.
 /// </summary>
-public sealed class TenantHealthTests : IAsyncLifetime
+public sealed class TenantHealthTests : SaasTestBase
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-
-    private FakeTrackingServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await FakeTrackingServer.StartAsync();
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
     public async Task The_state_and_the_check_break_the_outbox_down_by_tenant()
     {
@@ -105,7 +97,7 @@ public sealed class TenantHealthTests : IAsyncLifetime
     public async Task Dead_calls_degrade_the_check_naming_their_tenant()
     {
         // The endpoint refuses tenant b's calls only (its key).
-        _server.SetResponder((call, _) => call.Get("_k") == "key-b" ? FakeResponse.Status(400) : null);
+        Server.SetResponder((call, _) => call.Get("_k") == "key-b" ? FakeResponse.Status(400) : null);
         await using var host = await CreateAsync();
 
         await host.Dispatcher.FlushAsync();
@@ -123,7 +115,7 @@ public sealed class TenantHealthTests : IAsyncLifetime
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var host = SaasHost.Create(
-            _server,
+            Server,
             k => k.Configure(o => o.HealthPendingAgeThreshold = TimeSpan.FromMinutes(10)),
             s => s.AddSingleton<TimeProvider>(time));
         await host.AddTenantAsync("a");
@@ -170,7 +162,7 @@ public sealed class TenantHealthTests : IAsyncLifetime
     /// <summary>Tenants a, b and c with 1, 2 and 3 pending calls (the dispatcher not started), with keys key-a, key-b, key-c.</summary>
     private async Task<SaasHost> CreateAsync()
     {
-        var host = SaasHost.Create(_server);
+        var host = SaasHost.Create(Server);
         var emails = 0;
         foreach (var (tenant, count) in new[] { ("a", 1), ("b", 2), ("c", 3) })
         {
