@@ -1,9 +1,13 @@
+using Microsoft.EntityFrameworkCore;
+
 namespace KissEf;
 
 /// <summary>
 /// Tracks what happened before KissEf was installed, with the same maps: each existing row is replayed as if it had
 /// just been inserted (its <c>OnAdded</c> calls that have their own time, <c>At(...)</c>, and its <c>Alias</c>
-/// pairs). Resolve it from the application's services.
+/// pairs). Resolve it from the application's services. With <c>UseTenants</c>, a query's rows are written into the outbox
+/// of its context's tenant (<see cref="IKissTenants.GetCurrentTenantId"/> of the scope the context was created in), and
+/// <see cref="EnqueueAllTenantsAsync"/> and <see cref="ExportAllTenantsAsync"/> backfill every tenant.
 /// </summary>
 public interface IKissBackfill
 {
@@ -48,5 +52,46 @@ public interface IKissBackfill
     /// <param name="progress">Told every <see cref="KissTrackingOptions.BackfillChunkSize"/> rows.</param>
     /// <param name="cancellationToken">Stops the export.</param>
     Task<KissBackfillReport> ExportAsync<TEntity>(IQueryable<TEntity> rows, Stream output, IProgress<KissBackfillProgress>? progress, CancellationToken cancellationToken = default)
+        where TEntity : class;
+
+    /// <summary>
+    /// With <c>UseTenants</c>: enqueues, as <see cref="EnqueueAsync{TEntity}(IQueryable{TEntity}, IProgress{KissBackfillProgress}, CancellationToken)"/>
+    /// does, the rows <paramref name="rows"/> gives for each tenant (<see cref="IKissTenants.GetTenantIdsAsync"/>), one
+    /// tenant after the other, each from a <typeparamref name="TContext"/> created in a scope entered for it
+    /// (<see cref="IKissTenants.EnterAsync"/>), into that tenant's outbox. A tenant that fails does not stop the others:
+    /// the failures are thrown together at the end (an <see cref="AggregateException"/> of one exception per tenant, naming
+    /// it); run the backfill again for such a tenant with a query of its context, and it resumes after its last chunk.
+    /// </summary>
+    /// <typeparam name="TContext">The application's context type, registered in its services.</typeparam>
+    /// <typeparam name="TEntity">A mapped entity type of a context that uses KissEf's outbox.</typeparam>
+    /// <param name="rows">The rows of one tenant's context, for example <c>db =&gt; db.Customers</c>.</param>
+    /// <param name="progress">Told after each chunk, with the totals of every tenant so far.</param>
+    /// <param name="cancellationToken">Stops the backfill after the chunk being written.</param>
+    /// <returns>The totals, and each tenant's report in <see cref="KissBackfillReport.Tenants"/>.</returns>
+    /// <exception cref="InvalidOperationException">KissEf knows no tenants (no <c>UseTenants</c>).</exception>
+    Task<KissBackfillReport> EnqueueAllTenantsAsync<TContext, TEntity>(
+        Func<TContext, IQueryable<TEntity>> rows, IProgress<KissBackfillProgress>? progress = null, CancellationToken cancellationToken = default)
+        where TContext : DbContext
+        where TEntity : class;
+
+    /// <summary>
+    /// With <c>UseTenants</c>: exports, as <see cref="ExportAsync{TEntity}(IQueryable{TEntity}, Stream, IProgress{KissBackfillProgress}, CancellationToken)"/>
+    /// does, the rows <paramref name="rows"/> gives for each tenant, one tenant after the other, each from a
+    /// <typeparamref name="TContext"/> created in a scope entered for it, to the stream <paramref name="output"/> gives
+    /// for the tenant: a file per tenant for an application with a KISSmetrics product per tenant, or the same stream
+    /// for every tenant. The streams stay open: the caller owns them. A tenant that fails does not stop the others (see
+    /// <see cref="EnqueueAllTenantsAsync"/>).
+    /// </summary>
+    /// <typeparam name="TContext">The application's context type, registered in its services.</typeparam>
+    /// <typeparam name="TEntity">A mapped entity type.</typeparam>
+    /// <param name="rows">The rows of one tenant's context, read in the query's order.</param>
+    /// <param name="output">The stream of a tenant's lines (UTF-8), by tenant id.</param>
+    /// <param name="progress">Told every <see cref="KissTrackingOptions.BackfillChunkSize"/> rows, with the totals of every tenant so far.</param>
+    /// <param name="cancellationToken">Stops the export.</param>
+    /// <returns>The totals, and each tenant's report in <see cref="KissBackfillReport.Tenants"/>.</returns>
+    /// <exception cref="InvalidOperationException">KissEf knows no tenants (no <c>UseTenants</c>).</exception>
+    Task<KissBackfillReport> ExportAllTenantsAsync<TContext, TEntity>(
+        Func<TContext, IQueryable<TEntity>> rows, Func<string, Stream> output, IProgress<KissBackfillProgress>? progress = null, CancellationToken cancellationToken = default)
+        where TContext : DbContext
         where TEntity : class;
 }

@@ -104,6 +104,7 @@ public static class KissServiceCollectionExtensions
         services.AddSingleton<IKissBackfill, KissBackfill>();
 
         AddHttpClient(services, registration);
+        services.AddSingleton<KissApiKeys>();
         services.AddSingleton<KissHttpSender>();
     }
 
@@ -141,7 +142,7 @@ public static class KissServiceCollectionExtensions
         {
             services.AddSingleton<IKissOutboxProviders, KissOutboxProviders>();
             services.AddSingleton(sp => new KissOutboxWriter(
-                sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.MaxCallsPerRow, sp.GetRequiredService<IKissOutboxProviders>()));
+                sp.GetRequiredService<IOptions<KissTrackingOptions>>().Value.MaxCallsPerRow, sp.GetRequiredService<IKissOutboxProviders>(), sp.GetService<IKissTenants>()));
             services.AddSingleton<KissEf.Internal.Diagnostics.IKissPendingSource, KissOutboxPendingGauge>();
             services.AddSingleton<KissOutboxDispatcher>();
             services.AddSingleton<IKissDispatcher>(sp => sp.GetRequiredService<KissOutboxDispatcher>());

@@ -62,9 +62,12 @@ public sealed class KitHost : IAsyncDisposable
         });
 
     /// <summary>Runs every registered check, as an /health endpoint would, and returns KissEf's entry.</summary>
-    public async Task<HealthReportEntry> CheckAsync()
+    public Task<HealthReportEntry> CheckAsync() => CheckAsync(Services);
+
+    /// <summary>Runs every check registered in <paramref name="services"/>, as an /health endpoint would, and returns KissEf's entry.</summary>
+    public static async Task<HealthReportEntry> CheckAsync(IServiceProvider services)
     {
-        var report = await Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         return report.Entries["kissef"];
     }
 

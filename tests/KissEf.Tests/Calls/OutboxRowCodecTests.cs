@@ -4,7 +4,7 @@ using KissEf.Internal.Calls;
 
 namespace KissEf.Tests.Calls;
 
-/// <summary>An outbox row's one writer and one reader agree: the trace header (or none) and the calls, line by line.</summary>
+/// <summary>An outbox row's one writer and one reader agree: the header (the trace, the tenant, or none) and the calls, line by line.</summary>
 public sealed class OutboxRowCodecTests
 {
     private static readonly KissCall[] Calls =
@@ -90,6 +90,56 @@ public sealed class OutboxRowCodecTests
         var bare = KissOutboxRowWriter.Start(new StringBuilder(), []);
         bare.Line(Calls[1].Line);
         Assert.Equal(Calls[1].Line, bare.ToString());
+    }
+
+    [Fact]
+    public void A_rows_tenant_follows_its_trace_on_the_header_line_encoded_and_is_read_back_with_it()
+    {
+        using var activity = new Activity("save").SetIdFormat(ActivityIdFormat.W3C);
+        activity.TraceStateString = "kissef=test";
+        activity.Start();
+
+        var header = KissTenantHeader.Append(KissTraceHeader.Write(activity), "acme & co\n1");
+        var row = KissOutboxRowWriter.Join(header, Calls, 0, Calls.Length);
+
+        Assert.Equal($"_traceparent={activity.Id}&_tracestate=kissef%3Dtest&_tenant=acme%20%26%20co%0A1", row.Split('\n')[0]);
+        var read = new KissOutboxRowReader(row);
+        Assert.Equal("acme & co\n1", read.Tenant);
+        Assert.Equal(activity.TraceId, read.Trace.TraceId);
+        Assert.Equal("kissef=test", read.Trace.TraceState);
+        Assert.Equal(Calls.Select(c => c.Line), Lines(read));
+    }
+
+    [Fact]
+    public void A_tenant_without_a_trace_is_the_header_alone_and_a_trace_without_state_is_read_before_it()
+    {
+        var row = KissOutboxRowWriter.Join(KissTenantHeader.Append(null, "a"), Calls, 1, 1);
+        Assert.Equal($"_tenant=a\n{Calls[1].Line}", row);
+        Assert.Equal("a", new KissOutboxRowReader(row).Tenant);
+        Assert.Equal(default, new KissOutboxRowReader(row).Trace);
+        Assert.Equal([Calls[1].Line], Lines(new KissOutboxRowReader(row)));
+
+        var traced = new KissOutboxRowReader("_traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01&_tenant=b\n" + Calls[0].Line);
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", traced.Trace.TraceId.ToHexString());
+        Assert.Equal("b", traced.Tenant);
+
+        // No tenant: the header is the trace's alone, and a row of no tenant (or without a header) names none.
+        Assert.Null(KissTenantHeader.Append(null, null));
+        Assert.Equal("_traceparent=x", KissTenantHeader.Append("_traceparent=x", null));
+        Assert.Null(new KissOutboxRowReader("_traceparent=00-x&_tracestate=a_tenant%3Db\n" + Calls[0].Line).Tenant);
+        Assert.Null(new KissOutboxRowReader(Calls[0].Line).Tenant);
+    }
+
+    [Fact]
+    public void A_rewritten_row_keeps_its_tenant()
+    {
+        var original = new KissOutboxRowReader("_tenant=a\n" + string.Join('\n', Calls.Select(c => c.Line)));
+
+        var kept = KissOutboxRowWriter.Start(new StringBuilder(), original.Header);
+        kept.Line(Calls[2].Line);
+
+        Assert.Equal($"_tenant=a\n{Calls[2].Line}", kept.ToString());
+        Assert.Equal("a", new KissOutboxRowReader(kept.ToString()).Tenant);
     }
 
     private static List<string> Lines(KissOutboxRowReader row)

@@ -47,18 +47,57 @@ internal sealed class KissBackfill(
         where TEntity : class
         => EnqueueAsync(rows, null, cancellationToken);
 
-    public async Task<KissBackfillReport> EnqueueAsync<TEntity>(IQueryable<TEntity> rows, IProgress<KissBackfillProgress>? progress, CancellationToken cancellationToken = default)
+    public Task<KissBackfillReport> EnqueueAsync<TEntity>(IQueryable<TEntity> rows, IProgress<KissBackfillProgress>? progress, CancellationToken cancellationToken = default)
         where TEntity : class
     {
         ArgumentNullException.ThrowIfNull(rows);
+
+        // With tenants the rows are written into the database of the query's tenant, the tenant of its context's scope.
+        var context = KissQueryContext.Of(rows);
+        var tenant = context is not null && runtime.Tenants is { } tenants ? KissCommitOrigin.TenantOf(context, tenants) : null;
+        return EnqueueAsync(rows, context, tenant, progress, cancellationToken);
+    }
+
+    public Task<KissBackfillReport> EnqueueAllTenantsAsync<TContext, TEntity>(
+        Func<TContext, IQueryable<TEntity>> rows, IProgress<KissBackfillProgress>? progress = null, CancellationToken cancellationToken = default)
+        where TContext : DbContext
+        where TEntity : class
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return ForEachTenantAsync<TContext>(
+            nameof(EnqueueAllTenantsAsync),
+            (db, tenant, tenantProgress, token) => EnqueueAsync(rows(db), db, tenant, tenantProgress, token),
+            progress,
+            cancellationToken);
+    }
+
+    public Task<KissBackfillReport> ExportAllTenantsAsync<TContext, TEntity>(
+        Func<TContext, IQueryable<TEntity>> rows, Func<string, Stream> output, IProgress<KissBackfillProgress>? progress = null, CancellationToken cancellationToken = default)
+        where TContext : DbContext
+        where TEntity : class
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(output);
+        return ForEachTenantAsync<TContext>(
+            nameof(ExportAllTenantsAsync),
+            (db, tenant, tenantProgress, token) => ExportAsync(rows(db), output(tenant), tenantProgress, token),
+            progress,
+            cancellationToken);
+    }
+
+    /// <summary>Enqueues <paramref name="rows"/>, a query of <paramref name="context"/> (when known), into <paramref name="tenant"/>'s outbox.</summary>
+    private async Task<KissBackfillReport> EnqueueAsync<TEntity>(
+        IQueryable<TEntity> rows, DbContext? context, string? tenant, IProgress<KissBackfillProgress>? progress, CancellationToken cancellationToken)
+        where TEntity : class
+    {
         if (services.GetService<KissOutboxWriter>() is not { } writer || services.GetService<KissOutboxDispatcher>() is not { } dispatcher)
         {
             throw new InvalidOperationException("IKissBackfill.EnqueueAsync writes to the outbox, and KissEf is set up with UseDirectDelivery(): use ExportAsync and the vendor's import instead.");
         }
 
         var map = MapOf<TEntity>();
-        var (contextType, entityType) = ContextOf<TEntity>();
-        await using var own = await KissOwnContext.OpenAsync(services, contextType, null, null, cancellationToken).ConfigureAwait(false);
+        var (contextType, entityType) = ContextOf<TEntity>(context);
+        await using var own = await KissOwnContext.OpenAsync(services, contextType, runtime.Tenants, tenant, cancellationToken).ConfigureAwait(false);
         if (entityType.FindPrimaryKey() is not { Properties: [var key] })
         {
             throw new InvalidOperationException(
@@ -69,6 +108,7 @@ internal sealed class KissBackfill(
         var enqueue = EnqueueByKeyMethod
             .MakeGenericMethod(typeof(TEntity), key.ClrType)
             .CreateDelegate<Func<IQueryable<TEntity>, KissOwnContext, IProperty, Run, CancellationToken, Task>>(this);
+        run.Tenant = tenant;
         await enqueue(rows.AsNoTracking(), own, key, run, cancellationToken).ConfigureAwait(false);
         return run.Report();
     }
@@ -83,7 +123,7 @@ internal sealed class KissBackfill(
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(output);
         var map = MapOf<TEntity>();
-        var (contextType, entityType) = ContextOf<TEntity>();
+        var (contextType, entityType) = ContextOf<TEntity>(KissQueryContext.Of(rows));
 
         var run = new Run(runtime.Model, map, entityType, NewSink(rows), null, null, contextType, string.Empty, options.Value, progress);
         using var lines = new KissImportLines(output);
@@ -196,7 +236,7 @@ internal sealed class KissBackfill(
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         db.ChangeTracker.Clear();
-        run.Dispatcher!.Wake(run.ContextType, null);
+        run.Dispatcher!.Wake(run.ContextType, run.Tenant);
     }
 
     /// <summary><c>EF.Property&lt;TKey&gt;(e, key) &gt; after.Value</c>, the value a query parameter.</summary>
@@ -215,9 +255,17 @@ internal sealed class KissBackfill(
         => runtime.Model.FindMap(typeof(TEntity))
             ?? throw new InvalidOperationException($"{typeof(TEntity).Name} has no KissEf map: register one in AddKissTracking before backfilling it.");
 
-    /// <summary>The registered tracked context that maps <typeparamref name="TEntity"/>, and its entity type (models outlive their contexts).</summary>
-    private (Type Context, IEntityType Entity) ContextOf<TEntity>()
+    /// <summary>
+    /// The context type of the query's <paramref name="context"/> when it maps <typeparamref name="TEntity"/>, else the
+    /// registered tracked context that maps it; and its entity type (models outlive their contexts).
+    /// </summary>
+    private (Type Context, IEntityType Entity) ContextOf<TEntity>(DbContext? context)
     {
+        if (context?.Model.FindEntityType(typeof(TEntity)) is { } known)
+        {
+            return (context.GetType(), known);
+        }
+
         foreach (var (type, _) in contexts.Tracked(services))
         {
             using var scope = services.CreateScope();
@@ -244,12 +292,98 @@ internal sealed class KissBackfill(
         return CheckpointOwner + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> once per tenant (<see cref="IKissTenants.GetTenantIdsAsync"/>), one after the other,
+    /// each with a <typeparamref name="TContext"/> of a scope entered for the tenant. A tenant that fails does not stop the
+    /// others; once all have had their turn, the failures are thrown together, each naming its tenant.
+    /// </summary>
+    private async Task<KissBackfillReport> ForEachTenantAsync<TContext>(
+        string method,
+        Func<TContext, string, IProgress<KissBackfillProgress>?, CancellationToken, Task<KissBackfillReport>> work,
+        IProgress<KissBackfillProgress>? progress,
+        CancellationToken cancellationToken)
+        where TContext : DbContext
+    {
+        var tenants = runtime.Tenants
+            ?? throw new InvalidOperationException($"IKissBackfill.{method} backfills every tenant, and KissEf knows no tenants: call UseTenants<T>() in AddKissTracking, or backfill a query with EnqueueAsync or ExportAsync.");
+        var ids = await tenants.GetTenantIdsAsync(cancellationToken).ConfigureAwait(false);
+        var reports = new Dictionary<string, KissBackfillReport>(StringComparer.Ordinal);
+        var failures = new List<Exception>();
+        foreach (var id in ids.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var scope = services.CreateAsyncScope();
+            await using (scope.ConfigureAwait(false))
+            {
+                try
+                {
+                    await tenants.EnterAsync(scope.ServiceProvider, id, cancellationToken).ConfigureAwait(false);
+                    var db = scope.ServiceProvider.GetRequiredService<TContext>();
+                    var done = Total(reports.Values, time.GetUtcNow());
+                    reports[id] = await work(db, id, progress is null ? null : new TenantsProgress(done, progress), cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception exception)
+                {
+                    failures.Add(new InvalidOperationException($"KissEf could not backfill tenant '{id}': {exception.Message}", exception));
+                }
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AggregateException(
+                $"IKissBackfill.{method} failed in {failures.Count} of {ids.Count} tenant(s); the others were backfilled. Run it again for a failed tenant " +
+                "with a query of a context of that tenant: an enqueue resumes after the last chunk it wrote.",
+                failures);
+        }
+
+        return Total(reports.Values, time.GetUtcNow()) with { Tenants = reports };
+    }
+
+    /// <summary>The sum of <paramref name="reports"/>: rows, calls and skips added up, resumed if any was, started at the first start.</summary>
+    private static KissBackfillReport Total(IEnumerable<KissBackfillReport> reports, DateTimeOffset now)
+    {
+        var total = new KissBackfillReport(0, 0, new Dictionary<string, long>(StringComparer.Ordinal), false, now);
+        foreach (var report in reports)
+        {
+            total = new KissBackfillReport(
+                total.RowsRead + report.RowsRead,
+                total.CallsWritten + report.CallsWritten,
+                Add(total.Skipped, report.Skipped),
+                total.Resumed || report.Resumed,
+                report.Started < total.Started ? report.Started : total.Started);
+        }
+
+        return total;
+    }
+
+    private static Dictionary<string, long> Add(IReadOnlyDictionary<string, long> a, IReadOnlyDictionary<string, long> b)
+    {
+        var sum = new Dictionary<string, long>(a, StringComparer.Ordinal);
+        foreach (var (what, count) in b)
+        {
+            sum[what] = sum.GetValueOrDefault(what) + count;
+        }
+
+        return sum;
+    }
+
     private void LogDone(Run run)
     {
         foreach (var (what, count) in run.Sink.Tally!)
         {
             KissLog.BackfillSkipped(_logger, count, what);
         }
+    }
+
+    /// <summary>A backfill of every tenant tells its caller's progress the totals so far: the tenants done, and the current one.</summary>
+    private sealed class TenantsProgress(KissBackfillReport done, IProgress<KissBackfillProgress> progress) : IProgress<KissBackfillProgress>
+    {
+        public void Report(KissBackfillProgress value)
+            => progress.Report(new KissBackfillProgress(done.RowsRead + value.RowsRead, done.CallsWritten + value.CallsWritten, Add(done.Skipped, value.Skipped)));
     }
 
     /// <summary>The value of the last key written: a query parameter of the next page.</summary>
@@ -282,6 +416,9 @@ internal sealed class KissBackfill(
         public KissOutboxDispatcher? Dispatcher => dispatcher;
 
         public Type ContextType => contextType;
+
+        /// <summary>With tenants, the tenant whose outbox an enqueue writes to (its commits wake that tenant's worker).</summary>
+        public string? Tenant { get; set; }
 
         public string CheckpointKey => checkpointKey;
 

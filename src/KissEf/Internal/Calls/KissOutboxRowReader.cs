@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace KissEf.Internal.Calls;
 
 /// <summary>
-/// THE reader of an outbox row's text, the format <see cref="KissOutboxRowWriter"/> writes: the trace header line
-/// if the row has one (rows of earlier versions, or of a save with no Activity, have none), then the call lines.
+/// THE reader of an outbox row's text, the format <see cref="KissOutboxRowWriter"/> writes: the header line (the
+/// trace, and with tenants the tenant) if the row has one (rows of earlier versions, or of a save with no Activity, have none), then the call lines.
 /// The outbox dispatcher takes the trace for its span's link and the lines as ranges it sends from, never copied
 /// out; <c>KissMetrics</c> counts a dead row's calls by kind through it, so no layer above Calls knows how a row is
 /// laid out.
@@ -32,6 +32,9 @@ internal readonly struct KissOutboxRowReader
 
     /// <summary>The trace context of the save that wrote the row; default for a row without a header.</summary>
     public ActivityContext Trace => BodyStart > 0 ? KissTraceHeader.Parse(Header) : default;
+
+    /// <summary>With <c>UseTenants</c>, the tenant of the save that wrote the row (<see cref="KissTenantHeader"/>); null for none.</summary>
+    public string? Tenant => BodyStart > 0 ? KissTenantHeader.Parse(Header) : null;
 
     /// <summary>How many call lines the row holds.</summary>
     public int Count => BodyStart == _row.Length ? 0 : _row.AsSpan(BodyStart).Count(KissOutboxRowWriter.Separator) + 1;

@@ -4,7 +4,8 @@ namespace KissEf.Internal.Calls;
 
 /// <summary>
 /// THE writer of an outbox row's text (the <c>Calls</c> column; <see cref="KissOutboxRowReader"/> reads it): an
-/// optional trace header line (<see cref="KissTraceHeader"/>), then one call line per call, joined by '\n'.
+/// optional header line (the save's trace, <see cref="KissTraceHeader"/>; with tenants its tenant,
+/// <see cref="KissTenantHeader"/>), then one call line per call, joined by '\n'.
 /// <c>KissOutboxWriter</c> joins a save's calls with <see cref="Join"/> (one string per row); the outbox dispatcher
 /// rewrites what a row keeps after an attempt with <see cref="Start"/> and <see cref="Line"/>, under the same header,
 /// so the calls kept stay with the trace of their save.

@@ -5,7 +5,7 @@ namespace KissEf.Internal.Calls;
 /// <summary>
 /// THE format of an outbox row's trace header line: the W3C trace context of the save that wrote the row, kept with
 /// its calls without a column of its own, as <c>_traceparent=00-…[&amp;_tracestate=…]</c> (the state
-/// percent-encoded). Written by <see cref="KissOutboxRowWriter"/>'s callers for a save with a W3C Activity, read back
+/// percent-encoded), followed on the same line by the row's tenant when there is one (<see cref="KissTenantHeader"/>). Written by <see cref="KissOutboxRowWriter"/>'s callers for a save with a W3C Activity, read back
 /// by <see cref="KissOutboxRowReader.Trace"/> for the delivery span's link. It starts with <c>_</c>, where a call
 /// line starts with its path letter, so it cannot be taken for a call and is never sent.
 /// </summary>
@@ -38,15 +38,19 @@ internal static class KissTraceHeader
             return default;
         }
 
+        // Each value ends at the next '&' (the state is percent-encoded): other parameters of the line may follow, the
+        // tenant's (KissTenantHeader).
         header = header[Parent.Length..];
+        var end = header.IndexOf('&');
+        var parent = end < 0 ? header : header[..end];
         string? traceState = null;
-        var amp = header.IndexOf(State, StringComparison.Ordinal);
-        if (amp >= 0)
+        if (end >= 0 && header[end..].StartsWith(State, StringComparison.Ordinal))
         {
-            traceState = Uri.UnescapeDataString(header[(amp + State.Length)..]);
-            header = header[..amp];
+            var state = header[(end + State.Length)..];
+            var stateEnd = state.IndexOf('&');
+            traceState = Uri.UnescapeDataString(stateEnd < 0 ? state : state[..stateEnd]);
         }
 
-        return ActivityContext.TryParse(header.ToString(), traceState, isRemote: true, out var context) ? context : default;
+        return ActivityContext.TryParse(parent.ToString(), traceState, isRemote: true, out var context) ? context : default;
     }
 }

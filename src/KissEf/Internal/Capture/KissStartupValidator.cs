@@ -71,6 +71,9 @@ internal sealed class KissStartupValidator(IServiceProvider services, KissContex
                     }
 
                     created = [.. contexts.TrackedIn(scope.ServiceProvider).Select(t => (DbContext)scope.ServiceProvider.GetRequiredService(t.Type))];
+
+                    // A context whose OnConfiguring reads the tenant fails here, outside one: not a broken map.
+                    Array.ForEach(created, c => _ = c.Model);
                 }
 #pragma warning disable CA1031 // Outside a tenant, or in one that cannot be entered now: try the next; the first save checks the maps anyway.
                 catch (Exception) when (!cancellationToken.IsCancellationRequested)

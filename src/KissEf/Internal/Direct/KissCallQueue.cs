@@ -51,12 +51,15 @@ internal sealed class KissCallQueue
 
     public void Enqueue(KissCall call) => Enqueue(call, Activity.Current?.Context ?? default);
 
-    /// <summary>Queues <paramref name="call"/>, released by a commit made in the trace <paramref name="trace"/>.</summary>
-    public void Enqueue(KissCall call, ActivityContext trace)
+    /// <summary>
+    /// Queues <paramref name="call"/>, released by a commit made in the trace <paramref name="trace"/> by a context of
+    /// <paramref name="tenantId"/> (null: of no tenant).
+    /// </summary>
+    public void Enqueue(KissCall call, ActivityContext trace, string? tenantId = null)
     {
         // Counted before the write so that a flush started after the commit waits for this call.
         Interlocked.Increment(ref _enqueued);
-        if (!_channel.Writer.TryWrite(new KissQueuedCall(call, trace, _time.GetUtcNow().ToUnixTimeMilliseconds())))
+        if (!_channel.Writer.TryWrite(new KissQueuedCall(call, trace, _time.GetUtcNow().ToUnixTimeMilliseconds(), tenantId)))
         {
             Interlocked.Decrement(ref _enqueued);
             KissLog.QueueFull(_logger, call.Description, _capacity);

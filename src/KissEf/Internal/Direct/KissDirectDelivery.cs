@@ -29,7 +29,7 @@ internal sealed class KissDirectDelivery(IServiceProvider services) : IKissDeliv
         var queue = _queue ??= services.GetRequiredService<KissCallQueue>();
         foreach (var call in calls)
         {
-            queue.Enqueue(call, trace);
+            queue.Enqueue(call, trace, origin.TenantId);
         }
     }
 }

@@ -138,7 +138,7 @@ internal sealed class KissQueueDispatcher(
     private async ValueTask SendAsync(HttpClient client, KissQueuedCall queued, int[] outcome, CancellationToken cancellationToken)
     {
         var call = queued.Call;
-        var result = await sender.SendAsync(client, call.Line.AsMemory(), cancellationToken).ConfigureAwait(false);
+        var result = await sender.SendAsync(client, call.Line.AsMemory(), queued.Tenant, cancellationToken).ConfigureAwait(false);
         if (result.Delivered)
         {
             Interlocked.Increment(ref outcome[0]);

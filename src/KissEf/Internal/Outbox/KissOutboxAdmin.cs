@@ -9,17 +9,77 @@ namespace KissEf.Internal.Outbox;
 /// be reached, fails with an <see cref="InvalidOperationException"/> that says so and what to do (the provider's error
 /// inside).
 /// </summary>
+/// <remarks>
+/// <see cref="GetStateAsync"/> reads every table, then throws when one could not be read (with tenants: a tenant
+/// database down, or a tenant that could not be entered), naming it: totals without it would be wrong. The health check
+/// and the gauges read through <see cref="ReadAsync"/>, which keeps the figures of the tables read beside the failures.
+/// </remarks>
 internal sealed class KissOutboxAdmin(KissOutboxDispatcher dispatcher, TimeProvider time) : IKissOutbox
 {
+    /// <summary>How many tables a reading queries at once (with tenants, one per tenant database).</summary>
+    private const int ReadConcurrency = 8;
+
+    /// <summary>How many failures an exception's message describes; the others are in its inner exception.</summary>
+    private const int FailuresDescribed = 3;
+
     public async Task<KissOutboxState> GetStateAsync(CancellationToken cancellationToken = default)
     {
-        var targets = await dispatcher.Targets.GetAllAsync(force: false, cancellationToken).ConfigureAwait(false);
-        var state = Empty;
-        Dictionary<string, KissOutboxState>? tenants = dispatcher.Targets.Tenanted ? new(StringComparer.Ordinal) : null;
-        foreach (var target in targets)
+        var reading = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        switch (reading.Failures)
         {
-            var one = await StateOfAsync(target, cancellationToken).ConfigureAwait(false);
+            case []:
+                return reading.State;
+            case [var one]:
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(one.Exception);
+                return default!; // not reached
+            case var many:
+                throw new InvalidOperationException(
+                    $"KissEf could not read {many.Count} of its outbox tables ({string.Join(", ", reading.Unreadable)}): " +
+                    string.Join(" ", many.Take(FailuresDescribed).Select(f => f.Exception.Message)) +
+                    (many.Count > FailuresDescribed ? $" ({many.Count - FailuresDescribed} more in the inner exception.)" : string.Empty),
+                    new AggregateException(many.Select(f => f.Exception)));
+        }
+    }
+
+    /// <summary>
+    /// Reads every outbox table, several at once: each one's state, or why it cannot be read (with tenants, the tenants
+    /// that could not be entered too), never throwing for a table.
+    /// </summary>
+    public async Task<KissOutboxReading> ReadAsync(CancellationToken cancellationToken)
+    {
+        var targets = (await dispatcher.Targets.GetAllAsync(force: false, cancellationToken).ConfigureAwait(false)).OrderBy(t => t.Label, StringComparer.Ordinal).ToArray();
+        var states = new KissOutboxState?[targets.Length];
+        var errors = new Exception?[targets.Length];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, targets.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = ReadConcurrency, CancellationToken = cancellationToken },
+            async (i, token) =>
+            {
+                try
+                {
+                    states[i] = await StateOfAsync(targets[i], token).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    errors[i] = exception;
+                }
+            }).ConfigureAwait(false);
+
+        var state = Empty;
+        var tables = new List<(string?, KissOutboxState)>();
+        var failures = new List<KissOutboxFailure>();
+        Dictionary<string, KissOutboxState>? tenants = dispatcher.Targets.Tenanted ? new(StringComparer.Ordinal) : null;
+        for (var i = 0; i < targets.Length; i++)
+        {
+            var target = targets[i];
+            if (states[i] is not { } one)
+            {
+                failures.Add(new KissOutboxFailure(target.Label, target.TenantIds, errors[i]!));
+                continue;
+            }
+
             state = Add(state, one);
+            tables.Add((target.TenantId, one));
             if (tenants is not null)
             {
                 foreach (var tenant in target.TenantIds)
@@ -29,7 +89,15 @@ internal sealed class KissOutboxAdmin(KissOutboxDispatcher dispatcher, TimeProvi
             }
         }
 
-        return tenants is null ? state : state with { Tenants = tenants };
+        foreach (var tenant in dispatcher.Targets.Unavailable.Where(t => tenants?.ContainsKey(t) != true).Order(StringComparer.Ordinal))
+        {
+            failures.Add(new KissOutboxFailure(
+                $"tenant {tenant}",
+                [tenant],
+                new InvalidOperationException($"KissEf could not enter tenant '{tenant}' to read its outbox: see the warning logged (2013).")));
+        }
+
+        return new KissOutboxReading(tenants is null ? state : state with { Tenants = tenants }, tables, failures);
     }
 
     public async Task<KissOutboxState> GetTenantStateAsync(string tenantId, CancellationToken cancellationToken = default)

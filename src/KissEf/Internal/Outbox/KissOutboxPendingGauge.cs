@@ -10,7 +10,8 @@ namespace KissEf.Internal.Outbox;
 /// collection: it keeps the last <see cref="IKissOutbox.GetStateAsync"/> and refreshes it in the background at most
 /// every <see cref="RefreshInterval"/>, so a collector scraping every second costs one aggregate query per interval on
 /// a large backlog, not one per scrape; the age goes on growing between refreshes. Until the first refresh ends (and
-/// while the outbox cannot be read) it reports no value. (Direct delivery's queue has a gauge of its own.)
+/// while the outbox cannot be read) it reports no value. With tenants it reports one value per tenant database, tagged
+/// <see cref="TenantTag"/>. (Direct delivery's queue has a gauge of its own.)
 /// </summary>
 internal sealed class KissOutboxPendingGauge(IServiceProvider services, TimeProvider time) : IKissPendingSource
 {
@@ -22,8 +23,11 @@ internal sealed class KissOutboxPendingGauge(IServiceProvider services, TimeProv
     private long _refreshStarted; // 0: never
     private int _refreshing;
 
+    /// <summary>The tag that names the tenant of a measurement, with tenants.</summary>
+    public const string TenantTag = "tenant";
+
     public IEnumerable<Measurement<long>> ObservePending()
-        => Current() is { } snapshot ? [new Measurement<long>(snapshot.State.PendingCalls)] : [];
+        => Current() is { } snapshot ? [.. snapshot.Tables.Select(t => new Measurement<long>(t.State.PendingCalls, t.Tags))] : [];
 
     public IEnumerable<Measurement<double>> ObserveOldestAge()
     {
@@ -33,8 +37,8 @@ internal sealed class KissOutboxPendingGauge(IServiceProvider services, TimeProv
             return [];
         }
 
-        var age = snapshot.State.OldestPendingAge is { } oldest ? oldest.TotalSeconds + (Math.Max(now - snapshot.At, 0) / 1000.0) : 0;
-        return [new Measurement<double>(age)];
+        var since = Math.Max(now - snapshot.At, 0) / 1000.0;
+        return [.. snapshot.Tables.Select(t => new Measurement<double>(t.State.OldestPendingAge is { } oldest ? oldest.TotalSeconds + since : 0, t.Tags))];
     }
 
     /// <summary>The last outbox snapshot; starts a refresh when it is older than the interval.</summary>
@@ -63,8 +67,10 @@ internal sealed class KissOutboxPendingGauge(IServiceProvider services, TimeProv
     {
         try
         {
-            var state = await outbox.GetStateAsync(CancellationToken.None).ConfigureAwait(false);
-            Volatile.Write(ref _snapshot, new Snapshot(state, time.GetUtcNow().ToUnixTimeMilliseconds()));
+            if (await TablesAsync(outbox).ConfigureAwait(false) is { } tables)
+            {
+                Volatile.Write(ref _snapshot, new Snapshot(tables, time.GetUtcNow().ToUnixTimeMilliseconds()));
+            }
         }
 #pragma warning disable CA1031 // A gauge that cannot read the outbox reports nothing new; the health check reports why.
         catch (Exception)
@@ -77,5 +83,29 @@ internal sealed class KissOutboxPendingGauge(IServiceProvider services, TimeProv
         }
     }
 
-    private sealed record Snapshot(KissOutboxState State, long At);
+    /// <summary>
+    /// What to report: without tenants the totals, or nothing new when a table cannot be read; with tenants one
+    /// measurement per tenant database read, tagged with the tenant KissEf enters to work it (the first one found on a
+    /// database that several share, so that a sum over the tag counts each call once; a table of no tenant untagged),
+    /// so that one tenant database down leaves the others' figures.
+    /// </summary>
+    private static async Task<IReadOnlyList<Table>?> TablesAsync(IKissOutbox outbox)
+    {
+        if (outbox is not KissOutboxAdmin admin)
+        {
+            return [new Table(await outbox.GetStateAsync(CancellationToken.None).ConfigureAwait(false), [])];
+        }
+
+        var reading = await admin.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+        if (reading.State.Tenants is null)
+        {
+            return reading.Failures.Count == 0 ? [new Table(reading.State, [])] : null;
+        }
+
+        return [.. reading.Tables.Select(t => new Table(t.State, t.Tenant is null ? [] : [new(TenantTag, t.Tenant)]))];
+    }
+
+    private sealed record Table(KissOutboxState State, KeyValuePair<string, object?>[] Tags);
+
+    private sealed record Snapshot(IReadOnlyList<Table> Tables, long At);
 }

@@ -66,6 +66,9 @@ internal sealed class KissOutboxTargets : IDisposable
     /// <summary>The targets known now.</summary>
     public IReadOnlyCollection<KissOutboxTarget> Known => [.. _byKey.Values];
 
+    /// <summary>The tenants that could not be entered (logged 2013) and have not been entered since.</summary>
+    public IReadOnlyCollection<string> Unavailable => [.. _reported.Keys];
+
     /// <summary>
     /// Every target: without tenants, one per outbox context type; with tenants, the tenants read again (when
     /// <paramref name="force"/>, or when the refresh interval has passed) and each new one entered to find its database.
@@ -83,7 +86,9 @@ internal sealed class KissOutboxTargets : IDisposable
         }
 
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (!force && now - Interlocked.Read(ref _refreshedAt) < (long)_options.Value.TenantRefreshInterval.TotalMilliseconds)
+        // Never read yet (MinValue: "now - last" would overflow): read now.
+        var last = Interlocked.Read(ref _refreshedAt);
+        if (!force && last != long.MinValue && now - last < (long)_options.Value.TenantRefreshInterval.TotalMilliseconds)
         {
             return Known;
         }

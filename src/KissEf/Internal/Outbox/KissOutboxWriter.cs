@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Text;
 using KissEf.Internal.Calls;
+using KissEf.Internal.Capture;
 using KissEf.Internal.Logging;
 using KissEf.Outbox;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +19,11 @@ namespace KissEf.Internal.Outbox;
 /// <see cref="ISqlGenerationHelper"/>: no provider-specific SQL. A row holds a chunk of calls (DESIGN.md §4:
 /// chunk rows cost ≈2% of the save, one row per call ≈40%, tracked entities ≥110%).
 /// </summary>
-internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders providers)
+/// <remarks>
+/// With <c>UseTenants</c> each row's header names the tenant of the context that writes it (<see cref="KissTenantHeader"/>),
+/// so that its calls are sent with that tenant's API key: rows of tenants that share a database keep apart.
+/// </remarks>
+internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders providers, IKissTenants? tenants = null)
 {
     private const int MaxCharsPerRow = 256 * 1024;
 
@@ -141,8 +146,14 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders 
         var rows = 0;
         var start = 0;
 
-        // The save runs in the request's trace: each row keeps its context for the delivery span's link.
-        var trace = KissTraceHeader.Write(Activity.Current);
+        // The save runs in the request's trace: each row keeps its context for the delivery span's link (and, with
+        // tenants, the save's tenant for its key).
+        var header = KissTraceHeader.Write(Activity.Current);
+        if (tenants is not null)
+        {
+            header = KissTenantHeader.Append(header, KissCommitOrigin.TenantOf(context, tenants));
+        }
+
         while (start < calls.Count)
         {
             var count = 0;
@@ -155,7 +166,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders 
             }
 
             var callsIndex = (rows * 2) + 1;
-            AddParameter(command, statement.ParameterName(callsIndex), KissOutboxRowWriter.Join(trace, calls, start, count));
+            AddParameter(command, statement.ParameterName(callsIndex), KissOutboxRowWriter.Join(header, calls, start, count));
             AddParameter(command, statement.ParameterName(callsIndex + 1), count);
             rows++;
             start += count;

@@ -1,17 +1,15 @@
-using Microsoft.Extensions.Options;
-
 namespace KissEf.Internal.Protocol;
 
 /// <summary>
 /// Adds <c>_k</c> as the last step before the wire, so loggers and handlers outside it never see the key:
-/// first in the query of a GET, first in the form body of a long call's POST (never in its URL).
+/// first in the query of a GET, first in the form body of a long call's POST (never in its URL). With tenants the
+/// request carries its call's tenant id (<see cref="Tenant"/>, set by <see cref="KissHttpSender"/>), and the key is that
+/// tenant's (<see cref="KissApiKeys"/>): the id travels with the request, the key is looked up only here.
 /// </summary>
-internal sealed class KissApiKeyHandler(IOptions<KissTrackingOptions> options) : DelegatingHandler
+internal sealed class KissApiKeyHandler(KissApiKeys keys) : DelegatingHandler
 {
-    private readonly string _key = KeyParameter(options.Value);
-
-    /// <summary>The <c>_k=…</c> parameter of <paramref name="options"/>' key, encoded.</summary>
-    public static string KeyParameter(KissTrackingOptions options) => "_k=" + Uri.EscapeDataString(options.ApiKey ?? string.Empty);
+    /// <summary>The tenant of the call a request sends (absent: a call of no tenant).</summary>
+    public static readonly HttpRequestOptionsKey<string> Tenant = new("KissEf.Tenant");
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -20,7 +18,7 @@ internal sealed class KissApiKeyHandler(IOptions<KissTrackingOptions> options) :
         {
             if (!form.Keyed)
             {
-                request.Content = form.WithKey(_key);
+                request.Content = form.WithKey(KeyOf(request));
                 form.Dispose();
             }
         }
@@ -30,14 +28,17 @@ internal sealed class KissApiKeyHandler(IOptions<KissTrackingOptions> options) :
             var query = text.IndexOf('?', StringComparison.Ordinal);
             if (query < 0)
             {
-                request.RequestUri = new Uri(text + "?" + _key, in KissHttpSender.Verbatim);
+                request.RequestUri = new Uri(text + "?" + KeyOf(request), in KissHttpSender.Verbatim);
             }
-            else if (string.CompareOrdinal(text, query + 1, _key, 0, 3) != 0)
+            else if (string.CompareOrdinal(text, query + 1, "_k=", 0, 3) != 0)
             {
-                request.RequestUri = new Uri(string.Concat(text.AsSpan(0, query + 1), _key, "&", text.AsSpan(query + 1)), in KissHttpSender.Verbatim);
+                request.RequestUri = new Uri(string.Concat(text.AsSpan(0, query + 1), KeyOf(request), "&", text.AsSpan(query + 1)), in KissHttpSender.Verbatim);
             }
         }
 
         return base.SendAsync(request, cancellationToken);
     }
+
+    private string KeyOf(HttpRequestMessage request)
+        => keys.For(request.Options.TryGetValue(Tenant, out var tenant) ? tenant : null);
 }

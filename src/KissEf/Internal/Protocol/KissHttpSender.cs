@@ -11,7 +11,7 @@ namespace KissEf.Internal.Protocol;
 /// sees a URL with the key. A call whose request line would be longer than <see cref="MaxRequestLine"/> is
 /// sent as a POST with the same parameters as a form body, so no proxy or server truncates it.
 /// </summary>
-internal sealed class KissHttpSender(IHttpClientFactory clients, IOptions<KissTrackingOptions> options)
+internal sealed class KissHttpSender(IHttpClientFactory clients, IOptions<KissTrackingOptions> options, KissApiKeys keys)
 {
     /// <summary>The longest request line sent as a GET: <c>GET</c>, the absolute URL with the key, <c>HTTP/1.1</c>.</summary>
     public const int MaxRequestLine = 2000;
@@ -22,8 +22,6 @@ internal sealed class KissHttpSender(IHttpClientFactory clients, IOptions<KissTr
     // The line is appended to the endpoint as text: one URI parse per call, not a relative URI combined later.
     private readonly string _endpoint = WithTrailingSlash(options.Value.Endpoint).AbsoluteUri;
 
-    // What the key handler adds to a GET's URL: "_k=…&".
-    private readonly int _keyLength = KissApiKeyHandler.KeyParameter(options.Value).Length + 1;
 
     /// <summary>The name of KissEf's client in <see cref="IHttpClientFactory"/>.</summary>
     public const string ClientName = "KissEf";
@@ -32,9 +30,34 @@ internal sealed class KissHttpSender(IHttpClientFactory clients, IOptions<KissTr
     public HttpClient CreateClient() => clients.CreateClient(ClientName);
 
     /// <summary>Sends the call whose encoded line is <paramref name="line"/> with a client of <see cref="CreateClient"/>.</summary>
-    public async Task<KissSendResult> SendAsync(HttpClient client, ReadOnlyMemory<char> line, CancellationToken cancellationToken)
+    public Task<KissSendResult> SendAsync(HttpClient client, ReadOnlyMemory<char> line, CancellationToken cancellationToken)
+        => SendAsync(client, line, null, cancellationToken);
+
+    /// <summary>
+    /// Sends the call whose encoded line is <paramref name="line"/>, a call of <paramref name="tenantId"/> (null: of no
+    /// tenant), with a client of <see cref="CreateClient"/>: the request carries the tenant to the key handler.
+    /// </summary>
+    public async Task<KissSendResult> SendAsync(HttpClient client, ReadOnlyMemory<char> line, string? tenantId, CancellationToken cancellationToken)
     {
-        using var request = CreateRequest(line.Span);
+        int keyLength;
+        try
+        {
+            // What the key handler adds to a GET's URL, "_k=…&": the tenant's key may be longer than the application's.
+            keyLength = keys.For(tenantId).Length + 1;
+        }
+#pragma warning disable CA1031 // The application's code failed: the call waits for its next attempt, like a network error. Its message may hold anything: only its type is kept.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            return new KissSendResult(false, true, $"IKissTenants.GetApiKey failed for tenant '{tenantId}' ({exception.GetType().Name})", null);
+        }
+
+        using var request = CreateRequest(line.Span, keyLength);
+        if (tenantId is not null)
+        {
+            request.Options.Set(KissApiKeyHandler.Tenant, tenantId);
+        }
+
         try
         {
             using var response = await client
@@ -66,10 +89,13 @@ internal sealed class KissHttpSender(IHttpClientFactory clients, IOptions<KissTr
         }
     }
 
-    /// <summary>A GET of the call's URL, or for a long call a POST of its path with the parameters as the body.</summary>
-    internal HttpRequestMessage CreateRequest(ReadOnlySpan<char> line)
+    /// <summary>
+    /// A GET of the call's URL, or for a long call a POST of its path with the parameters as the body;
+    /// <paramref name="keyLength"/> is what the key handler will add to a GET's URL.
+    /// </summary>
+    internal HttpRequestMessage CreateRequest(ReadOnlySpan<char> line, int keyLength)
     {
-        if (RequestLineFrame + _endpoint.Length + line.Length + _keyLength <= MaxRequestLine)
+        if (RequestLineFrame + _endpoint.Length + line.Length + keyLength <= MaxRequestLine)
         {
             return new HttpRequestMessage(HttpMethod.Get, new Uri(string.Concat(_endpoint, line), in Verbatim));
         }

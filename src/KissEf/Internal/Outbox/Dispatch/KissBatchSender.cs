@@ -60,7 +60,7 @@ internal sealed class KissBatchSender(
                 }
 
                 var line = item.Row.Line(item.Line);
-                var result = await sender.SendAsync(client, line, token).ConfigureAwait(false);
+                var result = await sender.SendAsync(client, line, item.Row.Tenant, token).ConfigureAwait(false);
                 item.Row.Record(item.Line, result);
                 if (result.Delivered)
                 {

@@ -15,7 +15,7 @@ internal sealed class KissRowOutcome
     private readonly LineState[] _states;
     private readonly Lock _gate = new();
 
-    // The row's text as the codec reads it: its trace header (never sent) and where each call's line stands.
+    // The row's text as the codec reads it: its header (trace and tenant, never sent) and where each call's line stands.
     private readonly KissOutboxRowReader _text;
     private volatile bool _failed;
     private volatile bool _delivered;
@@ -25,6 +25,7 @@ internal sealed class KissRowOutcome
         Row = row;
         _text = new KissOutboxRowReader(row.Calls);
         Trace = _text.Trace;
+        Tenant = _text.Tenant;
         Lines = _text.LineRanges();
         _states = new LineState[Lines.Length];
     }
@@ -43,6 +44,9 @@ internal sealed class KissRowOutcome
 
     /// <summary>The trace context of the save that wrote the row; default for a row written without one.</summary>
     public ActivityContext Trace { get; }
+
+    /// <summary>With tenants, the tenant of the save that wrote the row: its calls are sent with that tenant's key.</summary>
+    public string? Tenant { get; }
 
     /// <summary>Where each call's line stands in the row's text (sent from there, never copied out).</summary>
     public Range[] Lines { get; }
