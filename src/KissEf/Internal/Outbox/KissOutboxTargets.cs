@@ -82,8 +82,10 @@ internal sealed class KissOutboxTargets : IDisposable
             return Known;
         }
 
+        // Never refreshed: long.MinValue, which now minus would overflow (and look recent).
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (!force && now - Interlocked.Read(ref _refreshedAt) < (long)_options.Value.TenantRefreshInterval.TotalMilliseconds)
+        var refreshedAt = Interlocked.Read(ref _refreshedAt);
+        if (!force && refreshedAt != long.MinValue && now - refreshedAt < (long)_options.Value.TenantRefreshInterval.TotalMilliseconds)
         {
             return Known;
         }
