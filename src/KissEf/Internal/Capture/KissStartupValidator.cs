@@ -9,9 +9,9 @@ namespace KissEf.Internal.Capture;
 /// member that is not a mapped property), so that a broken map never waits for the first save.
 /// </summary>
 /// <remarks>
-/// With <c>UseTenants</c>, a context type that cannot be created outside a tenant (its constructor or options code reads
-/// the tenant) is created in the scope of the first tenant that can be entered; with no such tenant, its maps are
-/// checked at its first save, as every context's are.
+/// With <c>UseTenants</c>, a context type that cannot be created outside a tenant, or has no model there (its constructor,
+/// options code or OnConfiguring reads the tenant), is created in the scope of the first tenant that can be entered;
+/// with no such tenant, its maps are checked at its first save, as every context's are.
 /// </remarks>
 internal sealed class KissStartupValidator(IServiceProvider services, KissContextTypes contexts, KissRuntime runtime) : IHostedService
 {
@@ -72,8 +72,12 @@ internal sealed class KissStartupValidator(IServiceProvider services, KissContex
 
                     created = [.. contexts.TrackedIn(scope.ServiceProvider).Select(t => (DbContext)scope.ServiceProvider.GetRequiredService(t.Type))];
 
-                    // A context whose OnConfiguring reads the tenant fails here, outside one: not a broken map.
-                    Array.ForEach(created, c => _ = c.Model);
+                    // A context whose OnConfiguring picks its provider from the tenant (fullstackhero's) is created
+                    // outside a tenant but has no provider there, so no model: that scope cannot check the maps.
+                    foreach (var context in created)
+                    {
+                        _ = context.Model;
+                    }
                 }
 #pragma warning disable CA1031 // Outside a tenant, or in one that cannot be entered now: try the next; the first save checks the maps anyway.
                 catch (Exception) when (!cancellationToken.IsCancellationRequested)

@@ -20,7 +20,17 @@ internal sealed class KissBatchSender(
     KissMetrics metrics,
     ILogger logger)
 {
-    /// <summary>Sends every call of the claimed rows, <c>MaxConcurrency</c> at a time.</summary>
+    private SemaphoreSlim? _slots;
+
+    /// <summary>
+    /// The calls in flight of every worker together: <c>MaxConcurrency</c> is how many calls the application sends at
+    /// once. With <c>UseTenants</c> there is a worker per tenant database, and 100 tenants draining at once would
+    /// otherwise send 400 calls at once, whose requests time out waiting for a connection, and are sent again. Never
+    /// disposed: it waits on no handle.
+    /// </summary>
+    private SemaphoreSlim Slots => LazyInitializer.EnsureInitialized(ref _slots, () => new SemaphoreSlim(options.Value.MaxConcurrency));
+
+    /// <summary>Sends every call of the claimed rows, <c>MaxConcurrency</c> at a time (all workers together).</summary>
     public async Task<KissRowOutcome[]> SendAsync(KissOutboxTarget target, List<KissOutboxMessage> rows, CancellationToken cancellationToken)
     {
         var outcomes = new KissRowOutcome[rows.Count];
@@ -60,8 +70,24 @@ internal sealed class KissBatchSender(
                 }
 
                 var line = item.Row.Line(item.Line);
-                var result = await sender.SendAsync(client, line, item.Row.Tenant, token).ConfigureAwait(false);
-                item.Row.Record(item.Line, result);
+                KissSendResult result;
+                await Slots.WaitAsync(token).ConfigureAwait(false);
+                try
+                {
+                    // While it waited for a slot, another call of its row may have failed.
+                    if (item.Row.HoldsBack)
+                    {
+                        return;
+                    }
+
+                    result = await sender.SendAsync(client, line, item.Row.Tenant, token).ConfigureAwait(false);
+                    item.Row.Record(item.Line, result);
+                }
+                finally
+                {
+                    Slots.Release();
+                }
+
                 if (result.Delivered)
                 {
                     // The row was written in the save's transaction: its creation time stands for the commit.
