@@ -282,7 +282,18 @@ internal sealed class KissOutboxWorker(
             current = await leases.ClaimAsync(ContextType, cancellationToken).ConfigureAwait(false);
             while (current is not null)
             {
-                var sending = sender.SendAsync(ContextType, current.Rows, cancellationToken);
+                if (!await leases.KeepAsync(ContextType, current, cancellationToken).ConfigureAwait(false))
+                {
+                    // Its lease ran out before it was sent (a slow claim, or a wait behind the batch in flight) and
+                    // another instance took rows of it: that one sends them, this one gives the rest back unsent.
+                    var lapsed = current;
+                    current = null;
+                    await KissOutboxLeases.GiveBackAsync(lapsed).ConfigureAwait(false);
+                    current = await leases.ClaimAsync(ContextType, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var sending = sender.SendAsync(ContextType, current, cancellationToken);
                 try
                 {
                     await settling.ConfigureAwait(false);
@@ -295,7 +306,7 @@ internal sealed class KissOutboxWorker(
                 }
 
                 var outcomes = await sending.ConfigureAwait(false);
-                settling = settler.SettleAsync(current, outcomes);
+                settling = SettleAsync(current, outcomes);
                 total += current.Rows.Count;
                 current = next;
                 next = null;
@@ -318,5 +329,12 @@ internal sealed class KissOutboxWorker(
         {
             DrainLock.Release();
         }
+    }
+
+    /// <summary>Settles a sent batch once its lease is good for the settle's statements (renewed if that was due).</summary>
+    private async Task SettleAsync(KissClaim claim, KissRowOutcome[] outcomes)
+    {
+        await leases.FinishAsync(ContextType, claim).ConfigureAwait(false);
+        await settler.SettleAsync(claim, outcomes).ConfigureAwait(false);
     }
 }
