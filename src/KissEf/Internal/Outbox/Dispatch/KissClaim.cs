@@ -9,7 +9,8 @@ namespace KissEf.Internal.Outbox.Dispatch;
 /// before the statement that wrote it, not from when the statement came back, so a slow claim or renewal (a cold
 /// process, a loaded machine) shortens the lease instead of hiding that it ran out. Another instance may take the rows
 /// once that end has passed: the batch is sent only while enough of it is left (<see cref="Ending"/>), and a renewal
-/// that finds fewer rows than claimed marks it <see cref="Lost"/>.
+/// that finds fewer rows than claimed marks it <see cref="Lost"/>. The renewal runs from the claim until the batch is
+/// settled or given back (the claim disposed).
 /// </summary>
 internal sealed class KissClaim(KissOwnContext own, string owner, List<KissOutboxMessage> rows, long leaseEnd, long leaseLength)
     : IAsyncDisposable
@@ -24,6 +25,9 @@ internal sealed class KissClaim(KissOwnContext own, string owner, List<KissOutbo
     public string Owner { get; } = owner;
 
     public List<KissOutboxMessage> Rows { get; } = rows;
+
+    /// <summary>The ids of <see cref="Rows"/>: a renewal extends the lease of these rows only, as long as they are the owner's.</summary>
+    public IReadOnlyCollection<long> Ids { get; } = [.. rows.Select(r => r.Id)];
 
     /// <summary>
     /// One renewal of this claim at a time (its background renewal, or one before a send or a settle): two at once
@@ -52,14 +56,16 @@ internal sealed class KissClaim(KissOwnContext own, string owner, List<KissOutbo
     /// </summary>
     public bool Ending(long now) => _lost || LeaseEnd - now < LeaseLength / 3;
 
-    /// <summary>Records a renewal: the table's lease of <paramref name="renewed"/> rows now ends at <paramref name="until"/>.</summary>
+    /// <summary>
+    /// Records a renewal: the table's lease of <paramref name="renewed"/> rows now ends at <paramref name="until"/>. Fewer
+    /// rows than claimed means another instance took some once their lease had run out (or, during the settle, that
+    /// the delete has run): the rows left are still this instance's, and stay renewed until the settle is done.
+    /// </summary>
     public void Renewed(long until, int renewed)
     {
         if (renewed < Rows.Count)
         {
-            // The rows are updated by lease owner: fewer than claimed means another instance claimed some.
             _lost = true;
-            return;
         }
 
         Interlocked.Exchange(ref _leaseEnd, until);

@@ -55,26 +55,16 @@ internal sealed class KissOutboxLeases(
     }
 
     /// <summary>
-    /// Whether the batch may be sent now: its lease is renewed first if a renewal is due. False when another instance
-    /// took rows of it (their lease had run out, as it may while a claimed-ahead batch waits for the one being sent, or
-    /// when the claim itself took longer than the lease): the batch is then given back unsent, rather than send calls
-    /// that the other instance sends too.
+    /// Renews the claim's lease now if a renewal is due, rather than count on the background renewal having run: before
+    /// a batch is sent, and before it is settled. Returns whether the batch is still wholly this instance's: false when
+    /// another instance took rows of it (their lease had run out, as it may while a claimed-ahead batch waits for the one
+    /// being sent, or when the claim itself took longer than the lease). Such a batch is given back unsent, rather than
+    /// send calls that the other instance sends too.
     /// </summary>
     public async Task<bool> KeepAsync(Type contextType, KissClaim claim, CancellationToken cancellationToken)
     {
         await RenewIfDueAsync(contextType, claim, cancellationToken).ConfigureAwait(false);
         return !claim.Lost;
-    }
-
-    /// <summary>
-    /// Stops the renewal of a sent batch, renewing its lease one last time if that is due, so the settle's statements
-    /// run while the lease holds: a row that another instance took before its delete ran would be sent again. Never
-    /// throws: a failed renewal leaves the settle to meet the database's error.
-    /// </summary>
-    public async Task FinishAsync(Type contextType, KissClaim claim)
-    {
-        await claim.StopRenewingAsync().ConfigureAwait(false);
-        await RenewIfDueAsync(contextType, claim, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Gives the lease of a claim back (stopping its renewal), so its rows are due at once; nothing for none.</summary>
@@ -93,15 +83,15 @@ internal sealed class KissOutboxLeases(
     }
 
     /// <summary>
-    /// Extends the lease of a batch while it is being sent, each time a third of it has passed, so a slow endpoint does
-    /// not let another instance take the rows and send them again. A renewal that failed is tried again a tenth of the
-    /// lease later; one that finds the rows taken ends the renewal.
+    /// Extends the lease of a batch while it waits, is being sent and is settled, each time a third of it has passed, so
+    /// a slow endpoint or a slow settle does not let another instance take the rows and send them again. A renewal that
+    /// failed is tried again a tenth of the lease later.
     /// </summary>
     private async Task RenewLeaseAsync(Type contextType, KissClaim claim, CancellationToken cancellationToken)
     {
         var retry = TimeSpan.FromMilliseconds(claim.LeaseLength / 10);
         var failed = false;
-        while (!cancellationToken.IsCancellationRequested && !claim.Lost)
+        while (!cancellationToken.IsCancellationRequested)
         {
             // Until the renewal is due: a third of the lease after the clock reading its end counts from.
             var wait = TimeSpan.FromMilliseconds(Math.Max(claim.LeaseEnd - (claim.LeaseLength * 2 / 3) - time.GetUtcNow().ToUnixTimeMilliseconds(), 0));
@@ -120,14 +110,14 @@ internal sealed class KissOutboxLeases(
         await claim.RenewalGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (claim.Lost || !claim.RenewalDue(time.GetUtcNow().ToUnixTimeMilliseconds()))
+            if (!claim.RenewalDue(time.GetUtcNow().ToUnixTimeMilliseconds()))
             {
                 return true;
             }
 
             await using var own = KissOwnContext.Open(services, contextType);
             var until = time.GetUtcNow().ToUnixTimeMilliseconds() + claim.LeaseLength;
-            claim.Renewed(until, await KissOutboxStore.RenewAsync(own.Db, claim.Owner, until, cancellationToken).ConfigureAwait(false));
+            claim.Renewed(until, await KissOutboxStore.RenewAsync(own.Db, claim.Owner, claim.Ids, until, cancellationToken).ConfigureAwait(false));
             return true;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

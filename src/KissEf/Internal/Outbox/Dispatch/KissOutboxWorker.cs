@@ -331,10 +331,14 @@ internal sealed class KissOutboxWorker(
         }
     }
 
-    /// <summary>Settles a sent batch once its lease is good for the settle's statements (renewed if that was due).</summary>
+    /// <summary>
+    /// Settles a sent batch, its lease renewed first if that is due: a row that another instance took before its
+    /// delete ran would be sent again. Rows taken already are the settle's to leave alone (its statements are
+    /// owner-guarded), so what the renewal finds does not matter here.
+    /// </summary>
     private async Task SettleAsync(KissClaim claim, KissRowOutcome[] outcomes)
     {
-        await leases.FinishAsync(ContextType, claim).ConfigureAwait(false);
+        await leases.KeepAsync(ContextType, claim, CancellationToken.None).ConfigureAwait(false);
         await settler.SettleAsync(claim, outcomes).ConfigureAwait(false);
     }
 }

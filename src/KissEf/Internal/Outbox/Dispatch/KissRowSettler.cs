@@ -17,8 +17,8 @@ internal sealed class KissRowSettler(IOptions<KissTrackingOptions> options, Time
     /// it is older than <c>MaxAge</c> (or has had <c>OutboxMaxAttempts</c>); calls the endpoint refused (a status other
     /// than 408, 429, 5xx) are dead at once, moved to a dead row of their own when other calls of the row are still
     /// worth trying. Its statements are owner-guarded: a row another instance has taken since is left to that instance.
-    /// The claim's renewal is stopped before (<see cref="KissOutboxLeases.FinishAsync"/>): a renewal running beside
-    /// the delete could lock the same rows in another order.
+    /// The claim's lease is renewed beside it until the claim is disposed, at the end, so a slow settle (a process's
+    /// first delete compiles its query) does not let the lease run out before the rows are deleted.
     /// </summary>
     public async Task SettleAsync(KissClaim claim, KissRowOutcome[] outcomes)
     {
