@@ -127,4 +127,34 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
         OutboxCalls.AssertSameCalls(Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"late-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
         Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await a.Outbox.GetStateAsync());
     }
+
+    [Fact]
+    public async Task A_batch_whose_lease_cannot_be_renewed_starts_no_call_once_less_than_a_third_of_its_lease_is_left()
+    {
+        // One row of 12 calls, sent one at a time to an endpoint answering in 300 ms: about 4 s, four times the 1 s lease,
+        // and every renewal fails. The host must stop starting calls of the row once a third of its lease is left
+        // (another instance could take the row then) and send the rest in later attempts, each under a lease of its own.
+        const int total = 12;
+        Server.SetResponder((_, _) => new FakeResponse(200, Delay: TimeSpan.FromMilliseconds(300)));
+        static void Options(KissTrackingOptions o)
+        {
+            o.LeaseDuration = TimeSpan.FromSeconds(1);
+            o.MaxConcurrency = 1;
+        }
+
+        var renewals = new FailingRenewals();
+        await using var host = await CreateHostAsync(Provider.Postgres, Options, db => db.AddInterceptors(renewals));
+        await host.EnsureCreatedAsync();
+        await host.StartAsync();
+        await host.AddCustomersAsync(OutboxTestHost.Customers("short", 0, total));
+
+        await Server.WaitForCallsAsync(total, TimeSpan.FromSeconds(60));
+        await host.Dispatcher.FlushAsync();
+
+        var held = host.Logs.WithEventId(2002).Where(e => e.Message.Contains("the lease of its batch was running out", StringComparison.Ordinal)).ToList();
+        Assert.True(held.Count > 0 && renewals.Failed > 0, $"no call was held back for its lease ({renewals.Failed} renewal(s) failed){Environment.NewLine}{host.Logs}");
+        Assert.Equal(total, Server.AllRequests.Count);
+        OutboxCalls.AssertSameCalls(Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"short-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
+        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await host.Outbox.GetStateAsync());
+    }
 }
