@@ -1,4 +1,5 @@
 using KissEf.Tests.Infrastructure;
+using KissEf.Tests.Postgres;
 using KissEf.Tests.Support;
 
 namespace KissEf.Tests.Outbox;
@@ -96,5 +97,64 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
             $"({Server.AllRequests.Count} requests so far), e.g.{Environment.NewLine}{string.Join(Environment.NewLine, duplicates.Take(3).SelectMany(g => g).Select(c => $"{c.ReceivedAt:HH:mm:ss.fff} {c}"))}" +
             $"{Environment.NewLine}A: {a.Logs}{Environment.NewLine}B: {b.Logs}");
         OutboxCalls.AssertSameCalls(Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"slow-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
+    }
+
+    [Fact]
+    public async Task A_claim_that_comes_back_after_its_lease_ended_is_not_sent_once_another_host_has_taken_its_row()
+    {
+        // Host A's first claim comes back only after its 1 s lease has ended, and host B has taken the row meanwhile and
+        // delivered its calls (seen in CI: a process's first claim, which compiles its query, took longer than the lease
+        // on a loaded machine). A must not send the row again: the row is B's now.
+        const int total = 10;
+        static void Options(KissTrackingOptions o) => o.LeaseDuration = TimeSpan.FromSeconds(1);
+        var slow = new SlowClaim();
+        await using var a = await CreateHostAsync(Provider.Postgres, Options, db => db.AddInterceptors(slow));
+        await a.EnsureCreatedAsync();
+        await a.AddCustomersAsync(OutboxTestHost.Customers("late", 0, total));
+
+        var startingA = a.StartAsync();
+        await slow.Claimed.WaitAsync(TimeSpan.FromSeconds(30));
+        await using var b = await CreateHostAsync(Provider.Postgres, Options);
+        await b.StartAsync();
+        await Server.WaitForCallsAsync(total, TimeSpan.FromSeconds(30));
+        slow.Release();
+        await startingA;
+        await a.Dispatcher.FlushAsync();
+        await b.Dispatcher.FlushAsync();
+
+        var duplicates = Server.AllRequests.GroupBy(c => c.Url).Where(g => g.Count() > 1).ToList();
+        Assert.True(duplicates.Count == 0, $"{duplicates.Count} of {total} calls were sent twice: A sent a row it had lost{Environment.NewLine}A: {a.Logs}");
+        OutboxCalls.AssertSameCalls(Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"late-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
+        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await a.Outbox.GetStateAsync());
+    }
+
+    [Fact]
+    public async Task A_batch_whose_lease_cannot_be_renewed_starts_no_call_once_less_than_a_third_of_its_lease_is_left()
+    {
+        // One row of 12 calls, sent one at a time to an endpoint answering in 300 ms: about 4 s, four times the 1 s lease,
+        // and every renewal fails. The host must stop starting calls of the row once a third of its lease is left
+        // (another instance could take the row then) and send the rest in later attempts, each under a lease of its own.
+        const int total = 12;
+        Server.SetResponder((_, _) => new FakeResponse(200, Delay: TimeSpan.FromMilliseconds(300)));
+        static void Options(KissTrackingOptions o)
+        {
+            o.LeaseDuration = TimeSpan.FromSeconds(1);
+            o.MaxConcurrency = 1;
+        }
+
+        var renewals = new FailingRenewals();
+        await using var host = await CreateHostAsync(Provider.Postgres, Options, db => db.AddInterceptors(renewals));
+        await host.EnsureCreatedAsync();
+        await host.StartAsync();
+        await host.AddCustomersAsync(OutboxTestHost.Customers("short", 0, total));
+
+        await Server.WaitForCallsAsync(total, TimeSpan.FromSeconds(60));
+        await host.Dispatcher.FlushAsync();
+
+        var held = host.Logs.WithEventId(2002).Where(e => e.Message.Contains("the lease of its batch was running out", StringComparison.Ordinal)).ToList();
+        Assert.True(held.Count > 0 && renewals.Failed > 0, $"no call was held back for its lease ({renewals.Failed} renewal(s) failed){Environment.NewLine}{host.Logs}");
+        Assert.Equal(total, Server.AllRequests.Count);
+        OutboxCalls.AssertSameCalls(Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"short-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
+        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await host.Outbox.GetStateAsync());
     }
 }

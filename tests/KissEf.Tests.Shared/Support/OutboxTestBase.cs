@@ -1,4 +1,5 @@
 using KissEf.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace KissEf.Tests.Support;
 
@@ -25,12 +26,14 @@ public abstract class OutboxTestBase : IAsyncLifetime
 
     /// <summary>
     /// A built (not started) <see cref="OutboxTestHost"/> on this test's database of <paramref name="provider"/> (the
-    /// SQLite file, or a PostgreSQL database made on first use; every host of the test shares it).
+    /// SQLite file, or a PostgreSQL database made on first use; every host of the test shares it);
+    /// <paramref name="context"/> adds to its context's options (an interceptor, say).
     /// </summary>
-    protected async Task<OutboxTestHost> CreateHostAsync(Provider provider, Action<KissTrackingOptions>? configure = null)
+    protected async Task<OutboxTestHost> CreateHostAsync(
+        Provider provider, Action<KissTrackingOptions>? configure = null, Action<DbContextOptionsBuilder>? context = null)
     {
         var connection = provider == Provider.Sqlite ? Database.ConnectionString : _postgres ??= await Providers.CreateDatabaseAsync(provider, Database);
-        return OutboxTestHost.Create(connection, Server.Endpoint, configure);
+        return OutboxTestHost.Create(connection, Server.Endpoint, configure, context: context);
     }
 
     private string? _postgres;

@@ -154,10 +154,15 @@ internal static class KissOutboxStore
             },
             cancellationToken);
 
-    /// <summary>Extends the lease of the rows <paramref name="owner"/> holds.</summary>
-    public static Task<int> RenewAsync(DbContext db, string owner, long leaseUntil, CancellationToken cancellationToken)
+    /// <summary>
+    /// Extends the lease of the rows <paramref name="ids"/> that <paramref name="owner"/> still holds. The rows are named
+    /// by id, as <see cref="DeleteAsync"/> names them: both find them through the primary key, in id order, so a renewal
+    /// beside the settle's delete waits for it rather than deadlock with it (by owner alone, the renewal scanned the
+    /// whole table, in its physical order).
+    /// </summary>
+    public static Task<int> RenewAsync(DbContext db, string owner, IReadOnlyCollection<long> ids, long leaseUntil, CancellationToken cancellationToken)
         => KissOwnContext.RowsOf(db)
-            .Where(r => r.LeaseOwner == owner)
+            .Where(r => r.LeaseOwner == owner && ids.Contains(r.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeaseExpiresAt, leaseUntil), cancellationToken);
 
     /// <summary>Gives back the lease of rows a stopped dispatcher did not finish, so they are due at once.</summary>

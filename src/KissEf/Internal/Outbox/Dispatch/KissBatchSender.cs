@@ -2,7 +2,6 @@ using KissEf.Internal.Calls;
 using KissEf.Internal.Diagnostics;
 using KissEf.Internal.Logging;
 using KissEf.Internal.Protocol;
-using KissEf.Outbox;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -30,9 +29,18 @@ internal sealed class KissBatchSender(
     /// </summary>
     private SemaphoreSlim Slots => LazyInitializer.EnsureInitialized(ref _slots, () => new SemaphoreSlim(options.Value.MaxConcurrency));
 
-    /// <summary>Sends every call of the claimed rows, <c>MaxConcurrency</c> at a time (all workers together).</summary>
-    public async Task<KissRowOutcome[]> SendAsync(KissOutboxTarget target, List<KissOutboxMessage> rows, CancellationToken cancellationToken)
+    /// <summary>What a call not sent because its batch's lease was ending is recorded as: pending, for the row's next attempt.</summary>
+    private static readonly KissSendResult LeaseEnding = new(false, true, "not sent: the lease of its batch was running out", null);
+
+    /// <summary>
+    /// Sends every call of the claimed rows, <c>MaxConcurrency</c> at a time (all workers together). A call is started
+    /// only while the claim's lease has a third of it left (<see cref="KissClaim.Ending"/>): past that, another instance
+    /// may take the rows before this one deletes them, and would send again what this one sent; the calls left wait for
+    /// the row's next attempt.
+    /// </summary>
+    public async Task<KissRowOutcome[]> SendAsync(KissOutboxTarget target, KissClaim claim, CancellationToken cancellationToken)
     {
+        var rows = claim.Rows;
         var outcomes = new KissRowOutcome[rows.Count];
         var calls = 0;
         for (var i = 0; i < rows.Count; i++)
@@ -66,6 +74,12 @@ internal sealed class KissBatchSender(
                 // requests per attempt, not one per call. A call of the row delivered since lets the others go on.
                 if (item.Row.HoldsBack)
                 {
+                    return;
+                }
+
+                if (claim.Ending(time.GetUtcNow().ToUnixTimeMilliseconds()))
+                {
+                    item.Row.Record(item.Line, LeaseEnding);
                     return;
                 }
 

@@ -282,7 +282,18 @@ internal sealed class KissOutboxWorker(
             current = await leases.ClaimAsync(Target, cancellationToken).ConfigureAwait(false);
             while (current is not null)
             {
-                var sending = sender.SendAsync(Target, current.Rows, cancellationToken);
+                if (!await leases.KeepAsync(Target, current, cancellationToken).ConfigureAwait(false))
+                {
+                    // Its lease ran out before it was sent (a slow claim, or a wait behind the batch in flight) and
+                    // another instance took rows of it: that one sends them, this one gives the rest back unsent.
+                    var lapsed = current;
+                    current = null;
+                    await KissOutboxLeases.GiveBackAsync(lapsed).ConfigureAwait(false);
+                    current = await leases.ClaimAsync(Target, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var sending = sender.SendAsync(Target, current, cancellationToken);
                 try
                 {
                     await settling.ConfigureAwait(false);
@@ -295,7 +306,7 @@ internal sealed class KissOutboxWorker(
                 }
 
                 var outcomes = await sending.ConfigureAwait(false);
-                settling = settler.SettleAsync(current, outcomes);
+                settling = SettleAsync(current, outcomes);
                 total += current.Rows.Count;
                 current = next;
                 next = null;
@@ -318,5 +329,16 @@ internal sealed class KissOutboxWorker(
         {
             DrainLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Settles a sent batch, its lease renewed first if that is due: a row that another instance took before its
+    /// delete ran would be sent again. Rows taken already are the settle's to leave alone (its statements are
+    /// owner-guarded), so what the renewal finds does not matter here.
+    /// </summary>
+    private async Task SettleAsync(KissClaim claim, KissRowOutcome[] outcomes)
+    {
+        await leases.KeepAsync(Target, claim, CancellationToken.None).ConfigureAwait(false);
+        await settler.SettleAsync(claim, outcomes).ConfigureAwait(false);
     }
 }

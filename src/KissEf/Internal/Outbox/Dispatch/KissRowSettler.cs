@@ -16,13 +16,14 @@ internal sealed class KissRowSettler(IOptions<KissTrackingOptions> options, Time
     /// Deletes the delivered rows and reschedules or buries the others, then lets the claim go. A row is retried until
     /// it is older than <c>MaxAge</c> (or has had <c>OutboxMaxAttempts</c>); calls the endpoint refused (a status other
     /// than 408, 429, 5xx) are dead at once, moved to a dead row of their own when other calls of the row are still
-    /// worth trying.
+    /// worth trying. Its statements are owner-guarded: a row another instance has taken since is left to that instance.
+    /// The claim's lease is renewed beside it until the claim is disposed, at the end, so a slow settle (a process's
+    /// first delete compiles its query) does not let the lease run out before the rows are deleted.
     /// </summary>
     public async Task SettleAsync(KissClaim claim, KissRowOutcome[] outcomes)
     {
         await using (claim.ConfigureAwait(false))
         {
-            await claim.StopRenewingAsync().ConfigureAwait(false);
             var o = options.Value;
             var delivered = outcomes.Where(r => r.AllDelivered).Select(r => r.Row.Id).ToList();
             if (delivered.Count > 0)
