@@ -118,10 +118,10 @@ public abstract class AppModelOutboxTests : OutboxTestBase
             using var entered = tenant is null ? null : tenants.Enter(tenant);
             var claimed = await KissOutboxStore.ClaimAsync(new KissOutboxProviders(), db, "owner", now, now + 60_000, 10, CancellationToken.None);
             Assert.Equal(2, claimed.Count);
-            Assert.Equal(2, await KissOutboxStore.RenewAsync(db, "owner", now + 120_000, CancellationToken.None));
+            Assert.Equal(2, await KissOutboxStore.RenewAsync(db, "owner", [.. claimed.Select(r => r.Id)], now + 120_000, CancellationToken.None));
             Assert.Equal(now + 120_000, await KissOutboxStore.NextDueAsync(db, CancellationToken.None));
             Assert.Equal(2, await KissOutboxStore.ReleaseAsync(db, "owner", CancellationToken.None));
-            var own = KissOwnContext.Open(services, typeof(FilteredOutboxContext));
+            var own = await KissOwnContext.OpenAsync(services, typeof(FilteredOutboxContext), null, null, CancellationToken.None);
             await using (own)
             {
                 Assert.Equal(2, await own.Rows.CountAsync());
