@@ -74,7 +74,7 @@ public sealed class MultiTenantConvention : IModelFinalizingConvention
 
 /// <summary>
 /// An application convention, added in <c>ConfigureConventions</c>, that makes every entity type soft-deletable and
-/// audited as soon as it is added: a required shadow <c>IsDeleted</c> with a query filter, a required shadow
+/// audited as soon as it is added: a required shadow <c>IsDeleted</c> with an anonymous query filter, a required shadow
 /// <c>CreatedBy</c>, and every property named <c>CreatedAt</c> a time stamp column.
 /// </summary>
 public sealed class SoftDeleteAuditConvention : IEntityTypeAddedConvention, IModelFinalizingConvention
@@ -90,7 +90,7 @@ public sealed class SoftDeleteAuditConvention : IEntityTypeAddedConvention, IMod
         entityTypeBuilder.Property(typeof(string), CreatedBy)!.IsRequired(true);
         var entity = Expression.Parameter(entityTypeBuilder.Metadata.ClrType, "e");
         var deleted = Expression.Call(typeof(EF), nameof(EF.Property), [typeof(bool)], entity, Expression.Constant(Deleted));
-        entityTypeBuilder.Metadata.SetQueryFilter("SoftDelete", Expression.Lambda(Expression.Not(deleted), entity));
+        entityTypeBuilder.Metadata.SetQueryFilter(Expression.Lambda(Expression.Not(deleted), entity));
     }
 
     public void ProcessModelFinalizing(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)

@@ -17,7 +17,9 @@ namespace KissEf.Internal.Outbox;
 /// every entity type there never sees this one, and EF's own finalizing conventions still treat it as one of the
 /// user's. EF builds other models with the context's conventions, for its own services: the migrations history
 /// table's (with the outbox there, <c>Database.Migrate()</c> created the table with the history table, then failed on
-/// the migration that creates it) and the ad-hoc one of <c>SqlQuery</c> on an unmapped type. Those get nothing.
+/// the migration that creates it) and the ad-hoc one of <c>SqlQuery</c> on an unmapped type. Those get nothing. The
+/// application's conventions that run after this one and change every entity type reach the outbox entity too:
+/// <see cref="KissOutboxGuard"/>, last of all, takes off what they added.
 /// </remarks>
 internal sealed class KissOutboxConvention(string table, string? schema) : IModelFinalizingConvention
 {
