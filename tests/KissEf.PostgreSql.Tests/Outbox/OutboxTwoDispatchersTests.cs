@@ -107,13 +107,13 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
         // on a loaded machine). A must not send the row again: the row is B's now.
         const int total = 10;
         static void Options(KissTrackingOptions o) => o.LeaseDuration = TimeSpan.FromSeconds(1);
-        var slow = new SlowClaim();
+        var slow = new HeldCommand("SKIP LOCKED", Hold.AfterItRan);
         await using var a = await CreateHostAsync(Provider.Postgres, Options, db => db.AddInterceptors(slow));
         await a.EnsureCreatedAsync();
         await a.AddCustomersAsync(OutboxTestHost.Customers("late", 0, total));
 
         var startingA = a.StartAsync();
-        await slow.Claimed.WaitAsync(TimeSpan.FromSeconds(30));
+        await slow.Held.WaitAsync(TimeSpan.FromSeconds(30));
         await using var b = await CreateHostAsync(Provider.Postgres, Options);
         await b.StartAsync();
         await Server.WaitForCallsAsync(total, TimeSpan.FromSeconds(30));
@@ -156,5 +156,63 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
         Assert.Equal(total, Server.AllRequests.Count);
         OutboxCalls.AssertSameCalls(Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"short-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
         Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await host.Outbox.GetStateAsync());
+    }
+
+    [Fact]
+    public async Task A_delete_that_takes_three_leases_to_run_keeps_its_rows_from_the_other_host()
+    {
+        // Host A has delivered the row, and its delete takes 3 s to run, three times the 1 s lease (seen in CI: a
+        // process's first delete, which compiles its query, took 8 s on a loaded machine). Host B polls meanwhile. A's
+        // lease must be renewed until its delete has run, or B takes the delivered row and sends it again.
+        const int total = 10;
+        static void Options(KissTrackingOptions o) => o.LeaseDuration = TimeSpan.FromSeconds(1);
+        var slow = new HeldCommand("DELETE FROM", Hold.BeforeItRuns);
+        await using var a = await CreateHostAsync(Provider.Postgres, Options, db => db.AddInterceptors(slow));
+        await a.EnsureCreatedAsync();
+        await a.StartAsync();
+        await a.AddCustomersAsync(OutboxTestHost.Customers("settle", 0, total));
+        await slow.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(total, Server.AllRequests.Count);
+
+        await using var b = await CreateHostAsync(Provider.Postgres, Options);
+        await b.StartAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        slow.Release();
+        await a.Dispatcher.FlushAsync();
+        await b.Dispatcher.FlushAsync();
+
+        Assert.True(Server.AllRequests.Count == total, $"{Server.AllRequests.Count - total} call(s) sent again while A's delete was running{Environment.NewLine}A: {a.Logs}");
+        OutboxCalls.AssertSameCalls(Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"settle-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
+        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await a.Outbox.GetStateAsync());
+    }
+
+    [Fact]
+    public async Task A_hosts_first_renewal_runs_before_its_first_batch_is_sent_and_finds_the_row_taken_when_it_took_longer_than_the_lease()
+    {
+        // Host A's first renewal takes longer than its 1 s lease (seen in CI: a process's first renewal, which compiles
+        // its query, took 12 s on a loaded machine); host B takes the row once A's lease has ended, and delivers it.
+        // A's first renewal must run before A sends its first batch, so that A learns the row is B's and sends nothing.
+        const int total = 10;
+        static void Options(KissTrackingOptions o) => o.LeaseDuration = TimeSpan.FromSeconds(1);
+        var slow = new HeldCommand("SET lease_expires_at = ", Hold.BeforeItRuns);
+        await using var a = await CreateHostAsync(Provider.Postgres, Options, db => db.AddInterceptors(slow));
+        await a.EnsureCreatedAsync();
+        await a.StartAsync();
+        await a.AddCustomersAsync(OutboxTestHost.Customers("first", 0, total));
+        await slow.Held.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await using var b = await CreateHostAsync(Provider.Postgres, Options);
+        await b.StartAsync();
+        await OutboxCalls.EventuallyAsync(
+            () => Task.FromResult(b.Logs.WithEventId(2001).Count >= total),
+            TimeSpan.FromSeconds(30),
+            () => Task.FromResult($"B delivered {b.Logs.WithEventId(2001).Count} of {total} calls"));
+        slow.Release();
+        await a.Dispatcher.FlushAsync();
+        await b.Dispatcher.FlushAsync();
+
+        Assert.True(Server.AllRequests.Count == total, $"A sent {a.Logs.WithEventId(2001).Count} call(s) of a row B took{Environment.NewLine}A: {a.Logs}");
+        OutboxCalls.AssertSameCalls(Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"first-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
+        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await a.Outbox.GetStateAsync());
     }
 }

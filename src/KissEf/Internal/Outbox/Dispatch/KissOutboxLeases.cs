@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using KissEf.Internal.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,10 @@ internal sealed class KissOutboxLeases(
     ILogger logger)
 {
     private readonly string _instance = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    /// <summary>The context types whose renewal has run once in this process (its query is compiled).</summary>
+    private readonly ConcurrentDictionary<Type, bool> _renewedOnce = new();
+
     private long _claims;
 
     /// <summary>Claims a batch of due rows, through a context of its own, and keeps its lease alive.</summary>
@@ -55,7 +60,9 @@ internal sealed class KissOutboxLeases(
 
     /// <summary>
     /// Renews the claim's lease now if a renewal is due, rather than count on the background renewal having run: before
-    /// a batch is sent, and before it is settled. Returns whether the batch is still wholly this instance's: false when
+    /// a batch is sent, and before it is settled. The first renewal of a context type is due at once: it compiles its
+    /// query, which on a loaded machine took longer than a lease (12 to 25 s), and every other slow statement of a
+    /// batch counts on the renewal; so it runs before the first batch is sent, and what it finds decides. Returns whether the batch is still wholly this instance's: false when
     /// another instance took rows of it (their lease had run out, as it may while a claimed-ahead batch waits for the one
     /// being sent, or when the claim itself took longer than the lease). Such a batch is given back unsent, rather than
     /// send calls that the other instance sends too.
@@ -109,7 +116,7 @@ internal sealed class KissOutboxLeases(
         await claim.RenewalGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!claim.RenewalDue(time.GetUtcNow().ToUnixTimeMilliseconds()))
+            if (!claim.RenewalDue(time.GetUtcNow().ToUnixTimeMilliseconds()) && _renewedOnce.ContainsKey(contextType))
             {
                 return true;
             }
@@ -117,6 +124,7 @@ internal sealed class KissOutboxLeases(
             await using var own = await target.OpenAsync(cancellationToken).ConfigureAwait(false);
             var until = time.GetUtcNow().ToUnixTimeMilliseconds() + claim.LeaseLength;
             claim.Renewed(until, await KissOutboxStore.RenewAsync(own.Db, claim.Owner, claim.Ids, until, cancellationToken).ConfigureAwait(false));
+            _renewedOnce.TryAdd(contextType, true);
             return true;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
