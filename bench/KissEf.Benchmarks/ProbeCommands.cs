@@ -12,7 +12,7 @@ namespace KissEf.Benchmarks;
 /// </summary>
 public static class ProbeCommands
 {
-    private static readonly string[] Parts = ["save", "drain", "alloc", "pairs", "memory", "single", "e2e", "pg"];
+    private static readonly string[] Parts = ["save", "drain", "alloc", "pairs", "memory", "single", "e2e", "tenants", "pg", "pgtenants"];
 
     // Options every command takes (they set the benchmarks' shared services before anything runs).
     private static readonly Option<string> Sync = new Option<string>("--sync")
@@ -43,7 +43,7 @@ public static class ProbeCommands
             + "(its own options: https://benchmarkdotnet.org/articles/guides/console-args.html).")
         {
             Sync, ExtraMapsOption, ClaimBatch,
-            Table(), Single(), Profile(), BackfillMemoryCommand(),
+            Table(), Single(), Tenants(), Profile(), BackfillMemoryCommand(),
         };
         return root;
     }
@@ -141,9 +141,38 @@ public static class ProbeCommands
         return new Command("single", "the single-entity save probes (rows 8, 8b and 9 on their own, and profiling aids)") { cpu, latency, e2e, split, loop };
     }
 
+    private static Command Tenants()
+    {
+        var pairs = new Option<int>("--pairs") { Description = "interleaved pairs (one database, tenants, tenants, one database, ...)", DefaultValueFactory = _ => 10 };
+        var calls = new Option<int>("--calls") { Description = "calls drained per flush, on each side", DefaultValueFactory = _ => TenantDrainProbes.DefaultCalls };
+        var tenants = new Option<int>("--tenants") { Description = "tenant databases sharing the calls", DefaultValueFactory = _ => TenantDrainProbes.DefaultTenants };
+        var provider = new Option<string>("--provider")
+        {
+            Description = "sqlite (files on tmpfs) or postgres (databases on a private server this run starts and stops)",
+            DefaultValueFactory = _ => "sqlite",
+        }.AcceptOnlyFromAmong("sqlite", "postgres");
+        var warm = new Option<bool>("--warm")
+        {
+            Description = "SQLite: put the outboxes back with SQL instead of copying the files, so pooled connections stay open between flushes",
+        };
+        var command = new Command("tenants", "issue 17: FlushAsync draining N calls from a database per tenant (UseTenants) against the same calls in one database; interleaved pairs, throughput and process CPU")
+        {
+            pairs, calls, tenants, provider, warm,
+        };
+        command.SetAction(async r =>
+        {
+            Apply(r);
+            using var pg = r.GetValue(provider) == "postgres" ? PgServer.Start(TenantDrainProbes.MaxConnections(r.GetValue(tenants))) : null;
+            Console.WriteLine("load average before: " + MachineInfo.LoadAverage);
+            Console.WriteLine(await TenantDrainProbes.InterleavedAsync(r.GetValue(pairs), r.GetValue(calls), r.GetValue(tenants), pg, r.GetValue(warm)));
+            Console.WriteLine("load average after: " + MachineInfo.LoadAverage);
+        });
+        return command;
+    }
+
     private static Command Profile()
     {
-        var what = new Argument<string>("loop") { Description = "drain, plain, breakdown, senders, store or a SaveScenario (e.g. MappedOutbox)" };
+        var what = new Argument<string>("loop") { Description = "drain, plain, breakdown, senders, store, tenants, tenants-single, tenant-pieces or a SaveScenario (e.g. MappedOutbox)" };
         var passes = new Argument<int>("passes") { Description = "passes of the loop" };
         var command = new Command("profile", "steady loops for dotnet-trace or perf, the time of each pass printed") { what, passes };
         command.SetAction(r =>

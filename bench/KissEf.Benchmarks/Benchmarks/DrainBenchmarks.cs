@@ -122,7 +122,7 @@ public class DrainBenchmarks
     public Task KissEf_FlushAsync() => _dispatcher!.FlushAsync();
 
     /// <summary>Creates <paramref name="db"/> and commits saves of Customers (2 calls each) with no dispatcher running.</summary>
-    public static void FillOutbox(DbFile db, Uri endpoint, int calls)
+    public static void FillOutbox(IBenchDatabase db, Uri endpoint, int calls)
     {
         BenchServices.CreateDatabase(db);
         using (var services = BenchServices.Build(Tracking.Outbox, db, endpoint))

@@ -124,7 +124,7 @@ public static class EndToEndProbes
     }
 
     /// <summary>Runs <paramref name="pass"/> at least 12 times, then until it compiles fewer than 10 methods twice in a row (at most 40 passes).</summary>
-    private static async Task<string> WarmUpAsync(Func<Task> pass)
+    public static async Task<string> WarmUpAsync(Func<Task> pass)
     {
         var watch = Stopwatch.StartNew();
         var quiet = 0;

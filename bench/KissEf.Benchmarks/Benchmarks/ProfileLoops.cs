@@ -25,6 +25,16 @@ public static class ProfileLoops
             return Store(passes);
         }
 
+        if (what == "tenant-pieces")
+        {
+            return TenantPieces.RunAsync(passes).GetAwaiter().GetResult();
+        }
+
+        if (what is "tenants" or "tenants-single")
+        {
+            return Tenants(what == "tenants", passes);
+        }
+
         if (what is "drain" or "plain")
         {
             var bench = new DrainBenchmarks();
@@ -105,6 +115,27 @@ public static class ProfileLoops
         finally
         {
             bench.GlobalCleanup();
+        }
+
+        return 0;
+    }
+
+    /// <summary>FlushAsync of issue 17's bench, one side only: 10,000 calls from 100 tenant databases, or from one.</summary>
+    private static int Tenants(bool tenants, int passes)
+    {
+        var probes = TenantDrainProbes.CreateAsync(TenantDrainProbes.DefaultCalls, TenantDrainProbes.DefaultTenants).GetAwaiter().GetResult();
+        try
+        {
+            for (var i = 0; i < passes; i++)
+            {
+                var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
+                var (wall, cpu, _) = probes.FlushAsync(tenants).GetAwaiter().GetResult();
+                Console.WriteLine($"{(tenants ? "tenants" : "one database")} pass {i}: {wall:F0} ms, process CPU {cpu:F0} ms ({cpu * 1000 / TenantDrainProbes.DefaultCalls:F1} µs/call); methods jitted {System.Runtime.JitInfo.GetCompiledMethodCount() - jitted}");
+            }
+        }
+        finally
+        {
+            probes.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
         return 0;

@@ -32,12 +32,31 @@ public static class BenchServices
     /// <param name="db">The database the contexts open.</param>
     /// <param name="endpoint">The tracking endpoint; null for a dry run (nothing is sent, no key needed).</param>
     public static ServiceProvider Build(Tracking tracking, IBenchDatabase db, Uri? endpoint = null)
+        => Build(tracking, _ => db, endpoint, services: null, tenants: false);
+
+    /// <summary>
+    /// A multi-tenant application with a database per tenant (issue 17): <see cref="BenchTenants"/> lists the tenants of
+    /// <paramref name="tenants"/>, and each scope's contexts open the database of the tenant it was entered for
+    /// (<see cref="BenchTenantScope"/>); a context created outside any tenant throws, as an application whose every
+    /// database is a tenant's.
+    /// </summary>
+    public static ServiceProvider BuildTenants(IReadOnlyDictionary<string, IBenchDatabase> tenants, Uri endpoint)
+        => Build(
+            Tracking.Outbox,
+            sp => sp.GetRequiredService<BenchTenantScope>().Database
+                  ?? throw new InvalidOperationException("BenchContext is created in a tenant's scope only (no tenant entered)."),
+            endpoint,
+            services => services.AddSingleton(tenants).AddScoped<BenchTenantScope>(),
+            tenants: true);
+
+    private static ServiceProvider Build(Tracking tracking, Func<IServiceProvider, IBenchDatabase> database, Uri? endpoint, Action<IServiceCollection>? services, bool tenants)
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
+        var collection = new ServiceCollection();
+        collection.AddLogging();
+        services?.Invoke(collection);
         if (tracking != Tracking.Off)
         {
-            services.AddKissTracking(kiss =>
+            collection.AddKissTracking(kiss =>
             {
                 if (endpoint is null)
                 {
@@ -58,12 +77,18 @@ public static class BenchServices
                     kiss.Configure(o => o.ClaimBatchSize = claim);
                 }
 
+                if (tenants)
+                {
+                    kiss.UseTenants<BenchTenants>();
+                }
+
                 kiss.MapCustomer().MapVisitor().MapExtra();
             });
         }
 
-        services.AddDbContext<BenchContext>((sp, options) =>
+        collection.AddDbContext<BenchContext>((sp, options) =>
         {
+            var db = database(sp);
             db.Use(options);
             if (db is DbFile && !string.Equals(Synchronous, "FULL", StringComparison.OrdinalIgnoreCase))
             {
@@ -74,7 +99,7 @@ public static class BenchServices
                 options.UseKissTracking(sp);
             }
         });
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = false, ValidateOnBuild = false });
+        return collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = false, ValidateOnBuild = false });
     }
 
     /// <summary>Creates <paramref name="db"/> (a SQLite file anew) with every table (the outbox's included) and, optionally, customers.</summary>

@@ -34,11 +34,17 @@ public sealed class DbFile(string path) : IBenchDatabase
         }
     }
 
+    public System.Data.Common.DbConnection Connect()
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        return connection;
+    }
+
     /// <summary>Runs a scalar query on a connection of its own (sanity checks, outside measured code).</summary>
     public long Scalar(string sql)
     {
-        using var connection = new SqliteConnection(ConnectionString);
-        connection.Open();
+        using var connection = Connect();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return Convert.ToInt64(command.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);

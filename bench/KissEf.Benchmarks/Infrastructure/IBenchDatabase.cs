@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 
 namespace KissEf.Benchmarks.Infrastructure;
@@ -7,6 +8,9 @@ public interface IBenchDatabase
 {
     /// <summary>Points a context's options at this database (UseSqlite or UseNpgsql).</summary>
     void Use(DbContextOptionsBuilder options);
+
+    /// <summary>An open connection of its own (set-up and checks, outside measured code).</summary>
+    DbConnection Connect();
 
     /// <summary>Runs a scalar query on a connection of its own (sanity checks, outside measured code).</summary>
     long Scalar(string sql);

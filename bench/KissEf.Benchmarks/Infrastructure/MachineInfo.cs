@@ -20,6 +20,9 @@ public static class MachineInfo
 
     public static string Gc => $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "non-concurrent" : "concurrent")}";
 
+    /// <summary>The 1, 5 and 15 minute load averages (/proc/loadavg): a shared machine's figures need them beside.</summary>
+    public static string LoadAverage => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
     public static string Describe()
         => $"{Cores} cores (nproc), CPU {Cpu}, {Os}, {Dotnet}, EF Core {EfCore} + Microsoft.Data.Sqlite, {Gc}";
 

@@ -10,11 +10,18 @@ public sealed class PgDatabase(string connectionString) : IBenchDatabase
 
     public void Use(DbContextOptionsBuilder options) => options.UseNpgsql(ConnectionString);
 
+    public System.Data.Common.DbConnection Connect()
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        connection.Open();
+        return connection;
+    }
+
     public long Scalar(string sql)
     {
-        using var connection = new NpgsqlConnection(ConnectionString);
-        connection.Open();
-        using var command = new NpgsqlCommand(sql, connection);
+        using var connection = Connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
         return Convert.ToInt64(command.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
     }
 

@@ -43,7 +43,8 @@ public sealed class PgServer : IDisposable
             .FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
     }
 
-    public static PgServer Start()
+    /// <param name="maxConnections">The server's max_connections: the tenant bench's databases keep pooled connections each.</param>
+    public static PgServer Start(int maxConnections = 200)
     {
         var bin = FindBinaries() ?? throw new InvalidOperationException(
             "No PostgreSQL server binaries (/usr/lib/postgresql/*/bin or initdb on the PATH): install Debian's postgresql package (.ci/run does).");
@@ -63,7 +64,7 @@ public sealed class PgServer : IDisposable
             }
 
             server.AsServerUser("initdb", $"-D {data} -U postgres --auth=trust --no-sync -E UTF8");
-            server.AsServerUser("pg_ctl", $"-D {data} -w -t 60 -l {data}/server.log -o \"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start");
+            server.AsServerUser("pg_ctl", $"-D {data} -w -t 60 -l {data}/server.log -o \"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections={maxConnections}\" start");
             AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
             return server;
         }
@@ -77,11 +78,11 @@ public sealed class PgServer : IDisposable
     /// <summary>The server's version, as <c>postgres --version</c> prints it.</summary>
     public string Version() => Run(Path.Combine(_bin, "postgres"), "--version").Trim();
 
-    /// <summary>A connection string to a new, empty database.</summary>
-    public string CreateDatabase()
+    /// <summary>A connection string to a new database: empty, or a copy of <paramref name="template"/> (a database no one is connected to).</summary>
+    public string CreateDatabase(string? template = null)
     {
         var name = "bench_" + Guid.NewGuid().ToString("N")[..12];
-        Run(Path.Combine(_bin, "createdb"), $"-h 127.0.0.1 -p {Port} -U postgres {name}");
+        Run(Path.Combine(_bin, "createdb"), $"-h 127.0.0.1 -p {Port} -U postgres {(template is null ? "" : "-T " + template + " ")}{name}");
         return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name}";
     }
 

@@ -172,6 +172,29 @@ public static class TableRun
 
         Phase("postgresql", phase);
 
+        // Issue 17: FlushAsync draining the same calls from 100 tenant databases and from one, on SQLite files (tmpfs)
+        // and on databases of a private PostgreSQL server (started here with room for the tenants' pooled connections).
+        phase.Restart();
+        var tenantPairs = quick ? 4 : 10;
+        TenantDrainResult? tenantDrain = null;
+        TenantDrainResult? pgTenantDrain = null;
+        if (Runs("tenants"))
+        {
+            Console.WriteLine($"// Tenant databases: FlushAsync of {TenantDrainProbes.DefaultCalls:N0} calls from {TenantDrainProbes.DefaultTenants} SQLite files vs one, {tenantPairs} interleaved pairs; load average {MachineInfo.LoadAverage}");
+            tenantDrain = await TenantDrainProbes.InterleavedAsync(tenantPairs, TenantDrainProbes.DefaultCalls, TenantDrainProbes.DefaultTenants);
+            Console.WriteLine("  " + tenantDrain);
+        }
+
+        if (Runs("pgtenants") && PgServer.FindBinaries() is not null)
+        {
+            using var pg = PgServer.Start(TenantDrainProbes.MaxConnections(TenantDrainProbes.DefaultTenants));
+            Console.WriteLine($"// Tenant databases on PostgreSQL: FlushAsync of {TenantDrainProbes.DefaultCalls:N0} calls from {TenantDrainProbes.DefaultTenants} databases vs one, {tenantPairs} interleaved pairs; load average {MachineInfo.LoadAverage}");
+            pgTenantDrain = await TenantDrainProbes.InterleavedAsync(tenantPairs, TenantDrainProbes.DefaultCalls, TenantDrainProbes.DefaultTenants, pg);
+            Console.WriteLine("  " + pgTenantDrain);
+        }
+
+        Phase("tenants", phase);
+
         // The closing table: the interleaved figure is judged when there is one (it resists a busy machine), and
         // BenchmarkDotNet's ratio of medians is shown beside it.
         var table = new ResultTable();
@@ -250,6 +273,18 @@ public static class TableRun
                 X(primary) + " throughput", X(bdn), "≥ 0.90×", double.IsNaN(primary) ? null : primary >= 0.9, string.Join("; ", notes)));
         }
 
+        void TenantRow(string id, string name, TenantDrainResult? result)
+        {
+            if (result is { } t)
+            {
+                table.Add(new ResultRow(id, name, "the same calls in one database, same run", X(t.Ratio) + " throughput", "(custom)", "a ratio, no target", null,
+                    FormattableString.Invariant($"median of {t.Pairs} interleaved pairs, {t.RatioMin:F2}-{t.RatioMax:F2}; {t.TenantCallsPerSecond:N0} vs {t.SingleCallsPerSecond:N0} calls/s; {t.Cpu}; first flush of the tenants {t.FirstFlushMs:F0} ms")));
+            }
+        }
+
+        TenantRow("6t", "draining 10,000 outbox calls held by 100 tenant SQLite files (UseTenants, 100 calls each) to Kestrel on 127.0.0.1 (IKissDispatcher.FlushAsync), tmpfs", tenantDrain);
+        TenantRow("pg6t", "PostgreSQL: draining 10,000 outbox calls held by 100 tenant databases (100 calls each)", pgTenantDrain);
+
         if (memory is not null)
         {
             var small = memory.Where(m => m.Calls == 10_000).Max(m => m.PeakRssBytes);
@@ -303,7 +338,7 @@ public static class TableRun
         var markdown = table.ToMarkdown($"KissEf benchmarks ({mode}), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC")
                        + Environment.NewLine + "Machine: " + machine + "; SQLite synchronous=" + BenchServices.Synchronous + Environment.NewLine
                        + "ratio: saves 1-4, median over interleaved pairs (baseline, candidate, ...) of the saving thread's CPU time ratio; drain 6, median over interleaved pairs of the throughput ratio; "
-                       + "memory 7, child processes, peak RSS (VmHWM) from the start of the drain; 8 and 9, process CPU (CLOCK_PROCESS_CPUTIME_ID), medians of interleaved pairs; 8b, per-save wall clock percentiles; pg1, pg2 and pg8, the same methods as 1, 2 and 8 on a private PostgreSQL server (data on tmpfs, fsync=off), whose own CPU is not counted. BDN ratio: BenchmarkDotNet's medians (in-process; saves timed with a thread-CPU clock, one SaveChanges per iteration on a fresh copy of the database), baseline in the same run." + Environment.NewLine;
+                       + "memory 7, child processes, peak RSS (VmHWM) from the start of the drain; 8 and 9, process CPU (CLOCK_PROCESS_CPUTIME_ID), medians of interleaved pairs; 6t and pg6t, median over interleaved pairs of the throughput ratio (one database's time / the tenants'), process CPU beside; 8b, per-save wall clock percentiles; pg1, pg2 and pg8, the same methods as 1, 2 and 8 on a private PostgreSQL server (data on tmpfs, fsync=off), whose own CPU is not counted. BDN ratio: BenchmarkDotNet's medians (in-process; saves timed with a thread-CPU clock, one SaveChanges per iteration on a fresh copy of the database), baseline in the same run." + Environment.NewLine;
         Console.WriteLine();
         Console.WriteLine(markdown);
         Directory.CreateDirectory("BenchmarkDotNet.Artifacts");
