@@ -116,7 +116,7 @@ internal sealed class KissOutboxLeases(
         await claim.RenewalGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!claim.RenewalDue(time.GetUtcNow().ToUnixTimeMilliseconds()) && _renewedOnce.ContainsKey(contextType))
+            if (!claim.RenewalDue(time.GetUtcNow().ToUnixTimeMilliseconds()) && _renewedOnce.ContainsKey(target.ContextType))
             {
                 return true;
             }
@@ -124,7 +124,7 @@ internal sealed class KissOutboxLeases(
             await using var own = await target.OpenAsync(cancellationToken).ConfigureAwait(false);
             var until = time.GetUtcNow().ToUnixTimeMilliseconds() + claim.LeaseLength;
             claim.Renewed(until, await KissOutboxStore.RenewAsync(own.Db, claim.Owner, claim.Ids, until, cancellationToken).ConfigureAwait(false));
-            _renewedOnce.TryAdd(contextType, true);
+            _renewedOnce.TryAdd(target.ContextType, true);
             return true;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
