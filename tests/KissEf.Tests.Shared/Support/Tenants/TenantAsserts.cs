@@ -26,7 +26,11 @@ public static class TenantAsserts
         catch (Exception failure) when (failure is Xunit.Sdk.XunitException or TimeoutException)
         {
             var logged = hosts.SelectMany(h => h.Logs.Entries).Where(e => e.Level >= LogLevel.Warning);
-            throw new Xunit.Sdk.XunitException($"{failure.Message}{Environment.NewLine}Logged:{Environment.NewLine}{string.Join(Environment.NewLine, logged.Select(e => e + " " + e.Exception))}");
+            var repeated = server.AllRequests.GroupBy(c => c.Url).Where(g => g.Count() > 1).Take(5)
+                .Select(g => string.Join(" | ", g.Select(c => $"{c.ReceivedAt:HH:mm:ss.fff} {c.Method} {c.StatusCode} {OutboxCalls.KeyOf(c)}")));
+            throw new Xunit.Sdk.XunitException(
+                $"{failure.Message}{Environment.NewLine}Sent more than once:{Environment.NewLine}{string.Join(Environment.NewLine, repeated)}" +
+                $"{Environment.NewLine}Logged:{Environment.NewLine}{string.Join(Environment.NewLine, logged.Select(e => e + " " + e.Exception))}");
         }
     }
 
