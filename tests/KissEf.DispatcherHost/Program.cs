@@ -11,8 +11,15 @@
 // (console logging at Information, SIGTERM stops the host) and KissEf's outbox, with no migration at start: the
 // database may have no outbox table, or go down. Prints "STARTED <process id>" once the host runs and "STOPPED" when
 // it has stopped; stops on SIGTERM, or when its stdin closes.
+//
+//   KissEf.DispatcherHost tenants <tracking endpoint> <lease ms> <poll ms> <tenant>=<connection string>...
+//
+// An application instance with a database per tenant (issue 17): UseTenants over a store of the tenants given, the
+// tenant tests' context and map; its dispatcher drains every tenant's outbox (2 rows a claim). Prints "STARTED <process
+// id>" once it runs and stops cleanly when its stdin closes. The test kills it with SIGKILL mid-drain.
 using System.Globalization;
 using KissEf.Tests.Support;
+using KissEf.Tests.Support.Tenants;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -23,6 +30,11 @@ if (args.Length == 4 && args[0] == "serve")
     return await ServeAsync(args[1], new Uri(args[2]), TimeSpan.FromMilliseconds(int.Parse(args[3], CultureInfo.InvariantCulture)));
 }
 
+if (args.Length >= 5 && args[0] == "tenants")
+{
+    return await TenantsAsync(new Uri(args[1]), Milliseconds(args[2]), Milliseconds(args[3]), args[4..]);
+}
+
 if (args.Length != 4)
 {
     await Console.Error.WriteLineAsync("usage: KissEf.DispatcherHost <connection string> <tracking endpoint> <lease ms> <poll ms>");
@@ -30,8 +42,8 @@ if (args.Length != 4)
 }
 
 var connectionString = args[0];
-var lease = TimeSpan.FromMilliseconds(int.Parse(args[2], CultureInfo.InvariantCulture));
-var poll = TimeSpan.FromMilliseconds(int.Parse(args[3], CultureInfo.InvariantCulture));
+var lease = Milliseconds(args[2]);
+var poll = Milliseconds(args[3]);
 var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddKissTracking(kiss => kiss
@@ -85,5 +97,37 @@ static async Task<int> ServeAsync(string connectionString, Uri endpoint, TimeSpa
     });
     await host.WaitForShutdownAsync();
     Console.WriteLine("STOPPED");
+    return 0;
+}
+
+static TimeSpan Milliseconds(string text) => TimeSpan.FromMilliseconds(int.Parse(text, CultureInfo.InvariantCulture));
+
+static async Task<int> TenantsAsync(Uri endpoint, TimeSpan lease, TimeSpan poll, string[] tenants)
+{
+    var store = new TenantStore();
+    foreach (var tenant in tenants)
+    {
+        var split = tenant.IndexOf('=', StringComparison.Ordinal);
+        store.Add(tenant[..split], tenant[(split + 1)..]);
+    }
+
+    var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+    builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+    builder.Services.AddTenantShop<TenantShopContext>(store, endpoint, o =>
+    {
+        o.LeaseDuration = lease;
+        o.PollInterval = poll;
+        o.ClaimBatchSize = 2;
+        o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
+        o.MaxRetryDelay = TimeSpan.FromMilliseconds(500);
+        o.ShutdownTimeout = TimeSpan.FromSeconds(5);
+    });
+    using var host = builder.Build();
+    await host.StartAsync();
+    Console.WriteLine($"STARTED {Environment.ProcessId}");
+
+    // Until the test closes our stdin (or dies, which closes it too).
+    await Console.In.ReadToEndAsync();
+    await host.StopAsync();
     return 0;
 }

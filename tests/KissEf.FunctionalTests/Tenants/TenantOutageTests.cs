@@ -1,3 +1,4 @@
+using KissEf.Tests.Support;
 using KissEf.Tests.Support.Tenants;
 using Microsoft.Extensions.Logging;
 
@@ -35,5 +36,31 @@ public sealed class TenantOutageTests : TenantTestBase
         Assert.True(reports.Count == 1, $"Logged:{Environment.NewLine}{string.Join(Environment.NewLine, host.Logs.Entries.Where(e => e.Level >= LogLevel.Warning))}");
         Assert.Contains("down", reports[0].Message, StringComparison.Ordinal);
         AssertNoWarnings(host, e => e == reports[0]);
+    }
+
+    [Fact]
+    public async Task A_tenant_removed_from_the_store_while_running_is_reported_once_and_the_others_go_on()
+    {
+        var host = CreateHost();
+        await host.EnsureCreatedAsync(Files.Ids);
+        await host.StartAsync();
+        await host.AddUsersAsync(Files.Ids[2], ["before@t002.test"]);
+        await AssertDeliveredOnceAsync([TenantTestHost.SignedUp("before@t002.test")], TimeSpan.FromSeconds(30), host);
+
+        // The tenant leaves (its store entry is gone: entering it fails); its worker keeps looking, quietly.
+        Store.Remove(Files.Ids[2]);
+        var entered = Store.EnteredFor(Files.Ids[2]);
+        await OutboxCalls.EventuallyAsync(
+            () => Task.FromResult(Store.EnteredFor(Files.Ids[2]) >= entered + 10),
+            TimeSpan.FromSeconds(30),
+            () => Task.FromResult($"the removed tenant's worker tried {Store.EnteredFor(Files.Ids[2]) - entered} time(s)"));
+        await host.AddUsersAsync(Files.Ids[0], ["after@t000.test"]);
+        await AssertDeliveredOnceAsync([TenantTestHost.SignedUp("before@t002.test"), TenantTestHost.SignedUp("after@t000.test")], TimeSpan.FromSeconds(30), host);
+        Assert.Empty(host.Logs.Errors);
+
+        await host.StopAsync();
+        var report = Assert.Single(host.Logs.Entries, e => e.EventId.Id is KissEfEventId.OutboxDatabaseUnavailable or KissEfEventId.TenantUnavailable);
+        Assert.Contains(Files.Ids[2], report.Message, StringComparison.Ordinal);
+        AssertNoWarnings(host, e => e == report);
     }
 }

@@ -48,32 +48,10 @@ public abstract class TenantTestBase : IAsyncLifetime
         return host;
     }
 
-    /// <summary>
-    /// Waits for <paramref name="expected"/> calls, then asserts they were each delivered once (one request each, no
-    /// retry); a failure lists what <paramref name="hosts"/> logged at Warning and above.
-    /// </summary>
-    protected async Task AssertDeliveredOnceAsync(IReadOnlyCollection<string> expected, TimeSpan timeout, params TenantTestHost[] hosts)
-    {
-        try
-        {
-            await Server.WaitForCallsAsync(expected.Count, timeout);
-            OutboxCalls.AssertSameCalls(expected, Server.Calls.Select(OutboxCalls.KeyOf));
-            Assert.Equal(expected.Count, Server.AllRequests.Count);
-            Assert.Empty(Server.ConcurrentDuplicates);
-            Assert.All(Server.Calls, c => Assert.Equal(TenantShop.ApiKey, c.Get("_k")));
-        }
-        catch (Exception failure) when (failure is Xunit.Sdk.XunitException or TimeoutException)
-        {
-            var logged = hosts.SelectMany(h => h.Logs.Entries).Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
-            throw new Xunit.Sdk.XunitException($"{failure.Message}{Environment.NewLine}Logged:{Environment.NewLine}{string.Join(Environment.NewLine, logged.Select(e => e + " " + e.Exception))}");
-        }
-    }
+    /// <summary>Waits for <paramref name="expected"/> calls, then asserts they were each delivered once (<see cref="TenantAsserts"/>).</summary>
+    protected Task AssertDeliveredOnceAsync(IReadOnlyCollection<string> expected, TimeSpan timeout, params TenantTestHost[] hosts)
+        => TenantAsserts.DeliveredOnceAsync(Server, expected, timeout, hosts);
 
     /// <summary>Nothing at Warning or above, but what <paramref name="allowed"/> lets through.</summary>
-    protected static void AssertNoWarnings(TenantTestHost host, Func<CapturedLog, bool>? allowed = null)
-    {
-        ArgumentNullException.ThrowIfNull(host);
-        var warnings = host.Logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning && allowed?.Invoke(e) != true).ToList();
-        Assert.True(warnings.Count == 0, $"Logged:{Environment.NewLine}{string.Join(Environment.NewLine, warnings)}");
-    }
+    protected static void AssertNoWarnings(TenantTestHost host, Func<CapturedLog, bool>? allowed = null) => TenantAsserts.NoWarnings(host, allowed);
 }

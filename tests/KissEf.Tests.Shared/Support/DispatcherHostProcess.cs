@@ -33,6 +33,25 @@ public sealed class DispatcherHostProcess : IDisposable
             ]));
     }
 
+    /// <summary>
+    /// The tenants mode: a dispatcher over a database per tenant (<paramref name="tenants"/>: id → connection string),
+    /// with the tenant tests' context and map (tests/KissEf.Tests.Shared/Support/Tenants).
+    /// </summary>
+    public static DispatcherHostProcess StartTenants(IReadOnlyDictionary<string, string> tenants, Uri endpoint, TimeSpan lease, TimeSpan poll)
+    {
+        ArgumentNullException.ThrowIfNull(tenants);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return new DispatcherHostProcess(ServedProcess.Start(
+            ChildDotnet.RecordedAssembly("KissEfDispatcherHostPath"),
+            [
+                "tenants",
+                endpoint.AbsoluteUri,
+                ((int)lease.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+                ((int)poll.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+                .. tenants.Select(t => $"{t.Key}={t.Value}"),
+            ]));
+    }
+
     /// <summary>Waits for "STARTED": the child's dispatcher runs; fails after <paramref name="timeout"/> or when the child exits.</summary>
     public Task WaitForStartedAsync(TimeSpan timeout)
         => _child.WaitForLineAsync(line => line.StartsWith("STARTED ", StringComparison.Ordinal), "STARTED", timeout);

@@ -15,7 +15,18 @@ internal static class KissOutboxTable
 {
     public static async Task<KissTableCheck> CheckAsync(KissOutboxTarget target, CancellationToken cancellationToken)
     {
-        var own = await target.OpenAsync(cancellationToken).ConfigureAwait(false);
+        KissOwnContext own;
+        try
+        {
+            own = await target.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (target.TenantId is not null && exception is not OperationCanceledException)
+        {
+            // The application could not enter the tenant (gone from its store, or its store down): to the dispatcher
+            // the tenant's database cannot be reached, reported once, and looked at again at every poll.
+            return new KissTableCheck(KissTableState.Unreachable, string.Empty, exception);
+        }
+
         await using (own.ConfigureAwait(false))
         {
             var db = own.Db;

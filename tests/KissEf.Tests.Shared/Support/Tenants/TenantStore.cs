@@ -15,7 +15,7 @@ public sealed class TenantStore
     /// <summary>Every tenant's id, in no particular order.</summary>
     public IReadOnlyCollection<string> Ids => [.. _connections.Keys];
 
-    /// <summary>How many times a scope was entered for a tenant (<see cref="TestTenants.EnterAsync"/>), all tenants together.</summary>
+    /// <summary>How many times a scope was entered for a tenant (<see cref="TestTenants.EnterAsync"/>, failed attempts too), all tenants together.</summary>
     public int Entered => _entered.Values.Sum();
 
     /// <summary>Adds (or moves) a tenant.</summary>
@@ -24,6 +24,9 @@ public sealed class TenantStore
         _connections[id] = connectionString;
         return this;
     }
+
+    /// <summary>Removes a tenant (an offboarded customer): entering it fails from now on.</summary>
+    public void Remove(string id) => _connections.TryRemove(id, out _);
 
     public bool Contains(string id) => _connections.ContainsKey(id);
 

@@ -14,8 +14,8 @@ public sealed class TestTenants(TenantStore store) : IKissTenants
     public ValueTask EnterAsync(IServiceProvider scope, string tenantId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        _ = store.ConnectionStringOf(tenantId);
         store.CountEnter(tenantId);
+        _ = store.ConnectionStringOf(tenantId);
         scope.GetRequiredService<TenantContext>().Id = tenantId;
         return ValueTask.CompletedTask;
     }

@@ -160,14 +160,15 @@ internal sealed class KissOutboxWorker(
     }
 
     /// <summary>
-    /// The worker's work failed: a look at the table says whether the table or the database is the cause (noted, and
-    /// reported once it has lasted) or not (2006, with the stack trace). Never throws.
+    /// The worker's work failed: a look at the table says whether the table or the database (with tenants, entering the
+    /// tenant) is the cause (noted, and reported once it has lasted) or not (2006, with the stack trace). Never throws.
     /// </summary>
     private async Task ExplainFailureAsync(Exception exception, bool final, CancellationToken cancellationToken)
     {
         try
         {
-            if (KissOutboxTable.IsDatabaseError(exception))
+            // With tenants, entering the tenant may have failed too: a look says whether it does now.
+            if (KissOutboxTable.IsDatabaseError(exception) || Target.TenantId is not null)
             {
                 var check = await KissOutboxTable.CheckAsync(Target, cancellationToken).ConfigureAwait(false);
                 if (check.State != KissTableState.Present)

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using KissEf.Tests.Infrastructure;
+using KissEf.Tests.Postgres;
+using KissEf.Tests.Support;
+using KissEf.Tests.Support.Tenants;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace KissEf.Tests.Tenants;
+
+/// <summary>
+/// Issue 17 on PostgreSQL: a database per tenant (CREATE DATABASE each) on the private server. Every call delivered once
+/// with writers in every tenant at once; a tenant whose database is dropped does not hold up the others; no LISTEN
+/// connection in tenant mode (notifications do not cross databases), and how many connections the tenants cost.
+/// </summary>
+public sealed class TenantPostgresTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly TenantStore _store = new();
+    private FakeTrackingServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await FakeTrackingServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task Three_tenant_databases_with_concurrent_writers_get_every_call_delivered_once_without_a_listening_connection()
+    {
+        await using var databases = await PostgresTenantDatabases.CreateAsync(_store, 3);
+        await using var host = TenantTestHost.Create(_store, _server.Endpoint);
+        await host.EnsureCreatedAsync(databases.Ids);
+        await host.StartAsync();
+
+        var expected = await TenantWorkload.WriteAsync(host, databases.Ids, writersPerTenant: 4, savesPerWriter: 10, usersPerSave: 5);
+
+        await TenantAsserts.DeliveredOnceAsync(_server, expected, TimeSpan.FromSeconds(60), host);
+        await host.Dispatcher.FlushAsync();
+        var state = await host.Outbox.GetStateAsync();
+        Assert.Equal((0, 0), (state.PendingRows, state.PendingCalls));
+        Assert.Equal(3, state.Tenants!.Count);
+        Assert.Equal(0, await databases.CountListenersAsync());
+        await host.StopAsync();
+        TenantAsserts.NoWarnings(host);
+    }
+
+    [Fact]
+    public async Task The_probe_for_listening_connections_sees_the_listener_of_an_application_without_tenants()
+    {
+        // The control of the LISTEN checks here: the same query finds the one listener a host without tenants keeps.
+        var connection = (await SharedPostgres.GetAsync()).CreateDatabase();
+        await using var databases = await PostgresTenantDatabases.CreateAsync(_store, 0);
+        await using var plain = OutboxTestHost.Create(connection, _server.Endpoint);
+        await plain.EnsureCreatedAsync();
+        await plain.StartAsync();
+        var name = new NpgsqlConnectionStringBuilder(connection).Database!;
+        await OutboxCalls.EventuallyAsync(
+            async () => await databases.CountListenersAsync(name) == 1,
+            TimeSpan.FromSeconds(30),
+            async () => $"{await databases.CountListenersAsync(name)} listening connection(s) on {name}");
+    }
+
+    [Fact]
+    public async Task A_hundred_tenant_databases_with_concurrent_writers_get_every_call_delivered_once_on_a_connection_per_tenant_database()
+    {
+        const int tenants = 100;
+        var poll = TimeSpan.FromSeconds(1);
+        await using var databases = await PostgresTenantDatabases.CreateAsync(_store, tenants);
+        await using var host = TenantTestHost.Create(_store, _server.Endpoint, o =>
+        {
+            o.PollInterval = poll;
+            o.RequestTimeout = TimeSpan.FromSeconds(60);
+        });
+        await host.EnsureCreatedAsync(databases.Ids);
+
+        // The set-up's pooled connections closed: what is counted from here is the run's.
+        NpgsqlConnection.ClearAllPools();
+        await using var during = ConnectionWatch.Start(databases);
+        var clock = Stopwatch.StartNew();
+        await host.StartAsync();
+        var expected = await TenantWorkload.WriteAsync(host, databases.Ids, writersPerTenant: 3, savesPerWriter: 3, usersPerSave: 3);
+        var written = clock.Elapsed;
+        await TenantAsserts.DeliveredOnceAsync(_server, expected, TimeSpan.FromSeconds(180), host);
+        var delivered = clock.Elapsed;
+        await host.Dispatcher.FlushAsync();
+        var peak = await during.StopAsync();
+
+        // The dispatcher alone: the writers' idle connections closed, over three polls.
+        NpgsqlConnection.ClearAllPools();
+        await using var idle = ConnectionWatch.Start(databases);
+        await OutboxCalls.EventuallyAsync(() => Task.FromResult(idle.Samples >= 3 * poll / ConnectionWatch.Every), poll * 10, () => Task.FromResult("too few samples"));
+        var dispatcherOnly = await idle.StopAsync();
+
+        output.WriteLine(
+            $"{expected.Count} calls over {tenants} PostgreSQL tenant databases: written in {written.TotalSeconds:0.0} s, delivered after " +
+            $"{delivered.TotalSeconds:0.0} s; connections on the tenant databases: at most {peak} with the writers, at most " +
+            $"{dispatcherOnly} for the idle dispatcher (poll {poll.TotalSeconds} s), LISTEN: {await databases.CountListenersAsync()}");
+        Assert.Equal(0, await databases.CountListenersAsync());
+        Assert.InRange(dispatcherOnly, 1, 2 * tenants);
+        Assert.Equal(0, (await host.Outbox.GetStateAsync()).PendingCalls);
+        await host.StopAsync();
+        TenantAsserts.NoWarnings(host);
+    }
+
+    [Fact]
+    public async Task A_dropped_tenant_database_does_not_hold_up_the_others_and_is_named_in_one_warning()
+    {
+        await using var databases = await PostgresTenantDatabases.CreateAsync(_store, 3);
+        var others = databases.Ids.ToList();
+        await databases.AddAsync(_store, "gone");
+        await using var host = TenantTestHost.Create(_store, _server.Endpoint);
+        await host.EnsureCreatedAsync(databases.Ids);
+        await host.AddUsersAsync("gone", ["lost@gone.test"]);
+        await databases.DropAsync("gone");
+        await host.StartAsync();
+
+        var expected = await TenantWorkload.WriteAsync(host, others, writersPerTenant: 2, savesPerWriter: 3, usersPerSave: 2);
+
+        await TenantAsserts.DeliveredOnceAsync(_server, expected, TimeSpan.FromSeconds(60), host);
+        await host.Dispatcher.FlushTenantAsync(others[0]);
+        var flush = await Assert.ThrowsAsync<InvalidOperationException>(() => host.Dispatcher.FlushTenantAsync("gone"));
+        Assert.Contains("tenant gone", flush.Message, StringComparison.Ordinal);
+
+        await host.StopAsync();
+        var reports = host.Logs.Entries.Where(e => e.EventId.Id is KissEfEventId.OutboxDatabaseUnavailable or KissEfEventId.TenantUnavailable).ToList();
+        var report = Assert.Single(reports);
+        Assert.Contains("gone", report.Message, StringComparison.Ordinal);
+        TenantAsserts.NoWarnings(host, e => e == report);
+    }
+
+    /// <summary>Samples how many connections the tenants' databases have, every <see cref="Every"/>, keeping the highest.</summary>
+    private sealed class ConnectionWatch : IAsyncDisposable
+    {
+        public static readonly TimeSpan Every = TimeSpan.FromMilliseconds(100);
+
+        private readonly CancellationTokenSource _stop = new();
+        private Task<long> _watching = Task.FromResult(0L);
+        private int _samples;
+
+        public int Samples => Volatile.Read(ref _samples);
+
+        public static ConnectionWatch Start(PostgresTenantDatabases databases)
+        {
+            var watch = new ConnectionWatch();
+            watch._watching = watch.WatchAsync(databases);
+            return watch;
+        }
+
+        /// <summary>Stops sampling; the highest count seen.</summary>
+        public async Task<long> StopAsync()
+        {
+            await _stop.CancelAsync();
+            return await _watching;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await StopAsync();
+            _stop.Dispose();
+        }
+
+        private async Task<long> WatchAsync(PostgresTenantDatabases databases)
+        {
+            var highest = 0L;
+            using var timer = new PeriodicTimer(Every);
+            try
+            {
+                do
+                {
+                    try
+                    {
+                        highest = Math.Max(highest, await databases.CountConnectionsAsync());
+                        Interlocked.Increment(ref _samples);
+                    }
+                    catch (NpgsqlException)
+                    {
+                        // A server too busy to take the watch's connection in time: the next sample.
+                    }
+                }
+                while (await timer.WaitForNextTickAsync(_stop.Token));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return highest;
+        }
+    }
+}
