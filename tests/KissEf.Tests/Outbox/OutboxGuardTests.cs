@@ -66,13 +66,7 @@ public sealed class OutboxGuardTests
     [MemberData(nameof(OnBoth))]
     public void A_snapshot_written_by_an_earlier_KissEf_still_matches_the_outbox_of_a_multi_tenant_application(Provider provider)
     {
-        using var services = Services(provider);
-        using var scope = services.CreateScope();
-        var app = scope.ServiceProvider.GetRequiredService<SnapshotTenantContext>();
-        ModelSnapshot snapshot = provider == Provider.Sqlite ? new Snapshots.SqliteSnapshotContextModelSnapshot() : new Snapshots.PostgresSnapshotContextModelSnapshot();
-        var earlier = app.GetService<IModelRuntimeInitializer>().Initialize(((IMutableModel)snapshot.Model).FinalizeModel());
-
-        var operations = app.GetService<IMigrationsModelDiffer>().GetDifferences(earlier.GetRelationalModel(), DesignModel(app).GetRelationalModel());
+        var operations = FromSnapshot(provider, provider == Provider.Sqlite ? new Snapshots.SqliteSnapshotContextModelSnapshot() : new Snapshots.PostgresSnapshotContextModelSnapshot());
 
         // The application's tables differ from the snapshot's (its customers are not the snapshot's shoppers); KissEf's does not.
         Assert.Contains(operations, o => TableOf(o) == "customers");
@@ -83,13 +77,7 @@ public sealed class OutboxGuardTests
     [MemberData(nameof(OnBoth))]
     public void A_column_an_earlier_migration_put_on_the_outbox_is_dropped_by_the_next_one(Provider provider)
     {
-        using var services = Services(provider);
-        using var scope = services.CreateScope();
-        var app = scope.ServiceProvider.GetRequiredService<SnapshotTenantContext>();
-        ModelSnapshot snapshot = provider == Provider.Sqlite ? new SqliteSnapshotWithTenant() : new PostgresSnapshotWithTenant();
-        var earlier = app.GetService<IModelRuntimeInitializer>().Initialize(((IMutableModel)snapshot.Model).FinalizeModel());
-
-        var operations = app.GetService<IMigrationsModelDiffer>().GetDifferences(earlier.GetRelationalModel(), DesignModel(app).GetRelationalModel());
+        var operations = FromSnapshot(provider, provider == Provider.Sqlite ? new SqliteSnapshotWithTenant() : new PostgresSnapshotWithTenant());
 
         var outbox = Assert.Single(operations, o => TableOf(o) == "kiss_outbox");
         Assert.Equal(TenantModel.Column, Assert.IsType<DropColumnOperation>(outbox).Name);
@@ -108,6 +96,19 @@ public sealed class OutboxGuardTests
     }
 
     public static TheoryData<Provider> OnBoth => new(Providers.All);
+
+    /// <summary>
+    /// What the next migration of a multi-tenant application (<see cref="SnapshotTenantContext"/>) would do, from
+    /// <paramref name="snapshot"/>: EF's own comparison (<c>HasPendingModelChanges</c> finalizes the snapshot's model the same way).
+    /// </summary>
+    private static IReadOnlyList<MigrationOperation> FromSnapshot(Provider provider, ModelSnapshot snapshot)
+    {
+        using var services = Services(provider);
+        using var scope = services.CreateScope();
+        var app = scope.ServiceProvider.GetRequiredService<SnapshotTenantContext>();
+        var earlier = app.GetService<IModelRuntimeInitializer>().Initialize(((IMutableModel)snapshot.Model).FinalizeModel());
+        return app.GetService<IMigrationsModelDiffer>().GetDifferences(earlier.GetRelationalModel(), DesignModel(app).GetRelationalModel());
+    }
 
     private static IModel DesignModel(DbContext db) => db.GetService<IDesignTimeModel>().Model;
 

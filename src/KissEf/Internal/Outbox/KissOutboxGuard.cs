@@ -105,9 +105,10 @@ internal sealed class KissOutboxGuard(ConventionSet conventions, string contextN
             entity.RemoveSkipNavigation(navigation);
         }
 
-        // A foreign key goes with its navigations. One another entity type declares (a navigation to the outbox) is
-        // the application's entity's: left for the check to name.
-        foreach (var foreignKey in entity.GetDeclaredForeignKeys().ToList())
+        // A foreign key goes with its navigations. One another entity type declares (a navigation to the outbox), or a
+        // many-to-many navigation of another entity type goes through, is the application's entity's: left for the
+        // check to name.
+        foreach (var foreignKey in entity.GetDeclaredForeignKeys().Where(k => !k.GetReferencingSkipNavigations().Any()).ToList())
         {
             entity.RemoveForeignKey(foreignKey);
         }

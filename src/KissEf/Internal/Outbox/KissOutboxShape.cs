@@ -87,6 +87,7 @@ internal static class KissOutboxShape
         }
 
         found.AddRange(entity.GetAnnotations().Where(a => IsForeignAnnotation(a.Name)).Select(a => $"the annotation '{a.Name}'"));
+        found.AddRange(Properties.Where(name => entity.FindProperty(name) is null).Select(name => $"no property '{name}'"));
         found.AddRange(entity.GetProperties().Where(p => Find(p.Name) is null).Select(p => $"the {(p.IsShadowProperty() ? "shadow " : string.Empty)}property '{p.Name}'"));
         found.AddRange(entity.GetComplexProperties().Select(p => $"the complex property '{p.Name}'"));
         found.AddRange(entity.GetNavigations().Select(n => $"the navigation '{n.Name}'"));
