@@ -1,6 +1,7 @@
 using KissEf.Tests.Infrastructure;
 using KissEf.Tests.Postgres;
 using KissEf.Tests.Support;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace KissEf.Tests.Outbox;
 
@@ -106,26 +107,20 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
         // delivered its calls (seen in CI: a process's first claim, which compiles its query, took longer than the lease
         // on a loaded machine). A must not send the row again: the row is B's now.
         const int total = 10;
-        static void Options(KissTrackingOptions o) => o.LeaseDuration = TimeSpan.FromSeconds(1);
         var slow = new HeldCommand("SKIP LOCKED", Hold.AfterItRan);
-        await using var a = await CreateHostAsync(Provider.Postgres, Options, db => db.AddInterceptors(slow));
+        await using var a = await CreateShortLeaseHostAsync(slow);
         await a.EnsureCreatedAsync();
         await a.AddCustomersAsync(OutboxTestHost.Customers("late", 0, total));
 
         var startingA = a.StartAsync();
         await slow.Held.WaitAsync(TimeSpan.FromSeconds(30));
-        await using var b = await CreateHostAsync(Provider.Postgres, Options);
+        await using var b = await CreateShortLeaseHostAsync();
         await b.StartAsync();
         await Server.WaitForCallsAsync(total, TimeSpan.FromSeconds(30));
         slow.Release();
         await startingA;
-        await a.Dispatcher.FlushAsync();
-        await b.Dispatcher.FlushAsync();
 
-        var duplicates = Server.AllRequests.GroupBy(c => c.Url).Where(g => g.Count() > 1).ToList();
-        Assert.True(duplicates.Count == 0, $"{duplicates.Count} of {total} calls were sent twice: A sent a row it had lost{Environment.NewLine}A: {a.Logs}");
-        OutboxCalls.AssertSameCalls(Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"late-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
-        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await a.Outbox.GetStateAsync());
+        await AssertEachSentOnceAsync("late", total, "A sent a row it had lost", a, b);
     }
 
     [Fact]
@@ -136,26 +131,16 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
         // (another instance could take the row then) and send the rest in later attempts, each under a lease of its own.
         const int total = 12;
         Server.SetResponder((_, _) => new FakeResponse(200, Delay: TimeSpan.FromMilliseconds(300)));
-        static void Options(KissTrackingOptions o)
-        {
-            o.LeaseDuration = TimeSpan.FromSeconds(1);
-            o.MaxConcurrency = 1;
-        }
-
         var renewals = new FailingRenewals();
-        await using var host = await CreateHostAsync(Provider.Postgres, Options, db => db.AddInterceptors(renewals));
+        await using var host = await CreateShortLeaseHostAsync(renewals, o => o.MaxConcurrency = 1);
         await host.EnsureCreatedAsync();
         await host.StartAsync();
         await host.AddCustomersAsync(OutboxTestHost.Customers("short", 0, total));
-
         await Server.WaitForCallsAsync(total, TimeSpan.FromSeconds(60));
-        await host.Dispatcher.FlushAsync();
 
+        await AssertEachSentOnceAsync("short", total, "a call was sent twice by one host", host);
         var held = host.Logs.WithEventId(2002).Where(e => e.Message.Contains("the lease of its batch was running out", StringComparison.Ordinal)).ToList();
         Assert.True(held.Count > 0 && renewals.Failed > 0, $"no call was held back for its lease ({renewals.Failed} renewal(s) failed){Environment.NewLine}{host.Logs}");
-        Assert.Equal(total, Server.AllRequests.Count);
-        OutboxCalls.AssertSameCalls(Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"short-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
-        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await host.Outbox.GetStateAsync());
     }
 
     [Fact]
@@ -165,25 +150,16 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
         // process's first delete, which compiles its query, took 8 s on a loaded machine). Host B polls meanwhile. A's
         // lease must be renewed until its delete has run, or B takes the delivered row and sends it again.
         const int total = 10;
-        static void Options(KissTrackingOptions o) => o.LeaseDuration = TimeSpan.FromSeconds(1);
         var slow = new HeldCommand("DELETE FROM", Hold.BeforeItRuns);
-        await using var a = await CreateHostAsync(Provider.Postgres, Options, db => db.AddInterceptors(slow));
-        await a.EnsureCreatedAsync();
-        await a.StartAsync();
-        await a.AddCustomersAsync(OutboxTestHost.Customers("settle", 0, total));
-        await slow.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        await using var a = await StartUntilHeldAsync(slow, "settle", total);
         Assert.Equal(total, Server.AllRequests.Count);
 
-        await using var b = await CreateHostAsync(Provider.Postgres, Options);
+        await using var b = await CreateShortLeaseHostAsync();
         await b.StartAsync();
         await Task.Delay(TimeSpan.FromSeconds(3));
         slow.Release();
-        await a.Dispatcher.FlushAsync();
-        await b.Dispatcher.FlushAsync();
 
-        Assert.True(Server.AllRequests.Count == total, $"{Server.AllRequests.Count - total} call(s) sent again while A's delete was running{Environment.NewLine}A: {a.Logs}");
-        OutboxCalls.AssertSameCalls(Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"settle-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
-        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await a.Outbox.GetStateAsync());
+        await AssertEachSentOnceAsync("settle", total, "B sent the row again while A's delete was running", a, b);
     }
 
     [Fact]
@@ -193,26 +169,62 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
         // its query, took 12 s on a loaded machine); host B takes the row once A's lease has ended, and delivers it.
         // A's first renewal must run before A sends its first batch, so that A learns the row is B's and sends nothing.
         const int total = 10;
-        static void Options(KissTrackingOptions o) => o.LeaseDuration = TimeSpan.FromSeconds(1);
         var slow = new HeldCommand("SET lease_expires_at = ", Hold.BeforeItRuns);
-        await using var a = await CreateHostAsync(Provider.Postgres, Options, db => db.AddInterceptors(slow));
-        await a.EnsureCreatedAsync();
-        await a.StartAsync();
-        await a.AddCustomersAsync(OutboxTestHost.Customers("first", 0, total));
-        await slow.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        await using var a = await StartUntilHeldAsync(slow, "first", total);
 
-        await using var b = await CreateHostAsync(Provider.Postgres, Options);
+        await using var b = await CreateShortLeaseHostAsync();
         await b.StartAsync();
         await OutboxCalls.EventuallyAsync(
             () => Task.FromResult(b.Logs.WithEventId(2001).Count >= total),
             TimeSpan.FromSeconds(30),
             () => Task.FromResult($"B delivered {b.Logs.WithEventId(2001).Count} of {total} calls"));
         slow.Release();
-        await a.Dispatcher.FlushAsync();
-        await b.Dispatcher.FlushAsync();
 
-        Assert.True(Server.AllRequests.Count == total, $"A sent {a.Logs.WithEventId(2001).Count} call(s) of a row B took{Environment.NewLine}A: {a.Logs}");
-        OutboxCalls.AssertSameCalls(Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"first-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
-        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await a.Outbox.GetStateAsync());
+        await AssertEachSentOnceAsync("first", total, "A sent calls of a row B took", a, b);
+    }
+
+    /// <summary>Starts host A with <paramref name="slow"/> on its context, commits <paramref name="total"/> calls, and waits until A's command is held.</summary>
+    private async Task<OutboxTestHost> StartUntilHeldAsync(HeldCommand slow, string prefix, int total)
+    {
+        var a = await CreateShortLeaseHostAsync(slow);
+        try
+        {
+            await a.EnsureCreatedAsync();
+            await a.StartAsync();
+            await a.AddCustomersAsync(OutboxTestHost.Customers(prefix, 0, total));
+            await slow.Held.WaitAsync(TimeSpan.FromSeconds(30));
+            return a;
+        }
+        catch
+        {
+            await a.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A host on this test's PostgreSQL database with a 1 s lease, and <paramref name="interceptor"/> on its context.</summary>
+    private Task<OutboxTestHost> CreateShortLeaseHostAsync(IInterceptor? interceptor = null, Action<KissTrackingOptions>? configure = null)
+        => CreateHostAsync(
+            Provider.Postgres,
+            o =>
+            {
+                o.LeaseDuration = TimeSpan.FromSeconds(1);
+                configure?.Invoke(o);
+            },
+            interceptor is null ? null : db => db.AddInterceptors(interceptor));
+
+    /// <summary>Once <paramref name="hosts"/> have drained: each call "prefix-i" was sent once, and the outbox is empty.</summary>
+    private async Task AssertEachSentOnceAsync(string prefix, int total, string failure, params OutboxTestHost[] hosts)
+    {
+        foreach (var host in hosts)
+        {
+            await host.Dispatcher.FlushAsync();
+        }
+
+        Assert.True(
+            Server.AllRequests.Count == total,
+            $"{Server.AllRequests.Count - total} call(s) more than the {total} committed: {failure}{Environment.NewLine}A: {hosts[0].Logs}");
+        OutboxCalls.AssertSameCalls(Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"{prefix}-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
+        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await hosts[0].Outbox.GetStateAsync());
     }
 }

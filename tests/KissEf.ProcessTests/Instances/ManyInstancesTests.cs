@@ -15,8 +15,10 @@ public sealed class ManyInstancesTests(ITestOutputHelper output)
     private const int SavesPerWriter = 50;
     private const int CustomersPerSave = 50;
     private const int Total = Writers * SavesPerWriter * CustomersPerSave;
-    // Long enough that a loaded 2-core machine renews a live instance's leases in time (renewal every third of it):
-    // a lease that ran out while its owner was still sending would make a legitimate at-least-once duplicate.
+    // A live instance sends nothing whose lease another may take (a late claim, a lapsed batch is given back), and
+    // renews its lease until its rows are deleted. What is left is a stall in which no renewal gets through for the
+    // rest of the lease, which would make a legitimate at-least-once duplicate; 6 s outlasts the stalls of a loaded
+    // 2-core machine (seconds, while a process's first statements compile; renewal every third of the lease).
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(6);
 
     [Fact]

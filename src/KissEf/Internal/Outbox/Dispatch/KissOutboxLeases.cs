@@ -61,11 +61,13 @@ internal sealed class KissOutboxLeases(
     /// <summary>
     /// Renews the claim's lease now if a renewal is due, rather than count on the background renewal having run: before
     /// a batch is sent, and before it is settled. The first renewal of a context type is due at once: it compiles its
-    /// query, which on a loaded machine took longer than a lease (12 to 25 s), and every other slow statement of a
-    /// batch counts on the renewal; so it runs before the first batch is sent, and what it finds decides. Returns whether the batch is still wholly this instance's: false when
-    /// another instance took rows of it (their lease had run out, as it may while a claimed-ahead batch waits for the one
-    /// being sent, or when the claim itself took longer than the lease). Such a batch is given back unsent, rather than
-    /// send calls that the other instance sends too.
+    /// query, which on a loaded machine took longer than a lease (12 to 25 s), and every other slow statement of a batch
+    /// counts on the renewal; so it runs before the first batch is sent, and what it finds decides.
+    /// <para>
+    /// Returns whether the batch is still wholly this instance's: false when another instance took rows of it (their
+    /// lease had run out, as it may while a claimed-ahead batch waits for the one being sent, or when the claim itself
+    /// took longer than the lease). Such a batch is given back unsent, rather than send calls the other instance sends too.
+    /// </para>
     /// </summary>
     public async Task<bool> KeepAsync(KissOutboxTarget target, KissClaim claim, CancellationToken cancellationToken)
     {
