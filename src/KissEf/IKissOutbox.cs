@@ -6,9 +6,17 @@ namespace KissEf;
 /// </summary>
 public interface IKissOutbox
 {
-    /// <summary>Counts pending and dead calls, and the age of the oldest pending one.</summary>
+    /// <summary>
+    /// Counts pending and dead calls, and the age of the oldest pending one. With <c>UseTenants</c> it reads every
+    /// tenant's database, with the state of each in <see cref="KissOutboxState.Tenants"/>.
+    /// </summary>
     /// <param name="cancellationToken">Stops the query.</param>
     /// <returns>The state of the outbox.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// An outbox table cannot be read (its database is down, or it is not migrated), or with tenants a tenant cannot be
+    /// entered: the message names it (the context, and the tenant), after every other table was read. The health check
+    /// reports such a tenant and the others' figures instead.
+    /// </exception>
     Task<KissOutboxState> GetStateAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Makes every dead row pending again, due now, with its attempts reset.</summary>
