@@ -61,7 +61,8 @@ public sealed class ContextStateTests
             }
         }
 
-        var calls = await host.FlushedCallsAsync();
+        // What the vendor counts: under load a direct attempt can time out after the server got it, and its retry repeats the URL.
+        var calls = (await host.FlushedCallsAsync()).AsCounted();
         Assert.Equal(expected.Order(StringComparer.Ordinal), calls.Select(c => c.Get("_p")!).Order(StringComparer.Ordinal));
         Assert.Equal(Leases - 3, calls.Count);
         Assert.DoesNotContain(calls, c => c.Get("plan") == "duplicate");
@@ -101,7 +102,8 @@ public sealed class ContextStateTests
 
         await Task.WhenAll(Task.Run(() => RunAsync("left")), Task.Run(() => RunAsync("right")));
 
-        var calls = await host.FlushedCallsAsync();
+        // What the vendor counts: under load a direct attempt can time out after the server got it, and its retry repeats the URL.
+        var calls = (await host.FlushedCallsAsync()).AsCounted();
         Assert.Equal(perThread * 2 * 2, calls.Count);
         foreach (var thread in new[] { "left", "right" })
         {

@@ -80,7 +80,7 @@ public sealed class TenantCrashTests(ITestOutputHelper output)
         Assert.Empty(server.ConcurrentDuplicates);
 
         // A call sent twice is one of a row the killed process held, sent again once its lease had ended.
-        var orphanedEmails = orphaned.SelectMany(o => o.Row.Lines).Select(EmailOfLine).ToHashSet(StringComparer.Ordinal);
+        var orphanedEmails = orphaned.SelectMany(o => EmailsOf(o.Row)).ToHashSet(StringComparer.Ordinal);
         var twice = calls.GroupBy(c => c.Get("_p")!).Where(g => g.Count() > 1).ToList();
         var unexpected = twice.Where(g => !orphanedEmails.Contains(g.Key)).ToList();
         Assert.True(
@@ -90,7 +90,7 @@ public sealed class TenantCrashTests(ITestOutputHelper output)
             $"{Environment.NewLine}The killed process wrote:{Environment.NewLine}{childOutput}{Environment.NewLine}The new instance logged:{Environment.NewLine}{string.Join(Environment.NewLine, next.Logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning))}");
         foreach (var (tenant, row) in orphaned)
         {
-            foreach (var email in row.Lines.Select(EmailOfLine))
+            foreach (var email in EmailsOf(row))
             {
                 var last = calls.Where(c => c.Get("_p") == email).Max(c => c.ReceivedAt);
                 Assert.True(
@@ -114,6 +114,14 @@ public sealed class TenantCrashTests(ITestOutputHelper output)
             .Where(r => r.LeaseOwner?.Contains($"/{processId}/", StringComparison.Ordinal) == true)
             .Select(r => (t, r)))];
 
-    /// <summary>The e-mail (<c>_p</c>) of an encoded outbox line "e?_p=...&amp;...".</summary>
-    private static string EmailOfLine(string line) => Uri.UnescapeDataString(line[5..line.IndexOf('&', StringComparison.Ordinal)]);
+    /// <summary>
+    /// The e-mails (<c>_p</c>) of a row's calls: its lines "e?_p=...&amp;...", without its header line (the tenant's
+    /// <c>_tenant=…</c>, a trace's parameters), which names no call.
+    /// </summary>
+    private static IEnumerable<string> EmailsOf(OutboxRow row)
+        => row.Lines
+            .Select(line => line.Split('?', 2))
+            .Where(parts => parts.Length == 2)
+            .Select(parts => parts[1].Split('&').Single(pair => pair.StartsWith("_p=", StringComparison.Ordinal)))
+            .Select(pair => Uri.UnescapeDataString(pair[3..]));
 }

@@ -42,6 +42,16 @@ public static class CallAssert
     public static IReadOnlyList<ReceivedCall> To(this IEnumerable<ReceivedCall> calls, string path)
         => [.. calls.Where(c => c.Path == path)];
 
+    /// <summary>
+    /// The calls as the vendor counts them: one per URL. A retry repeats its call's URL byte for byte (the same
+    /// <c>_t</c>), and the vendor's duplicate detection counts it once. A direct-delivery attempt that times out on a
+    /// starved machine after the server got it is retried, so the server sees that URL twice; that is by design
+    /// (DESIGN.md: at-least-once plus a stable <c>_t</c>). Use it where a test asserts what was delivered, not how
+    /// often it was sent.
+    /// </summary>
+    public static IReadOnlyList<ReceivedCall> AsCounted(this IEnumerable<ReceivedCall> calls)
+        => [.. calls.DistinctBy(c => c.Url, StringComparer.Ordinal)];
+
     /// <summary>Describes the calls, for assertion messages.</summary>
     public static string Describe(this IEnumerable<ReceivedCall> calls)
         => string.Join(Environment.NewLine, calls.Select(c => c.ToString()));

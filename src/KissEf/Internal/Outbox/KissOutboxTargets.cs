@@ -15,7 +15,8 @@ namespace KissEf.Internal.Outbox;
 /// and enters each new tenant once to learn its database: tenants whose contexts name the same database (the provider's
 /// <see cref="KissOutboxProvider.DatabaseIdentity"/>: the server and database, or SQLite's file) and the same outbox
 /// table share one target, so one worker claims the rows of all of them. A tenant it cannot enter is logged (2013) and
-/// tried again at the next refresh, or at its next commit; the others go on.
+/// tried again at the next refresh, or at its next commit; the others go on. A tenant no longer listed at a refresh
+/// loses its target (and its worker stops).
 /// </summary>
 internal sealed class KissOutboxTargets : IDisposable
 {
@@ -62,6 +63,9 @@ internal sealed class KissOutboxTargets : IDisposable
 
     /// <summary>Told of each target when it is first known, once.</summary>
     public event Action<KissOutboxTarget>? Added;
+
+    /// <summary>Told of each target dropped at a refresh because a tenant of it is no longer listed, once.</summary>
+    public event Action<KissOutboxTarget>? Removed;
 
     /// <summary>The targets known now.</summary>
     public IReadOnlyCollection<KissOutboxTarget> Known => [.. _byKey.Values];
@@ -189,6 +193,7 @@ internal sealed class KissOutboxTargets : IDisposable
     private async Task RefreshAsync(IKissTenants tenants, CancellationToken cancellationToken)
     {
         var ids = await tenants.GetTenantIdsAsync(cancellationToken).ConfigureAwait(false);
+        Retire(ids);
         var types = await TypesAsync(tenants, ids, cancellationToken).ConfigureAwait(false);
         var work = new List<(Type Type, string? Tenant)>();
         foreach (var type in types)
@@ -206,6 +211,40 @@ internal sealed class KissOutboxTargets : IDisposable
             work,
             new ParallelOptions { MaxDegreeOfParallelism = ResolveConcurrency, CancellationToken = cancellationToken },
             async (item, token) => await ResolveAsync(item.Type, item.Tenant, token).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Drops the targets of which a tenant is no longer listed (an offboarded customer): otherwise its worker would try to
+    /// enter it at every poll for ever, and the outbox's state and flush would fail on it. The other tenants of such a
+    /// target (on the same database) are entered again by the refresh, through one of theirs.
+    /// </summary>
+    private void Retire(IReadOnlyCollection<string> ids)
+    {
+        var listed = new HashSet<string>(ids, StringComparer.Ordinal);
+        var retired = new List<KissOutboxTarget>();
+        lock (_byKey)
+        {
+            foreach (var target in _byKey.Values.Where(t => t.TenantId is not null && t.TenantIds.Any(id => !listed.Contains(id))))
+            {
+                _byKey.TryRemove(target.Key, out _);
+                foreach (var tenant in target.TenantIds)
+                {
+                    _byTenant.TryRemove((target.ContextType, tenant), out _);
+                }
+
+                retired.Add(target);
+            }
+        }
+
+        foreach (var tenant in _reported.Keys.Where(id => !listed.Contains(id)))
+        {
+            _reported.TryRemove(tenant, out _);
+        }
+
+        foreach (var target in retired)
+        {
+            Removed?.Invoke(target);
+        }
     }
 
     /// <summary>The outbox context types, probed in a plain scope, else in the first tenant's that can be entered.</summary>

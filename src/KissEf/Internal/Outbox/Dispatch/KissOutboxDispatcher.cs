@@ -59,6 +59,7 @@ internal sealed class KissOutboxDispatcher : BackgroundService, IKissDispatcher
         _logger = loggers.CreateLogger(KissLogCategories.OutboxDispatcher);
         Targets = new KissOutboxTargets(services, contextTypes, providers, options, time, _logger);
         Targets.Added += target => GetWorker(target);
+        Targets.Removed += Retire;
         _leases = new KissOutboxLeases(providers, options, time, _logger);
         _sender = new KissBatchSender(sender, options, time, metrics, _logger);
         _settler = new KissRowSettler(options, time, metrics, _logger);
@@ -287,6 +288,15 @@ internal sealed class KissOutboxDispatcher : BackgroundService, IKissDispatcher
             }
 
             return worker;
+        }
+    }
+
+    /// <summary>Stops the worker of a target whose tenant has left (after its drain in flight, if any).</summary>
+    private void Retire(KissOutboxTarget target)
+    {
+        if (_workers.TryGetValue(target.Key, out var worker) && worker.Target == target && _workers.TryRemove(new(target.Key, worker)))
+        {
+            worker.Retire();
         }
     }
 

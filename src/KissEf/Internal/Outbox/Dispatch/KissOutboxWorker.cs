@@ -62,6 +62,12 @@ internal sealed class KissOutboxWorker(
     /// </summary>
     private SemaphoreSlim DrainLock { get; } = new(1, 1);
 
+    /// <summary>
+    /// Cancelled when the worker's tenants have left the application (<see cref="Retire"/>). Never disposed: it has no
+    /// timer, and no one waits on its handle.
+    /// </summary>
+    private CancellationTokenSource Retirement { get; } = new();
+
     /// <summary>Whether its loop was started (by the host, under its lock).</summary>
     public bool Started { get; set; }
 
@@ -97,12 +103,14 @@ internal sealed class KissOutboxWorker(
     }
 
     /// <summary>
-    /// The worker's loop, until the host stops: drains when the table can be read, then waits for a wake, the next due
-    /// row or the poll; without its table, for the next look. A drain in flight at stop finishes within
-    /// <paramref name="drainToken"/> (the shutdown timeout).
+    /// The worker's loop, until the host stops (or the worker retires): drains when the table can be read, then waits for
+    /// a wake, the next due row or the poll; without its table, for the next look. A drain in flight at stop finishes
+    /// within <paramref name="drainToken"/> (the shutdown timeout).
     /// </summary>
-    public async Task LoopAsync(CancellationToken stoppingToken, CancellationToken drainToken)
+    public async Task LoopAsync(CancellationToken hostStopping, CancellationToken drainToken)
     {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(hostStopping, Retirement.Token);
+        var stoppingToken = stopping.Token;
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = options.Value.PollInterval;
@@ -142,6 +150,9 @@ internal sealed class KissOutboxWorker(
             }
         }
     }
+
+    /// <summary>Ends the loop (after its drain in flight, if any): the tenants of its table have left the application.</summary>
+    public void Retire() => Retirement.Cancel();
 
     /// <summary>
     /// Whether the worker may work: true once its table was read (and until its work fails). Otherwise it looks at the
