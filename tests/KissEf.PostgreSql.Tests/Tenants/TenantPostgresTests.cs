@@ -43,6 +43,58 @@ public sealed class TenantPostgresTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task A_tenant_database_created_while_running_whose_rows_another_instance_wrote_is_delivered_within_the_refresh_interval()
+    {
+        var refresh = TimeSpan.FromSeconds(1);
+        await using var databases = await PostgresTenantDatabases.CreateAsync(_store, 2);
+        await using var host = TenantTestHost.Create(_store, _server.Endpoint, o => o.TenantRefreshInterval = refresh);
+        await host.EnsureCreatedAsync(databases.Ids);
+        await host.StartAsync();
+        await host.AddUsersAsync(databases.Ids[0], ["first@t000.test"]);
+        await TenantAsserts.DeliveredOnceAsync(_server, [TenantTestHost.SignedUp("first@t000.test")], TimeSpan.FromSeconds(30), host);
+
+        // Another instance (its dispatcher never runs) creates the tenant's database and commits there: no commit of this
+        // instance's wakes anything, and with tenants there is no LISTEN.
+        var otherStore = new TenantStore();
+        await databases.AddAsync(otherStore, "late");
+        await using (var other = TenantTestHost.Create(otherStore, _server.Endpoint))
+        {
+            await other.EnsureCreatedAsync(["late"]);
+            await other.AddUsersAsync("late", ["a@late.test", "b@late.test"]);
+        }
+
+        // This instance learns of the tenant from its store: delivered after its next refresh.
+        var clock = Stopwatch.StartNew();
+        _store.Add("late", otherStore.ConnectionStringOf("late"));
+        await TenantAsserts.DeliveredOnceAsync(
+            _server,
+            [TenantTestHost.SignedUp("first@t000.test"), TenantTestHost.SignedUp("a@late.test"), TenantTestHost.SignedUp("b@late.test")],
+            TimeSpan.FromSeconds(30),
+            host);
+        Assert.True(clock.Elapsed < refresh + TimeSpan.FromSeconds(10), $"delivered {clock.Elapsed.TotalSeconds:0.0} s after the tenant was added");
+        Assert.Contains("late", (await host.Outbox.GetStateAsync()).Tenants!.Keys);
+        await host.StopAsync();
+        TenantAsserts.NoWarnings(host);
+    }
+
+    [Fact]
+    public async Task A_context_whose_constructor_throws_without_a_tenant_starts_and_delivers_every_call_of_three_tenant_databases()
+    {
+        await using var databases = await PostgresTenantDatabases.CreateAsync(_store, 3);
+        await using var host = TenantTestHost.Create<StrictTenantShopContext>(_store, _server.Endpoint);
+        await host.EnsureCreatedAsync(databases.Ids);
+        await host.StartAsync();
+
+        var expected = await TenantWorkload.WriteAsync(host, databases.Ids, writersPerTenant: 2, savesPerWriter: 3, usersPerSave: 2);
+
+        await TenantAsserts.DeliveredOnceAsync(_server, expected, TimeSpan.FromSeconds(60), host);
+        await host.Dispatcher.FlushAsync();
+        Assert.Equal(0, (await host.Outbox.GetStateAsync()).PendingCalls);
+        await host.StopAsync();
+        TenantAsserts.NoWarnings(host);
+    }
+
+    [Fact]
     public async Task The_probe_for_listening_connections_sees_the_listener_of_an_application_without_tenants()
     {
         // The control of the LISTEN checks here: the same query finds the one listener a host without tenants keeps.
