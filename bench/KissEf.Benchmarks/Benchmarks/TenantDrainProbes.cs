@@ -170,26 +170,24 @@ public sealed class TenantDrainProbes : IAsyncDisposable
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         var singleWork = Db("single");
         var tenantWork = Enumerable.Range(0, tenants).Select(i => Db($"t{i:D3}")).ToArray();
-        if (warm)
+        void CopyTenants()
         {
-            singleWork.CopyFrom(single);
             for (var i = 0; i < tenants; i++)
             {
                 tenantWork[i].CopyFrom(templates[i]);
             }
+        }
 
+        if (warm)
+        {
+            singleWork.CopyFrom(single);
+            CopyTenants();
             return InPlace(singleWork, tenantWork);
         }
 
         return (
             new Databases("one database", [singleWork], () => singleWork.CopyFrom(single)),
-            new Databases($"{tenants} tenant databases", tenantWork, () =>
-            {
-                for (var i = 0; i < tenants; i++)
-                {
-                    tenantWork[i].CopyFrom(templates[i]);
-                }
-            }));
+            new Databases($"{tenants} tenant databases", tenantWork, CopyTenants));
     }
 
     /// <summary>

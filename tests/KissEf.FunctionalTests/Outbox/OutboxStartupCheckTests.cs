@@ -1,4 +1,5 @@
 using KissEf.Tests.Support;
+using KissEf.Tests.Support.Tenants;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -17,7 +18,7 @@ public sealed class OutboxStartupCheckTests : OutboxTestBase
     [Fact]
     public async Task Start_up_fails_naming_what_KissEf_cannot_undo_and_how_to_leave_its_entity_out()
     {
-        await using var host = new TenantTestHost<AuditTrailContext>(Database.ConnectionString, Server.Endpoint);
+        await using var host = new TenantConventionHost<AuditTrailContext>(Database.ConnectionString, Server.Endpoint);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(host.StartAsync);
 
@@ -30,7 +31,7 @@ public sealed class OutboxStartupCheckTests : OutboxTestBase
     [Fact]
     public async Task An_application_that_leaves_KissEfs_entity_out_starts_and_its_saves_commit_and_are_delivered()
     {
-        await using var host = new TenantTestHost<SkippingAuditTrailContext>(Database.ConnectionString, Server.Endpoint);
+        await using var host = new TenantConventionHost<SkippingAuditTrailContext>(Database.ConnectionString, Server.Endpoint);
         await host.WithContextAsync(db => db.Database.EnsureCreatedAsync());
         await host.StartAsync();
 

@@ -12,6 +12,8 @@ namespace KissEf.Tests.Tenants;
 /// The multi-tenant test application: a Generic Host with KissEf (<c>UseTenants&lt;SaasTenants&gt;()</c>, the outbox
 /// unless told otherwise) and <see cref="SaasShopContext"/>, a SQLite file per tenant, sending to a
 /// <see cref="FakeTrackingServer"/>, with the health check. Built, not started. Its tenants' files go with it.
+/// It is the application docs/multi-tenant.md shows (its snippets are pulled from the Saas* files), written as a user
+/// would write it; the tests of the dispatcher's mechanics on SQLite and PostgreSQL share Support/Tenants instead.
 /// </summary>
 public sealed class SaasHost : IAsyncDisposable
 {

@@ -5,6 +5,7 @@ using KissEf.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
+using KissEf.Tests.Support.Tenants;
 using Microsoft.Extensions.Logging;
 
 namespace KissEf.Tests.Support;
@@ -145,7 +146,7 @@ public abstract class AppModelOutboxTests : OutboxTestBase
         where TContext : TenantAppContext
     {
         var connection = await Providers.CreateDatabaseAsync(Provider, Database);
-        await using var host = new TenantTestHost<TContext>(connection, Server.Endpoint);
+        await using var host = new TenantConventionHost<TContext>(connection, Server.Endpoint);
         var tenantColumn = await host.WithContextAsync(async db =>
         {
             await db.Database.EnsureCreatedAsync();

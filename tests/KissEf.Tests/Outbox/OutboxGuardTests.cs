@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using KissEf.Outbox;
 using KissEf.Tests.Support;
+using KissEf.Tests.Support.Tenants;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;

@@ -1,17 +1,17 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace KissEf.Tests.Support;
+namespace KissEf.Tests.Support.Tenants;
 
 /// <summary>
-/// One instance of a multi-tenant test application: <see cref="OutboxTestHost.CreateBuilder{TContext}"/> with
+/// One instance of an application whose tenants share one database (a tenant column set by a convention on every entity): <see cref="OutboxTestHost.CreateBuilder{TContext}"/> with
 /// <typeparamref name="TContext"/> and its <see cref="TenantAccessor"/>. Built, not started.
 /// </summary>
-public sealed class TenantTestHost<TContext> : IAsyncDisposable
+public sealed class TenantConventionHost<TContext> : IAsyncDisposable
     where TContext : TenantAppContext
 {
     private readonly TestHostCore _core;
 
-    public TenantTestHost(string connectionString, Uri endpoint)
+    public TenantConventionHost(string connectionString, Uri endpoint)
     {
         var builder = OutboxTestHost.CreateBuilder<TContext>(Logs, connectionString, endpoint);
         builder.Services.AddSingleton<TenantAccessor>();

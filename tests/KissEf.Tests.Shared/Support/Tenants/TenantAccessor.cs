@@ -1,4 +1,4 @@
-namespace KissEf.Tests.Support;
+namespace KissEf.Tests.Support.Tenants;
 
 /// <summary>A tenant of the multi-tenant test applications.</summary>
 public sealed record TenantInfo(string Id);

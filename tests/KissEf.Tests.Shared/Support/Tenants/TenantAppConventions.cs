@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions;
 
-namespace KissEf.Tests.Support;
+namespace KissEf.Tests.Support.Tenants;
 
 /// <summary>
 /// What the multi-tenant test applications do to every entity type, as fullstackhero's <c>BaseDbContext</c> and

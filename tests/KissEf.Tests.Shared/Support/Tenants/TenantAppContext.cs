@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 
-namespace KissEf.Tests.Support;
+namespace KissEf.Tests.Support.Tenants;
 
 /// <summary>
 /// The customers of a multi-tenant test application, whose model building touches every entity type in one of the
