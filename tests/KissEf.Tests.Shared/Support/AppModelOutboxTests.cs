@@ -2,10 +2,11 @@ using System.Data.Common;
 using KissEf.Internal.Outbox;
 using KissEf.Internal.Providers;
 using KissEf.Outbox;
+using KissEf.Tests.Infrastructure;
+using KissEf.Tests.Support.Tenants;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
-using KissEf.Tests.Support.Tenants;
 using Microsoft.Extensions.Logging;
 
 namespace KissEf.Tests.Support;
@@ -50,6 +51,47 @@ public abstract class AppModelOutboxTests : OutboxTestBase
             AppModel.TenantLoop => SavesCommitAndAreDeliveredAsync<LoopTenantContext>(),
             _ => SavesCommitAndAreDeliveredAsync<SoftDeleteAuditContext>(),
         };
+
+    [Fact]
+    public async Task KissEfs_own_rows_skip_an_applications_SaveChanges_that_stamps_every_added_entry()
+    {
+        var connection = await Providers.CreateDatabaseAsync(Provider, Database);
+        await using var host = new TenantConventionHost<BlindStampTenantContext>(connection, Server.Endpoint);
+        await host.WithContextAsync(db => db.Database.EnsureCreatedAsync());
+
+        // One save, one row of three calls: ann's refused for good (400), bob's failing once (500), carl's delivered. The
+        // settle then writes a dead row of its own for ann's call, in KissEf's own context of the application's type.
+        var (ann, bob, carl) = (OutboxTestHost.EmailOf("ann"), OutboxTestHost.EmailOf("bob"), OutboxTestHost.EmailOf("carl"));
+        Server.SetResponder((call, attempt) => call.Get("_p") switch
+        {
+            var p when p == ann => new FakeResponse(400),
+            var p when p == bob && attempt == 1 => new FakeResponse(500),
+            _ => null,
+        });
+        await host.AddCustomersAsync("t1", OutboxTestHost.Customer("ann"), OutboxTestHost.Customer("bob"), OutboxTestHost.Customer("carl"));
+        await OutboxCalls.EventuallyAsync(
+            async () =>
+            {
+                await host.Dispatcher.FlushAsync();
+                var state = await host.Outbox.GetStateAsync();
+                return (state.PendingCalls, state.DeadCalls) == (0, 1);
+            },
+            TimeSpan.FromSeconds(30),
+            async () => $"state {await host.Outbox.GetStateAsync()}; logs: {string.Join(" | ", host.Logs.Entries.Select(e => e.Message))}");
+        Assert.Equal([bob, carl], Server.Calls.Select(c => c.Get("_p")).Order(StringComparer.Ordinal));
+
+        // A backfill writes its checkpoint row in KissEf's own context too.
+        Server.SetResponder(null);
+        using (host.Tenants.Enter("t1"))
+        {
+            var report = await host.WithContextAsync(db => host.Services.GetRequiredService<IKissBackfill>().EnqueueAsync(db.Customers));
+            Assert.Equal(3, report.RowsRead);
+        }
+
+        // The only error is the dead row's own report, naming its row.
+        var error = Assert.Single(host.Logs.Errors);
+        Assert.Equal(KissEfEventId.OutboxRowDead, error.EventId.Id);
+    }
 
     [Fact]
     public async Task A_table_that_refuses_the_row_fails_the_save_with_the_databases_reason_and_no_migration_advice()

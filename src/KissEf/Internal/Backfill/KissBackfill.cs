@@ -232,7 +232,7 @@ internal sealed class KissBackfill(
                 DeadAt = now,
                 LastError = $"KissEf backfill checkpoint of {run.EntityType.DisplayName()}: the last key enqueued; deleted when the backfill completes, never sent",
             });
-            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            await KissOwnContext.SaveOwnRowsAsync(db, ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         db.ChangeTracker.Clear();

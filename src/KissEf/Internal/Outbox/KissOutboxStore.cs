@@ -147,7 +147,7 @@ internal static class KissOutboxStore
                         DeadAt = now,
                     };
                     db.Add(dead);
-                    await db.SaveChangesAsync(token).ConfigureAwait(false);
+                    await KissOwnContext.SaveOwnRowsAsync(db, token).ConfigureAwait(false);
                     await transaction.CommitAsync(token).ConfigureAwait(false);
                     return dead.Id;
                 }

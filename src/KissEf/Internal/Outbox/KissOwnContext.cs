@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using KissEf.Outbox;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking.Internal;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -64,6 +65,18 @@ internal readonly struct KissOwnContext : IAsyncDisposable
     /// KissEf's queries right if one is there all the same.
     /// </summary>
     public static IQueryable<KissOutboxMessage> RowsOf(DbContext db) => db.Set<KissOutboxMessage>().IgnoreQueryFilters();
+
+    /// <summary>
+    /// Writes the rows KissEf added to its own context (a dead row, a backfill checkpoint) without the application's
+    /// <c>SaveChanges</c>: the context is the application's type, and its overrides and save interceptors are written for
+    /// its entities (a tenant stamped on every added entry, an audit row per change), so they may fail on KissEf's row, or
+    /// add rows of their own to KissEf's transaction. EF's state manager is what <c>SaveChanges</c> calls after those
+    /// (there is no public way around them); the rows are added with <c>Add</c>, so there are no changes to detect.
+    /// </summary>
+    public static Task<int> SaveOwnRowsAsync(DbContext db, CancellationToken cancellationToken)
+#pragma warning disable EF1001 // Internal EF Core API: see the summary.
+        => db.GetService<IStateManager>().SaveChangesAsync(acceptAllChangesOnSuccess: true, cancellationToken);
+#pragma warning restore EF1001
 
     /// <summary>True for a context of KissEf's own (the dispatcher's, the operator's view), false for the application's.</summary>
     public static bool IsOwn(DbContext context) => Own.TryGetValue(context, out _);

@@ -84,3 +84,33 @@ public sealed class SoftDeleteAuditContext(DbContextOptions<SoftDeleteAuditConte
         configurationBuilder.Properties<string>().HaveMaxLength(64);
     }
 }
+
+/// <summary>
+/// <see cref="ConventionTenantContext"/> whose saves stamp the tenant on every added entry without asking whether the
+/// entry has the column or the flow a tenant, as much application code does. KissEf's own rows must never go through it.
+/// </summary>
+public sealed class BlindStampTenantContext(DbContextOptions<BlindStampTenantContext> options, TenantAccessor tenants) : TenantAppContext(options, tenants)
+{
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        StampBlindly();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        StampBlindly();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+        => configurationBuilder.Conventions.Add(_ => new MultiTenantConvention());
+
+    private void StampBlindly()
+    {
+        foreach (var entry in ChangeTracker.Entries().Where(e => e.State == EntityState.Added))
+        {
+            entry.Property(TenantModel.Column).CurrentValue = TenantInfo?.Id ?? throw new InvalidOperationException("BlindStampTenantContext saved outside a tenant.");
+        }
+    }
+}
