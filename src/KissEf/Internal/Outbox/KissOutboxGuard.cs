@@ -40,6 +40,9 @@ namespace KissEf.Internal.Outbox;
 internal sealed class KissOutboxGuard(ConventionSet conventions, string contextName)
     : IModelInitializedConvention, IModelFinalizingConvention, IModelFinalizedConvention
 {
+    // The providers' names of a database identity: Npgsql's, SQL Server's.
+    private static readonly string[] IdentityStrategies = ["IdentityByDefaultColumn", "IdentityColumn"];
+
     public void ProcessModelInitialized(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
     {
         // Last of the finalizing conventions, now that the application's are in the set (once per model: a set is made
@@ -202,6 +205,35 @@ internal sealed class KissOutboxGuard(ConventionSet conventions, string contextN
         foreach (var name in KissOutboxShape.StorageAnnotations)
         {
             property.RemoveAnnotation(name);
+        }
+
+        if (property.Name == KissOutboxShape.Key)
+        {
+            KeepIdentity(property);
+        }
+    }
+
+    /// <summary>
+    /// A model-wide HiLo (Npgsql's or SQL Server's <c>UseHiLo()</c>) makes every key the client's, from a sequence, and
+    /// the provider's convention writes it on each key when the model is finalized. KissEf's INSERT leaves its key to the
+    /// database: its key gets the provider's identity strategy instead. The strategy's enum is the provider's, taken from
+    /// the value found, so KissEf references no provider; a strategy the database fills (identity, serial, a sequence
+    /// default) is left alone.
+    /// </summary>
+    private static void KeepIdentity(IConventionProperty key)
+    {
+        var strategies = key.GetAnnotations().Concat(key.DeclaringType.Model.GetAnnotations())
+            .Where(a => a.Name.EndsWith(":ValueGenerationStrategy", StringComparison.Ordinal) && a.Value is Enum)
+            .DistinctBy(a => a.Name, StringComparer.Ordinal)
+            .ToList();
+        foreach (var strategy in strategies)
+        {
+            var type = strategy.Value!.GetType();
+            if (strategy.Value.ToString()!.Contains("HiLo", StringComparison.Ordinal)
+                && IdentityStrategies.FirstOrDefault(name => Enum.IsDefined(type, name)) is { } identity)
+            {
+                key.SetAnnotation(strategy.Name, Enum.Parse(type, identity), fromDataAnnotation: true);
+            }
         }
     }
 }
