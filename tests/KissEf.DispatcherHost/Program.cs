@@ -18,6 +18,7 @@
 // tenant tests' context and map; its dispatcher drains every tenant's outbox (2 rows a claim). Prints "STARTED <process
 // id>" once it runs and stops cleanly when its stdin closes. The test kills it with SIGKILL mid-drain.
 using System.Globalization;
+using KissEf;
 using KissEf.Tests.Support;
 using KissEf.Tests.Support.Tenants;
 using Microsoft.EntityFrameworkCore;
@@ -50,24 +51,9 @@ builder.Services.AddKissTracking(kiss => kiss
     .UseApiKey(OutboxShop.ApiKey)
     .UseEndpoint(new Uri(args[1]))
     .MapCustomers()
-    .Configure(o =>
-    {
-        o.LeaseDuration = lease;
-        o.PollInterval = poll;
-        o.ClaimBatchSize = 2;
-        o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
-        o.MaxRetryDelay = TimeSpan.FromMilliseconds(500);
-        o.ShutdownTimeout = TimeSpan.FromSeconds(5);
-    }));
+    .Configure(o => Compete(o, lease, poll)));
 builder.Services.AddDbContext<OutboxShopContext>((sp, db) => db.UseNpgsql(connectionString).UseKissTracking(sp));
-using var host = builder.Build();
-await host.StartAsync();
-Console.WriteLine($"STARTED {Environment.ProcessId}");
-
-// Until the test closes our stdin (or dies, which closes it too).
-await Console.In.ReadToEndAsync();
-await host.StopAsync();
-return 0;
+return await RunUntilStdinClosesAsync(builder);
 
 static async Task<int> ServeAsync(string connectionString, Uri endpoint, TimeSpan poll)
 {
@@ -113,15 +99,23 @@ static async Task<int> TenantsAsync(Uri endpoint, TimeSpan lease, TimeSpan poll,
 
     var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
     builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-    builder.Services.AddTenantShop<TenantShopContext>(store, endpoint, o =>
-    {
-        o.LeaseDuration = lease;
-        o.PollInterval = poll;
-        o.ClaimBatchSize = 2;
-        o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
-        o.MaxRetryDelay = TimeSpan.FromMilliseconds(500);
-        o.ShutdownTimeout = TimeSpan.FromSeconds(5);
-    });
+    builder.Services.AddTenantShop<TenantShopContext>(store, endpoint, o => Compete(o, lease, poll));
+    return await RunUntilStdinClosesAsync(builder);
+}
+
+// Short leases and retries, 2 rows a claim: instances keep competing for rows.
+static void Compete(KissTrackingOptions o, TimeSpan lease, TimeSpan poll)
+{
+    o.LeaseDuration = lease;
+    o.PollInterval = poll;
+    o.ClaimBatchSize = 2;
+    o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
+    o.MaxRetryDelay = TimeSpan.FromMilliseconds(500);
+    o.ShutdownTimeout = TimeSpan.FromSeconds(5);
+}
+
+static async Task<int> RunUntilStdinClosesAsync(HostApplicationBuilder builder)
+{
     using var host = builder.Build();
     await host.StartAsync();
     Console.WriteLine($"STARTED {Environment.ProcessId}");
