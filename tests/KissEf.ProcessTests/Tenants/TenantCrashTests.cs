@@ -6,8 +6,8 @@ using Xunit.Abstractions;
 namespace KissEf.Tests.Tenants;
 
 /// <summary>
-/// Issue 17, "a dispatcher process killed mid-drain": a dispatcher process working four tenant databases is killed
-/// (SIGKILL) while it holds leases in them; a new instance delivers every call, and sends again only calls of the rows
+/// Issue 17, "a dispatcher process killed mid-drain": a dispatcher process working four tenant databases (SQLite files,
+/// or PostgreSQL databases on the private server) is killed (SIGKILL) while it holds leases in them; a new instance delivers every call, and sends again only calls of the rows
 /// the killed one held, after their lease ended.
 /// </summary>
 public sealed class TenantCrashTests(ITestOutputHelper output)
@@ -21,45 +21,47 @@ public sealed class TenantCrashTests(ITestOutputHelper output)
     // owner still sends lets the owner's own next claim take the rows again (a legitimate at-least-once duplicate).
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(8);
 
-    [Fact]
-    public async Task A_dispatcher_killed_mid_drain_over_four_tenant_databases_loses_no_call_and_a_new_instance_sends_none_of_its_own_twice()
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task A_dispatcher_killed_mid_drain_over_four_tenant_databases_loses_no_call_and_a_new_instance_sends_none_of_its_own_twice(Provider provider)
     {
         await using var server = await FakeTrackingServer.StartAsync();
 
         // A tracking host that answers in 5 ms, so that the dispatcher always has calls in flight when it is killed.
         server.SetResponder((_, _) => new FakeResponse(200, Delay: TimeSpan.FromMilliseconds(5)));
         var store = new TenantStore();
-        using var files = new TenantSqliteFiles(store, Tenants);
-        await using (var writer = TenantTestHost.Create(store, server.Endpoint))
+        await using var databases = await TenantDatabases.CreateAsync(provider, store, Tenants);
+        var ids = databases.Ids;
+
+        // Never started: it writes, and reads the tables.
+        await using var reader = TenantTestHost.Create(store, server.Endpoint);
+        await reader.EnsureCreatedAsync(ids);
+        foreach (var tenant in ids)
         {
-            // Never started: it only writes.
-            await writer.EnsureCreatedAsync(files.Ids);
-            foreach (var tenant in files.Ids)
+            for (var save = 0; save < Saves; save++)
             {
-                for (var save = 0; save < Saves; save++)
-                {
-                    await writer.AddUsersAsync(tenant, Enumerable.Range(0, UsersPerSave).Select(u => TenantWorkload.Email(tenant, 0, save, u)));
-                }
+                await reader.AddUsersAsync(tenant, Enumerable.Range(0, UsersPerSave).Select(u => TenantWorkload.Email(tenant, 0, save, u)));
             }
         }
 
-        var expected = TenantWorkload.Expected(files.Ids, 1, Saves, UsersPerSave).Where(k => !k.Contains(TenantWorkload.Shared, StringComparison.Ordinal)).ToList();
+        var expected = TenantWorkload.Expected(ids, 1, Saves, UsersPerSave).Where(k => !k.Contains(TenantWorkload.Shared, StringComparison.Ordinal)).ToList();
         Assert.Equal(Tenants * Saves * UsersPerSave, expected.Count);
 
         // The child dispatches; kill it once a quarter is delivered and it holds a lease.
         List<(string Tenant, OutboxRow Row)> orphaned;
         string childOutput;
-        using (var child = DispatcherHostProcess.StartTenants(files.Files.ToDictionary(f => f.Key, f => f.Value.ConnectionString), server.Endpoint, Lease, TimeSpan.FromSeconds(1)))
+        using (var child = DispatcherHostProcess.StartTenants(ids.ToDictionary(id => id, store.ConnectionStringOf), server.Endpoint, Lease, TimeSpan.FromSeconds(1)))
         {
             await child.WaitForStartedAsync(TimeSpan.FromSeconds(60));
             await server.WaitForCallsAsync(expected.Count / 4, TimeSpan.FromSeconds(120));
             await OutboxCalls.EventuallyAsync(
-                () => Task.FromResult(Leased(files, child.ProcessId).Count > 0),
+                async () => (await LeasedAsync(reader, ids, child.ProcessId)).Count > 0,
                 TimeSpan.FromSeconds(60),
                 () => Task.FromResult($"the child held no lease; it wrote:{Environment.NewLine}{child.Output}"));
             await child.KillAsync();
             Assert.True(child.HasExited);
-            orphaned = Leased(files, child.ProcessId);
+            orphaned = await LeasedAsync(reader, ids, child.ProcessId);
             childOutput = child.Output;
             Assert.NotEmpty(orphaned);
             Assert.True(server.Calls.Count < expected.Count, "the child delivered everything before it was killed");
@@ -99,9 +101,9 @@ public sealed class TenantCrashTests(ITestOutputHelper output)
             }
         }
 
-        foreach (var tenant in files.Ids)
+        foreach (var tenant in ids)
         {
-            Assert.Empty(OutboxRows.Read(files.Files[tenant]));
+            Assert.Empty(await OutboxRows.ReadAsync(reader, tenant));
         }
 
         Assert.Empty(next.Logs.Errors);
@@ -109,10 +111,18 @@ public sealed class TenantCrashTests(ITestOutputHelper output)
     }
 
     /// <summary>The rows of every tenant leased by process <paramref name="processId"/>.</summary>
-    private static List<(string Tenant, OutboxRow Row)> Leased(TenantSqliteFiles files, int processId)
-        => [.. files.Ids.SelectMany(t => OutboxRows.Read(files.Files[t])
-            .Where(r => r.LeaseOwner?.Contains($"/{processId}/", StringComparison.Ordinal) == true)
-            .Select(r => (t, r)))];
+    private static async Task<List<(string Tenant, OutboxRow Row)>> LeasedAsync(TenantTestHost reader, IReadOnlyList<string> ids, int processId)
+    {
+        var leased = new List<(string, OutboxRow)>();
+        foreach (var tenant in ids)
+        {
+            leased.AddRange((await OutboxRows.ReadAsync(reader, tenant))
+                .Where(r => r.LeaseOwner?.Contains($"/{processId}/", StringComparison.Ordinal) == true)
+                .Select(r => (tenant, r)));
+        }
+
+        return leased;
+    }
 
     /// <summary>
     /// The e-mails (<c>_p</c>) of a row's calls: its lines "e?_p=...&amp;...", without its header line (the tenant's

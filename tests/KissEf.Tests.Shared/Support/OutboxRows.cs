@@ -49,6 +49,17 @@ public static class OutboxRows
     }
 
     /// <summary>How many customers the host's database holds (SQLite or PostgreSQL).</summary>
+    /// <summary>The rows of <paramref name="tenant"/>'s database (SQLite or PostgreSQL), read with SQL on a connection of a context of that tenant.</summary>
+    public static Task<IReadOnlyList<OutboxRow>> ReadAsync(Tenants.TenantTestHost host, string tenant)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return host.InTenantAsync(tenant, async db =>
+        {
+            await db.Database.OpenConnectionAsync();
+            return Read(db.Database.GetDbConnection());
+        });
+    }
+
     public static Task<int> CountCustomersAsync(OutboxTestHost host)
     {
         ArgumentNullException.ThrowIfNull(host);

@@ -1,8 +1,7 @@
-using KissEf.Tests.Postgres;
 using KissEf.Tests.Support.Tenants;
 using Npgsql;
 
-namespace KissEf.Tests.Tenants;
+namespace KissEf.Tests.Postgres;
 
 /// <summary>
 /// A PostgreSQL database per tenant on the tests' private server (<c>CREATE DATABASE</c> each), added to a
