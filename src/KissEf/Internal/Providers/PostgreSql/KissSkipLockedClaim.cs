@@ -21,10 +21,13 @@ internal static class KissSkipLockedClaim
         var lease = n.Column(nameof(KissOutboxMessage.LeaseExpiresAt));
         var owner = n.Column(nameof(KissOutboxMessage.LeaseOwner));
 
-        // {0} owner, {1} lease end, {2} now, {3} batch size: FromSqlRaw makes them parameters.
-        return $"UPDATE {n.QuotedTable} SET {owner} = {{0}}, {lease} = {{1}} " +
-               $"WHERE {id} IN (SELECT {id} FROM {n.QuotedTable} WHERE {dead} IS NULL AND {next} <= {{2}} AND {lease} <= {{2}} " +
+        // {0} owner, {1} lease end, {2} now, {3} batch size: FromSqlRaw makes them parameters. The rows are picked in a
+        // MATERIALIZED CTE, run once: as a subquery of the UPDATE's WHERE (id IN (SELECT … LIMIT n FOR UPDATE SKIP
+        // LOCKED)) the planner may run it again for each row it joins, each run skipping the rows the last one locked, and
+        // a claim of 2 rows leased every due row of the table (the tenant crash test on PostgreSQL saw 40 of 40).
+        return $"WITH picked AS MATERIALIZED (SELECT {id} FROM {n.QuotedTable} WHERE {dead} IS NULL AND {next} <= {{2}} AND {lease} <= {{2}} " +
                $"ORDER BY {id} LIMIT {{3}} FOR UPDATE SKIP LOCKED) " +
-               $"AND {dead} IS NULL AND {lease} <= {{2}} RETURNING *";
+               $"UPDATE {n.QuotedTable} AS claimed SET {owner} = {{0}}, {lease} = {{1}} FROM picked " +
+               $"WHERE claimed.{id} = picked.{id} AND claimed.{dead} IS NULL AND claimed.{lease} <= {{2}} RETURNING claimed.*";
     }
 }
