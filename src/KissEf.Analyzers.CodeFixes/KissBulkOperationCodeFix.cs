@@ -36,7 +36,8 @@ internal sealed class KissBulkOperationCodeFix : CodeFixProvider
                 CodeAction.Create(
                     $"Use {tracked}",
                     _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(name, Renamed(name, tracked)))),
-                    equivalenceKey: tracked),
+                    // One key for the four methods: "fix all" then renames every bulk operation of a mapped type.
+                    equivalenceKey: nameof(KissBulkOperationCodeFix)),
                 diagnostic);
         }
     }
