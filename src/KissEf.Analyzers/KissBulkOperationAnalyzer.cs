@@ -10,8 +10,8 @@ namespace KissEf.Analyzers;
 /// KISS001: EF Core's <c>ExecuteUpdate</c>/<c>ExecuteDelete</c> (and <c>Async</c>) on a queryable of an entity type
 /// that has a KissEf map in the compilation (a class implementing <c>IKissEntityTypeConfiguration&lt;T&gt;</c>, or an
 /// inline <c>KissTrackingBuilder.Entity&lt;T&gt;(…)</c>). Those statements bypass SaveChanges, so the map's calls are
-/// silently lost; the tracked forms make them. Maps declared in other assemblies are not seen (run-time warning 1006
-/// covers them).
+/// silently lost; the tracked forms make them. Maps declared in other assemblies are not seen: the analyzer reads its
+/// own compilation only, and issue 18's run-time warning is the net for the rest.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 internal sealed class KissBulkOperationAnalyzer : DiagnosticAnalyzer

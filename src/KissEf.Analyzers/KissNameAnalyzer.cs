@@ -11,24 +11,11 @@ namespace KissEf.Analyzers;
 /// start-up check (KissMapRules), which stays: it also sees names that are not constants.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-internal sealed class KissNameAnalyzer : DiagnosticAnalyzer
+internal sealed class KissNameAnalyzer : KissInvocationAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [KissDiagnostics.InvalidName];
 
-    public override void Initialize(AnalysisContext context)
-    {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (KissSymbols.From(start.Compilation) is { } symbols)
-            {
-                start.RegisterOperationAction(c => Analyze(c, symbols), OperationKind.Invocation);
-            }
-        });
-    }
-
-    private static void Analyze(OperationAnalysisContext context, KissSymbols symbols)
+    protected override void Analyze(OperationAnalysisContext context, KissSymbols symbols)
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;

@@ -16,24 +16,11 @@ namespace KissEf.Analyzers;
 /// cast (<c>e =&gt; (object)e.Plan</c>) is refused here, where start-up unwraps it.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-internal sealed class KissWatchedMemberAnalyzer : DiagnosticAnalyzer
+internal sealed class KissWatchedMemberAnalyzer : KissInvocationAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [KissDiagnostics.WatchedMemberNotPath];
 
-    public override void Initialize(AnalysisContext context)
-    {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (KissSymbols.From(start.Compilation) is { } symbols)
-            {
-                start.RegisterOperationAction(c => Analyze(c, symbols), OperationKind.Invocation);
-            }
-        });
-    }
-
-    private static void Analyze(OperationAnalysisContext context, KissSymbols symbols)
+    protected override void Analyze(OperationAnalysisContext context, KissSymbols symbols)
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;

@@ -15,7 +15,7 @@ namespace KissEf.Analyzers.Tests;
 internal static class KissAnalyzerTest
 {
     /// <summary>Every assembly of the running test host, as compile references (read once).</summary>
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+    public static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
     [
         .. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
@@ -69,7 +69,8 @@ internal static class KissAnalyzerTest
         return test.RunAsync();
     }
 
-    private static void Configure(SolutionState state)
+    /// <summary>Gives <paramref name="state"/> the references of this test run (and the tracked-method stubs).</summary>
+    public static void Configure(SolutionState state)
     {
         // No reference pack: the references are the running host's assemblies (see References).
         state.ReferenceAssemblies = new ReferenceAssemblies("net10.0");
