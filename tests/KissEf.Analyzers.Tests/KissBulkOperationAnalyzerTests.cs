@@ -93,6 +93,18 @@ public sealed class KissBulkOperationAnalyzerTests
     }
 
     [Fact]
+    public Task A_static_call_of_EF_s_method_is_reported_but_not_fixed()
+    {
+        var source = Model + """
+            public static class Jobs
+            {
+                public static int Run(ShopContext db) => EntityFrameworkQueryableExtensions.{|KISS001:ExecuteDelete|}(db.Orders);
+            }
+            """;
+        return KissAnalyzerTest.VerifyFixAsync<KissBulkOperationAnalyzer, KissBulkOperationCodeFix>(source, source);
+    }
+
+    [Fact]
     public Task The_code_fix_calls_the_tracked_method_with_the_same_arguments()
         => KissAnalyzerTest.VerifyFixAsync<KissBulkOperationAnalyzer, KissBulkOperationCodeFix>(
             Model + """
