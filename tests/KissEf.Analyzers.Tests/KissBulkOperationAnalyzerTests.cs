@@ -93,6 +93,38 @@ public sealed class KissBulkOperationAnalyzerTests
     }
 
     [Fact]
+    public Task A_map_declared_in_another_assembly_is_not_seen()
+    {
+        // The maps' project, compiled apart and referenced as an assembly, as a class library of maps would be.
+        var maps = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create(
+            "Shop.Maps",
+            [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("""
+                public sealed class Invoice { public int Id { get; set; } }
+                public sealed class InvoiceMap : KissEf.IKissEntityTypeConfiguration<Invoice>
+                {
+                    public void Configure(KissEf.KissEntityTypeBuilder<Invoice> builder) => builder.HasIdentity(i => i.Id);
+                }
+                """)],
+            KissAnalyzerTest.References.Value,
+            new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary));
+        var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpAnalyzerTest<KissBulkOperationAnalyzer, DefaultVerifier>
+        {
+            TestCode = """
+                using System.Linq;
+                using Microsoft.EntityFrameworkCore;
+
+                public static class Jobs
+                {
+                    public static int Run(IQueryable<Invoice> invoices) => invoices.ExecuteDelete();
+                }
+                """,
+        };
+        KissAnalyzerTest.Configure(test.TestState);
+        test.TestState.AdditionalReferences.Add(maps.ToMetadataReference());
+        return test.RunAsync();
+    }
+
+    [Fact]
     public Task A_static_call_of_EF_s_method_is_reported_but_not_fixed()
     {
         var source = Model + """
