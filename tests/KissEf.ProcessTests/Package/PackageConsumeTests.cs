@@ -14,7 +14,9 @@ namespace KissEf.Tests.Package;
 /// them with warnings as errors, builds, and runs: a dry run through the outbox and a recording. Real child
 /// processes of the .NET SDK; NuGet.org for everything but KissEf. Runs in CI (a few minutes). Issue 15: the symbols
 /// carry a SourceLink map to the repository URL at the packed commit (KissEf.Testing packed with another URL, as a
-/// fork would), and KissEf.Testing depends on exactly its own version of KissEf.
+/// fork would), and KissEf.Testing depends on exactly its own version of KissEf. Issue 18: KissEf carries its analyzer
+/// and code fix under analyzers/dotnet/cs (no package dependency, no reference from KissEf.dll), and the app's build
+/// runs it: KISS001 on a bulk delete of a mapped type (an analyzer that failed to load would fail the build, CS9057).
 /// </summary>
 [Trait("Category", "Package")]
 [Collection(PackageGroup.Name)]
@@ -33,7 +35,12 @@ public sealed class PackageConsumeTests(PackedFeed packed)
         var clock = Stopwatch.StartNew();
         var feed = packed.Feed;
         var version = packed.Version;
-        AssertPackage(Path.Combine(feed, $"KissEf.{version}.nupkg"), "lib/net10.0/KissEf.dll", "lib/net10.0/KissEf.xml");
+        AssertPackage(
+            Path.Combine(feed, $"KissEf.{version}.nupkg"),
+            "lib/net10.0/KissEf.dll",
+            "lib/net10.0/KissEf.xml",
+            "analyzers/dotnet/cs/KissEf.Analyzers.dll",
+            "analyzers/dotnet/cs/KissEf.Analyzers.CodeFixes.dll");
         AssertPackage(Path.Combine(feed, $"KissEf.Testing.{version}.nupkg"), "lib/net10.0/KissEf.Testing.dll", "lib/net10.0/KissEf.Testing.xml");
         AssertOwnReadme(Path.Combine(feed, $"KissEf.{version}.nupkg"), Path.Combine(Repository.Root(), "src", "KissEf", "README.md"));
         AssertOwnReadme(Path.Combine(feed, $"KissEf.Testing.{version}.nupkg"), Path.Combine(Repository.Root(), "src", "KissEf.Testing", "README.md"));
@@ -41,6 +48,8 @@ public sealed class PackageConsumeTests(PackedFeed packed)
         Assert.True(File.Exists(Path.Combine(feed, $"KissEf.Testing.{version}.snupkg")));
         var dependencies = Dependencies(Path.Combine(feed, $"KissEf.{version}.nupkg"));
         Assert.Equal("10.0.0", dependencies["Microsoft.EntityFrameworkCore.Relational"]);
+        Assert.DoesNotContain(dependencies.Keys, id => id.StartsWith("KissEf.Analyzers", StringComparison.Ordinal));
+        Assert.DoesNotContain(AssemblyReferences(Path.Combine(feed, $"KissEf.{version}.nupkg"), "lib/net10.0/KissEf.dll"), r => r.StartsWith("KissEf.Analyzers", StringComparison.Ordinal));
 
         // The recorder works with its own KissEf only: an exact version, not NuGet's minimum.
         Assert.Equal($"[{version}]", Dependencies(Path.Combine(feed, $"KissEf.Testing.{version}.nupkg"))["KissEf"]);
@@ -55,7 +64,8 @@ public sealed class PackageConsumeTests(PackedFeed packed)
         Assert.Equal(PackedFeed.TestingRepositoryUrl, RepositoryUrl(Path.Combine(feed, $"KissEf.Testing.{version}.nupkg")));
 
         var app = WriteApp(packed);
-        await DotnetProcess.RunAsync(app, StepTimeout, "build", "-c", "Release");
+        var build = await DotnetProcess.RunAsync(app, StepTimeout, "build", "-c", "Release");
+        Assert.Contains("warning KISS001: ExecuteDelete on 'Customer'", build, StringComparison.Ordinal);
         var assets = File.ReadAllText(Path.Combine(app, "obj", "project.assets.json"));
         var libraries = JsonDocument.Parse(assets).RootElement.GetProperty("libraries").EnumerateObject().Select(l => l.Name).ToList();
         Assert.Contains($"Microsoft.EntityFrameworkCore/{PinnedEfCore}", libraries);
@@ -177,6 +187,22 @@ public sealed class PackageConsumeTests(PackedFeed packed)
         return output;
     }
 
+    /// <summary>The names of the assemblies the dll at <paramref name="dllPath"/> in <paramref name="nupkg"/> references.</summary>
+    private static List<string> AssemblyReferences(string nupkg, string dllPath)
+    {
+        using var zip = ZipFile.OpenRead(nupkg);
+        using var bytes = new MemoryStream();
+        using (var stream = zip.GetEntry(dllPath)!.Open())
+        {
+            stream.CopyTo(bytes);
+        }
+
+        bytes.Position = 0;
+        using var pe = new System.Reflection.PortableExecutable.PEReader(bytes);
+        var reader = pe.GetMetadataReader();
+        return [.. reader.AssemblyReferences.Select(h => reader.GetString(reader.GetAssemblyReference(h).Name))];
+    }
+
     private static Dictionary<string, string> Dependencies(string path)
     {
         using var zip = ZipFile.OpenRead(path);
@@ -198,7 +224,8 @@ public sealed class PackageConsumeTests(PackedFeed packed)
             app,
             "ShopApp",
             "Microsoft.NET.Sdk",
-            ["<OutputType>Exe</OutputType>"],
+            // KISS001 stays a warning, so that the build shows the analyzer ran without failing.
+            ["<OutputType>Exe</OutputType>", "<WarningsNotAsErrors>KISS001</WarningsNotAsErrors>"],
             [
                 $"""<PackageReference Include="KissEf" Version="{packed.Version}" />""",
                 $"""<PackageReference Include="KissEf.Testing" Version="{packed.Version}" />""",
@@ -266,6 +293,12 @@ public sealed class PackageConsumeTests(PackedFeed packed)
             public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbContext(options)
             {
                 public DbSet<Customer> Customers => Set<Customer>();
+            }
+
+            /// <summary>Never run: the build reports KISS001 here (Customer is mapped above).</summary>
+            public static class Cleanup
+            {
+                public static int RemoveFree(ShopContext db) => db.Customers.Where(c => c.Plan == "Free").ExecuteDelete();
             }
 
             /// <summary>Writes KissEf's log lines as "eventId message", one a line.</summary>
