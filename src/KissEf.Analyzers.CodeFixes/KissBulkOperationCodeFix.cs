@@ -27,7 +27,8 @@ internal sealed class KissBulkOperationCodeFix : CodeFixProvider
         foreach (var diagnostic in context.Diagnostics)
         {
             if (!diagnostic.Properties.TryGetValue(KissDiagnostics.TrackedMethodProperty, out var tracked) || tracked is null
-                || root?.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not SimpleNameSyntax name)
+                || root?.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not SimpleNameSyntax name
+                || !await CanCallAsync(context.Document, name, tracked, context.CancellationToken).ConfigureAwait(false))
             {
                 continue;
             }
@@ -40,6 +41,22 @@ internal sealed class KissBulkOperationCodeFix : CodeFixProvider
                     equivalenceKey: nameof(KissBulkOperationCodeFix)),
                 diagnostic);
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="tracked"/> can be called where <paramref name="name"/> is, on the same receiver: a KissEf
+    /// without the tracked methods (or a file without their namespace) gets no fix that would not compile.
+    /// </summary>
+    private static async Task<bool> CanCallAsync(Document document, SimpleNameSyntax name, string tracked, CancellationToken cancellationToken)
+    {
+        if (name.Parent is not MemberAccessExpressionSyntax access
+            || await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is not { } model
+            || model.GetTypeInfo(access.Expression, cancellationToken).Type is not { } receiver)
+        {
+            return false;
+        }
+
+        return !model.LookupSymbols(name.SpanStart, receiver, tracked, includeReducedExtensionMethods: true).IsEmpty;
     }
 
     /// <summary><paramref name="name"/> with another identifier, its type arguments and trivia kept.</summary>

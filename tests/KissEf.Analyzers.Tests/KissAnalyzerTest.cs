@@ -59,23 +59,26 @@ internal static class KissAnalyzerTest
     }
 
     /// <summary>Checks the diagnostics of <paramref name="source"/>, and that the code fix turns it into <paramref name="fixedSource"/>.</summary>
-    public static Task VerifyFixAsync<TAnalyzer, TCodeFix>(string source, string fixedSource)
+    /// <param name="source">The code, its diagnostics marked.</param>
+    /// <param name="fixedSource">The code once fixed (the same when no fix is offered).</param>
+    /// <param name="trackedMethods">False: no stubs of the tracked methods (a KissEf without them).</param>
+    public static Task VerifyFixAsync<TAnalyzer, TCodeFix>(string source, string fixedSource, bool trackedMethods = true)
         where TAnalyzer : DiagnosticAnalyzer, new()
         where TCodeFix : CodeFixProvider, new()
     {
         var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier> { TestCode = source, FixedCode = fixedSource };
-        Configure(test.TestState);
-        Configure(test.FixedState);
+        Configure(test.TestState, trackedMethods);
+        Configure(test.FixedState, trackedMethods);
         return test.RunAsync();
     }
 
-    /// <summary>Gives <paramref name="state"/> the references of this test run (and the tracked-method stubs).</summary>
-    public static void Configure(SolutionState state)
+    /// <summary>Gives <paramref name="state"/> the references of this test run (and, unless told not to, the tracked-method stubs).</summary>
+    public static void Configure(SolutionState state, bool trackedMethods = true)
     {
         // No reference pack: the references are the running host's assemblies (see References).
         state.ReferenceAssemblies = new ReferenceAssemblies("net10.0");
         state.AdditionalReferences.AddRange(References.Value);
-        if (TrackedMethodStubs is { } stubs)
+        if (trackedMethods && TrackedMethodStubs is { } stubs)
         {
             state.Sources.Add(("TrackedBulkStubs.cs", stubs));
         }

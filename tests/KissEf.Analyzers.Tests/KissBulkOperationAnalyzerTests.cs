@@ -137,6 +137,18 @@ public sealed class KissBulkOperationAnalyzerTests
     }
 
     [Fact]
+    public Task No_fix_is_offered_where_the_tracked_method_cannot_be_called()
+    {
+        var source = Model + """
+            public static class Jobs
+            {
+                public static int Run(ShopContext db) => db.Orders.{|KISS001:ExecuteDelete|}();
+            }
+            """;
+        return KissAnalyzerTest.VerifyFixAsync<KissBulkOperationAnalyzer, KissBulkOperationCodeFix>(source, source, trackedMethods: false);
+    }
+
+    [Fact]
     public Task The_code_fix_calls_the_tracked_method_with_the_same_arguments()
         => KissAnalyzerTest.VerifyFixAsync<KissBulkOperationAnalyzer, KissBulkOperationCodeFix>(
             Model + """

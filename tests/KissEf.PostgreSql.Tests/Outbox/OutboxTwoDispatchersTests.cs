@@ -146,17 +146,20 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
     [Fact]
     public async Task A_delete_that_takes_three_leases_to_run_keeps_its_rows_from_the_other_host()
     {
-        // Host A has delivered the row, and its delete takes 3 s to run, three times the 1 s lease (seen in CI: a
-        // process's first delete, which compiles its query, took 8 s on a loaded machine). Host B polls meanwhile. A's
-        // lease must be renewed until its delete has run, or B takes the delivered row and sends it again.
+        // Host A has delivered the row, and its delete takes three times the lease to run (seen in CI: a process's
+        // first delete, which compiles its query, took 8 s on a loaded machine). Host B polls meanwhile. A's lease must
+        // be renewed until its delete has run, or B takes the delivered row and sends it again. A 3 s lease, renewed
+        // every second: with a 1 s lease a renewal 0.7 s late on a starved CI machine let B in (seen once).
         const int total = 10;
+        var lease = TimeSpan.FromSeconds(3);
+        void Lease(KissTrackingOptions o) => o.LeaseDuration = lease;
         var slow = new HeldCommand("DELETE FROM", Hold.BeforeItRuns);
-        await using var a = await StartUntilHeldAsync(slow, "settle", total);
+        await using var a = await StartUntilHeldAsync(slow, "settle", total, Lease);
         Assert.Equal(total, Server.AllRequests.Count);
 
-        await using var b = await CreateShortLeaseHostAsync();
+        await using var b = await CreateShortLeaseHostAsync(configure: Lease);
         await b.StartAsync();
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Task.Delay(lease * 3);
         slow.Release();
 
         await AssertEachSentOnceAsync("settle", total, "B sent the row again while A's delete was running", a, b);
@@ -184,9 +187,9 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
     }
 
     /// <summary>Starts host A with <paramref name="slow"/> on its context, commits <paramref name="total"/> calls, and waits until A's command is held.</summary>
-    private async Task<OutboxTestHost> StartUntilHeldAsync(HeldCommand slow, string prefix, int total)
+    private async Task<OutboxTestHost> StartUntilHeldAsync(HeldCommand slow, string prefix, int total, Action<KissTrackingOptions>? configure = null)
     {
-        var a = await CreateShortLeaseHostAsync(slow);
+        var a = await CreateShortLeaseHostAsync(slow, configure);
         try
         {
             await a.EnsureCreatedAsync();
@@ -202,7 +205,7 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
         }
     }
 
-    /// <summary>A host on this test's PostgreSQL database with a 1 s lease, and <paramref name="interceptor"/> on its context.</summary>
+    /// <summary>A host on this test's PostgreSQL database with a 1 s lease (unless <paramref name="configure"/> says otherwise), and <paramref name="interceptor"/> on its context.</summary>
     private Task<OutboxTestHost> CreateShortLeaseHostAsync(IInterceptor? interceptor = null, Action<KissTrackingOptions>? configure = null)
         => CreateHostAsync(
             Provider.Postgres,
