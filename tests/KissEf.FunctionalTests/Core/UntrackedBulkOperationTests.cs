@@ -109,6 +109,15 @@ public sealed class UntrackedBulkOperationTests : IDisposable
         Assert.Empty(app.Logs.WithEventId(KissEfEventId.UntrackedBulkOperation));
     }
 
+    [Fact]
+    public async Task An_undefined_policy_fails_the_start()
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => App.StartAsync(_database, (KissBulkOperationPolicy)7));
+
+        Assert.Contains(nameof(KissTrackingOptions.UntrackedBulkOperations), error.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _database.Dispose();
 
     /// <summary>An entity no map tracks.</summary>
