@@ -29,6 +29,12 @@ public static class KissEfEventId
     public const int BackfillSkipped = 1005;
 
     /// <summary>
+    /// Warning, once per query shape: an <c>ExecuteUpdate</c> or <c>ExecuteDelete</c> of an entity type whose maps would
+    /// have made calls bypassed the change tracker, so it made none (<see cref="KissTrackingOptions.UntrackedBulkOperations"/>).
+    /// </summary>
+    public const int UntrackedBulkOperation = 1006;
+
+    /// <summary>
     /// Warning, once per DbContext type: a context whose model holds mapped entity types saved without
     /// <c>UseKissTracking</c>, so none of its changes is tracked.
     /// </summary>

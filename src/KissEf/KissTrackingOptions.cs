@@ -119,6 +119,14 @@ public sealed class KissTrackingOptions
     /// </summary>
     public KissDelivery Delivery { get; set; } = KissDelivery.Outbox;
 
+    /// <summary>
+    /// What an <c>ExecuteUpdate</c>/<c>ExecuteDelete</c> of an entity type whose maps would have made calls does: log
+    /// warning 1006 once per query shape (the default), throw before the statement runs, or nothing. Such a statement
+    /// bypasses the change tracker, so it makes no call.
+    /// </summary>
+    [EnumDataType(typeof(KissBulkOperationPolicy))]
+    public KissBulkOperationPolicy UntrackedBulkOperations { get; set; } = KissBulkOperationPolicy.Warn;
+
     /// <summary>Health check: the oldest pending outbox call may be this old before the check reports Degraded.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
     public TimeSpan HealthPendingAgeThreshold { get; set; } = TimeSpan.FromMinutes(15);

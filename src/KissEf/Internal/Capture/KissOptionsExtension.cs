@@ -44,6 +44,7 @@ internal sealed class KissOptionsExtension : IDbContextOptionsExtension
         // Resolved by EF as one of the interceptors (every context); the resettable service (pooled contexts only)
         // is the same scoped instance.
         services.AddScoped<IInterceptor, KissContextTracker>();
+        services.AddScoped<IInterceptor, KissBulkOperationGuard>();
         services.AddScoped<IResettableService>(sp => sp.GetServices<IInterceptor>().OfType<KissContextTracker>().Single());
         _outboxServices(services, OutboxTable);
     }

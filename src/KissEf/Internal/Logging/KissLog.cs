@@ -24,6 +24,19 @@ internal static partial class KissLog
     [LoggerMessage(KissEfEventId.BackfillSkipped, LogLevel.Warning, "KissEf's backfill left out {Count} time(s): {What}.", EventName = nameof(KissEfEventId.BackfillSkipped))]
     public static partial void BackfillSkipped(ILogger logger, long count, string what);
 
+    private const string UntrackedBulkOperationTemplate = "KissEf makes no call for this {Operation} of {Entity}: it bypasses the change tracker, so its {Triggers} triggers do not fire. Use {TrackedMethod} to track it, or set UntrackedBulkOperations to Ignore to accept it.";
+
+    [LoggerMessage(KissEfEventId.UntrackedBulkOperation, LogLevel.Warning, UntrackedBulkOperationTemplate, EventName = nameof(KissEfEventId.UntrackedBulkOperation))]
+    public static partial void UntrackedBulkOperation(ILogger logger, string operation, string entity, string triggers, string trackedMethod);
+
+    /// <summary>The text of <see cref="UntrackedBulkOperation"/>, for the exception of <see cref="KissBulkOperationPolicy.Throw"/>.</summary>
+    public static string UntrackedBulkOperationText(string operation, string entity, string triggers, string trackedMethod)
+        => UntrackedBulkOperationTemplate
+            .Replace("{Operation}", operation, StringComparison.Ordinal)
+            .Replace("{Entity}", entity, StringComparison.Ordinal)
+            .Replace("{Triggers}", triggers, StringComparison.Ordinal)
+            .Replace("{TrackedMethod}", trackedMethod, StringComparison.Ordinal);
+
     [LoggerMessage(KissEfEventId.ContextNotTracked, LogLevel.Warning, "KissEf does not track the changes of {Context}: KissEf maps its entity type(s) {EntityTypes}, and its options do not call UseKissTracking. Call options.UseKissTracking(sp) where the context is registered, after its provider: AddDbContext<{Context}>((sp, options) => options.Use...(...).UseKissTracking(sp)).", EventName = nameof(KissEfEventId.ContextNotTracked))]
     public static partial void ContextNotTracked(ILogger logger, string context, string entityTypes);
 
