@@ -97,6 +97,13 @@ public sealed class KissTrackingOptions
     [Range(1, 100_000)]
     public int BackfillChunkSize { get; set; } = 500;
 
+    /// <summary>
+    /// Tracked bulk operations (<c>ExecuteUpdateTracked</c>, <c>ExecuteDeleteTracked</c>): rows read, changed and written
+    /// to the outbox at a time, all in one transaction. Bounds their memory, not their atomicity.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int BulkOperationChunkSize { get; set; } = 1000;
+
     /// <summary>Backfill: the most calls a second an enqueue writes to the outbox, so that live traffic keeps flowing.</summary>
     [Range(1, 1_000_000)]
     public int BackfillCallsPerSecond { get; set; } = 200;

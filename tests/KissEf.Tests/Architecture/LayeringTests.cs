@@ -16,7 +16,7 @@ public sealed class LayeringTests
 
     /// <summary>The layers, bottom first: the folders of <c>src/KissEf/Internal</c>.</summary>
     private static readonly string[] Layers =
-        ["Logging", "Calls", "Protocol", "Diagnostics", "Model", "Building", "Capture", "Outbox", "Providers", "Direct", "Backfill", "Health", "Configuration"];
+        ["Logging", "Calls", "Protocol", "Diagnostics", "Model", "Building", "Capture", "Outbox", "Providers", "Direct", "Backfill", "Bulk", "Health", "Configuration"];
 
     private static readonly Assembly KissEf = typeof(KissTrackingOptions).Assembly;
 

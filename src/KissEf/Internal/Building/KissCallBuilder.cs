@@ -32,6 +32,18 @@ internal static class KissCallBuilder
         map.Accept(ref build);
     }
 
+    /// <summary>
+    /// The calls of a row changed by a tracked bulk operation, read from the object as the database holds it (no entry):
+    /// a modification's from the row as saved, with <paramref name="changed"/> and <paramref name="originals"/> taken
+    /// from the row as it was; a deletion's from the row as it was.
+    /// </summary>
+    public static void FromRow(KissEntityMap map, object entity, IEntityType entityType, EntityState state, ulong changed, object?[]? originals, KissCallSink sink)
+    {
+        sink.Values.Reset(null, map.Bind(entityType).Paths, original: false);
+        var build = new Build(entity, state, changed, originals, sink, Backfill: false);
+        map.Accept(ref build);
+    }
+
     private static void BuildCalls<TEntity>(
         KissEntityMap<TEntity> map,
         TEntity entity,

@@ -12,6 +12,12 @@ namespace KissEf.Internal.Capture;
 /// </summary>
 internal sealed class KissBulkOperationGuard(IDbContextOptions options) : IQueryExpressionInterceptor
 {
+    /// <summary>
+    /// The query tag of the statements a tracked bulk operation runs (its calls are made): they are not reported. It also
+    /// reads in the database's log, as a SQL comment, which statement was KissEf's.
+    /// </summary>
+    public const string TrackedTag = "KissEf tracked bulk operation";
+
     private readonly KissRuntime? _runtime = options.FindExtension<KissOptionsExtension>()?.Runtime;
 
     public Expression QueryCompilationStarting(Expression queryExpression, QueryExpressionEventData eventData)
@@ -21,7 +27,8 @@ internal sealed class KissBulkOperationGuard(IDbContextOptions options) : IQuery
             || call.Method.DeclaringType?.Namespace != "Microsoft.EntityFrameworkCore"
             || call.Arguments.Count == 0
             || ElementType(call.Arguments[0].Type) is not { } entityType
-            || _runtime.Model.FindMap(entityType) is not { } map)
+            || _runtime.Model.FindMap(entityType) is not { } map
+            || IsTracked(call.Arguments[0]))
         {
             return queryExpression;
         }
@@ -48,6 +55,22 @@ internal sealed class KissBulkOperationGuard(IDbContextOptions options) : IQuery
 
         KissLog.UntrackedBulkOperation(_runtime.Logger, operation, entityType.Name, triggers, tracked);
         return queryExpression;
+    }
+
+    /// <summary>True when the statement's source carries <see cref="TrackedTag"/>: KissEf's own, whose calls are made.</summary>
+    private static bool IsTracked(Expression source)
+    {
+        while (source is MethodCallExpression { Arguments.Count: > 0 } call)
+        {
+            if (call.Method.Name == "TagWith" && call.Arguments is [_, ConstantExpression { Value: TrackedTag }])
+            {
+                return true;
+            }
+
+            source = call.Arguments[0];
+        }
+
+        return false;
     }
 
     /// <summary>The entity type of the source of the statement: <c>T</c> of its <c>IQueryable&lt;T&gt;</c>.</summary>

@@ -58,6 +58,10 @@ internal sealed class KissRuntime(
     /// <exception cref="OptionsValidationException">The options are not valid.</exception>
     public KissBulkOperationPolicy BulkOperationPolicy => options.Value.UntrackedBulkOperations;
 
+    /// <summary><see cref="KissTrackingOptions.BulkOperationChunkSize"/>.</summary>
+    /// <exception cref="OptionsValidationException">The options are not valid.</exception>
+    public int BulkOperationChunkSize => options.Value.BulkOperationChunkSize;
+
     /// <summary>
     /// Fails when KissEf's options are not valid, with the failure the host's start gives. The options are read here,
     /// at a save, and not when a context's options are built: a design-time tool (<c>dotnet ef</c>) and a context that

@@ -55,6 +55,17 @@ internal abstract class KissOutboxProvider
         => throw new NotSupportedException($"{GetType().Name} does not listen.");
 
     /// <summary>
+    /// SQL that locks the rows of <paramref name="table"/> whose <paramref name="keyColumn"/> is one of the keys in
+    /// parameter {0} (an array) until the transaction ends, for <c>ExecuteSqlRaw</c>: a tracked bulk operation takes it
+    /// before it reads a chunk's rows as they are, so no other writer changes one between that read and its statement.
+    /// Null when the database needs none, or KissEf has none for it (the portable answer: a write transaction of SQLite
+    /// already keeps every other writer out; elsewhere the transaction's isolation level decides, see docs/bulk-operations.md).
+    /// </summary>
+    /// <param name="table">The table, delimited and schema-qualified by the provider.</param>
+    /// <param name="keyColumn">The key column, delimited.</param>
+    public virtual string? LockRowsSql(string table, string keyColumn) => null;
+
+    /// <summary>
     /// What names the database <paramref name="connection"/> opens, without opening it: tenants whose contexts name the
     /// same database share one outbox table, and one worker. The default is the connection's data source (the server)
     /// and database; null when the connection names neither (then each tenant is worked on its own).

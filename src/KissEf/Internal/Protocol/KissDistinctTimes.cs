@@ -34,8 +34,16 @@ internal sealed class KissDistinctTimes
     /// Moves each call of <paramref name="calls"/> (in order) whose key is taken to the next free second;
     /// <paramref name="saveTime"/> is the time of the save that built them.
     /// </summary>
-    public void Assign(List<KissCall> calls, DateTimeOffset saveTime)
+    public void Assign(List<KissCall> calls, DateTimeOffset saveTime) => Assign(calls, saveTime, null);
+
+    /// <summary>
+    /// <see cref="Assign(List{KissCall}, DateTimeOffset)"/> for one of several lists of one operation (a tracked bulk
+    /// operation's chunks): <paramref name="next"/> carries where each key stopped from one list to the next.
+    /// </summary>
+    public void Assign(List<KissCall> calls, DateTimeOffset saveTime, Dictionary<(ulong, IReadOnlyList<string>, long), long>? next)
     {
+        // Where the last call of a key (person, names, time) went: seconds from its time up to there are taken for
+        // that key, so the next one starts after it (a save of thousands of rows of one person stays linear).
         lock (_lock)
         {
             Rotate(saveTime.ToUnixTimeSeconds());
@@ -48,10 +56,16 @@ internal sealed class KissDistinctTimes
                 }
 
                 var personHash = (ulong)(uint)person.GetHashCode(StringComparison.OrdinalIgnoreCase) << 32 | KissCallReader.Letter(call.Line);
-                var free = call.Time;
+                var key = (personHash, names, call.Time);
+                var free = calls.Count > 1 && next is not null && next.TryGetValue(key, out var after) ? after : call.Time;
                 while (!IsFree(personHash, names, free))
                 {
                     free++;
+                }
+
+                if (calls.Count > 1)
+                {
+                    (next ??= [])[key] = free + 1;
                 }
 
                 foreach (var name in names)

@@ -28,6 +28,10 @@ internal sealed class KissPostgreSqlOutboxProvider : KissOutboxProvider
 
     public override string? ClaimSql(KissOutboxNames names) => KissSkipLockedClaim.Sql(names);
 
+    // Locked in key order: two bulk operations over the same rows wait for each other instead of deadlocking.
+    public override string? LockRowsSql(string table, string keyColumn)
+        => $"SELECT 1 FROM {table} WHERE {keyColumn} = ANY({{0}}) ORDER BY {keyColumn} FOR UPDATE";
+
     public override string NotifySuffix(KissOutboxNames names) => KissOutboxNotify.Suffix(names);
 
     public override Task ListenAsync(DbContext db, KissWakeSignal signal, StrongBox<bool> listening, CancellationToken cancellationToken)
