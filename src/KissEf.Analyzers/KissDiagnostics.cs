@@ -18,7 +18,7 @@ internal static class KissDiagnostics
     public static readonly DiagnosticDescriptor UntrackedBulkOperation = new(
         "KISS001",
         "Untracked bulk operation on a mapped entity",
-        "{0} on '{1}' makes no KissEf call, but '{1}' has a KissEf map: change the entities and call SaveChanges, or use {2} where your KissEf version has it, which makes the calls its maps would make",
+        "{0} on '{1}' makes no KissEf call, but '{1}' has a KissEf map: use {2}, which makes the calls its maps would make had each affected row been saved",
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,

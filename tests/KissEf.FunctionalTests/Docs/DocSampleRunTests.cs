@@ -182,6 +182,37 @@ public sealed class DocSampleRunTests : IDisposable
     }
 
     [Fact]
+    public async Task The_bulk_operations_page_ships_the_placed_orders_with_their_calls_and_a_rolled_back_one_sends_none()
+    {
+        await using var host = await StartAsync<StoreContext>(kiss => kiss.UseRecorder().ApplyConfiguration(new OrderTracking()));
+        var recorder = host.Services.GetRequiredService<KissRecorder>();
+        var placed = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        await WithAsync<StoreContext>(host.Services, async db =>
+        {
+            var ann = new Customer { Email = "ann@example.com" };
+            var bob = new Customer { Email = "bob@example.com" };
+            db.Orders.AddRange(
+                new Order { Customer = ann, Total = 10m, PlacedAt = placed },
+                new Order { Customer = bob, Total = 20m, PlacedAt = placed },
+                new Order { Customer = bob, Total = 30m, PlacedAt = placed, Status = "Cancelled" });
+            await db.SaveChangesAsync();
+        });
+        recorder.Clear();
+
+        var now = placed.AddDays(1);
+        var (shipped, purged) = await WithAsync<StoreContext, (int, int)>(host.Services, db => Shop.Bulk.BulkSamples.RunAsync(db, now, CancellationToken.None));
+
+        Assert.Equal((2, 1), (shipped, purged));
+        Assert.Equal(["ann@example.com", "bob@example.com"], recorder.Calls.Select(c => c.Person).Order(StringComparer.Ordinal));
+        Assert.All(recorder.Calls, c => Assert.Equal(KissRecordedCallKind.Set, c.Kind));
+        Assert.All(recorder.Calls, c => Assert.Equal(now, c.Time));
+
+        recorder.Clear();
+        Assert.Equal(2, await WithAsync<StoreContext, int>(host.Services, db => Shop.Bulk.BulkSamples.InTransactionAsync(db, CancellationToken.None)));
+        Assert.Empty(recorder.Calls);
+    }
+
+    [Fact]
     public void The_configuration_page_json_binds_every_setting_it_shows()
     {
         var json = Path.Combine(Repository.Root(), "docs", "samples", "KissEf.DocSamples", "Configuration", "kissmetrics.example.json");

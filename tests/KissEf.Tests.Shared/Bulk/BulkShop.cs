@@ -44,7 +44,7 @@ public sealed class BulkShopContext(DbContextOptions<BulkShopContext> options) :
         {
             o.ToTable("bulk_orders");
             o.HasQueryFilter(x => !x.Hidden);
-            o.HasIndex(x => x.Batch);
+            o.HasIndex(x => new { x.Batch, x.Total }).IsUnique();
         });
     }
 }

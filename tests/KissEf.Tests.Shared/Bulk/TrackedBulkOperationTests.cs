@@ -1,3 +1,4 @@
+using System.Data.Common;
 using KissEf.Tests.Infrastructure;
 using KissEf.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -128,16 +129,43 @@ public abstract class TrackedBulkOperationTests : OutboxTestBase
     }
 
     [Fact]
+    public async Task A_failed_operation_in_a_transaction_is_undone_and_the_transaction_goes_on()
+    {
+        await using var host = await CreateAsync();
+        await host.AddOrdersAsync("fail", 5);
+
+        await host.WithContextAsync(async db =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await db.Orders.Where(o => o.Total == 4).ExecuteUpdateTrackedAsync(s => s.SetProperty(o => o.Status, "paid"));
+
+            // Every order's total set to 7: the unique (batch, total) index refuses the statement.
+            await Assert.ThrowsAnyAsync<DbException>(() => db.Orders.Where(o => o.Total < 4).ExecuteUpdateTrackedAsync(s => s.SetProperty(o => o.Total, 7)));
+
+            db.Orders.Add(new BulkOrder { Batch = "fail", Total = 50, BuyerId = 1 });
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        });
+        await host.Dispatcher.FlushAsync();
+
+        // The first operation and the save committed with their calls; the failed one left nothing.
+        Assert.Equal(["archived", "new", "new", "archived", "paid", "new"], await host.StatusesAsync("fail"));
+        Assert.Equal(
+            [$"/e?_n={BulkShop.StatusChanged}&_p={BulkHost.BuyerGuid(2)}&previous status=new&status=paid", $"/e?_n={BulkShop.Touched}&_p={BulkHost.BuyerGuid(2)}&total=4"],
+            Signatures(Server.Calls));
+    }
+
+    [Fact]
     public async Task A_soft_delete_through_the_query_filter_is_an_update_read_as_saved()
     {
         await using var host = await CreateAsync();
         await host.AddOrdersAsync("soft", 4);
 
-        await host.WithContextAsync(db => db.Orders.Where(o => o.Total >= 2).ExecuteUpdateTrackedAsync(s => s.SetProperty(o => o.Hidden, true).SetProperty(o => o.Total, 100)));
+        await host.WithContextAsync(db => db.Orders.Where(o => o.Total >= 2).ExecuteUpdateTrackedAsync(s => s.SetProperty(o => o.Hidden, true).SetProperty(o => o.Total, o => o.Total + 100)));
         await host.Dispatcher.FlushAsync();
 
         // The rows no longer match the filter once saved, and are still read: each made its OnModified call.
-        Assert.Equal([$"/e?_n={BulkShop.Touched}&_p={BulkHost.BuyerGuid(3)}&total=100", $"/e?_n={BulkShop.Touched}&_p={BulkHost.BuyerGuid(1)}&total=100"], Signatures(Server.Calls).OrderDescending(StringComparer.Ordinal));
+        Assert.Equal([$"/e?_n={BulkShop.Touched}&_p={BulkHost.BuyerGuid(1)}&total=103", $"/e?_n={BulkShop.Touched}&_p={BulkHost.BuyerGuid(3)}&total=102"], Signatures(Server.Calls));
     }
 
     [Fact]

@@ -24,7 +24,7 @@ internal static partial class KissLog
     [LoggerMessage(KissEfEventId.BackfillSkipped, LogLevel.Warning, "KissEf's backfill left out {Count} time(s): {What}.", EventName = nameof(KissEfEventId.BackfillSkipped))]
     public static partial void BackfillSkipped(ILogger logger, long count, string what);
 
-    private const string UntrackedBulkOperationTemplate = "KissEf makes no call for this {Operation} of {Entity}: it bypasses the change tracker, so its {Triggers} triggers do not fire. Track it by changing the entities and calling SaveChanges (or with {TrackedMethod} in a KissEf version that has it), or set UntrackedBulkOperations to Ignore to accept it.";
+    private const string UntrackedBulkOperationTemplate = "KissEf makes no call for this {Operation} of {Entity}: it bypasses the change tracker, so its {Triggers} triggers do not fire. Use {TrackedMethod} instead: it makes the calls a save of each affected row would make (it reads the rows first). Or set UntrackedBulkOperations to Ignore to accept it.";
 
     [LoggerMessage(KissEfEventId.UntrackedBulkOperation, LogLevel.Warning, UntrackedBulkOperationTemplate, EventName = nameof(KissEfEventId.UntrackedBulkOperation))]
     public static partial void UntrackedBulkOperation(ILogger logger, string operation, string entity, string triggers, string trackedMethod);
