@@ -43,7 +43,7 @@ public static class ProbeCommands
             + "(its own options: https://benchmarkdotnet.org/articles/guides/console-args.html).")
         {
             Sync, ExtraMapsOption, ClaimBatch,
-            Table(), Single(), Tenants(), Profile(), BackfillMemoryCommand(),
+            Table(), Single(), Tenants(), Profile(), BackfillMemoryCommand(), BulkUpdateCommand(),
         };
         return root;
     }
@@ -179,6 +179,28 @@ public static class ProbeCommands
         {
             Apply(r);
             return ProfileLoops.Run(r.GetValue(what)!, r.GetValue(passes));
+        });
+        return command;
+    }
+
+    private static Command BulkUpdateCommand()
+    {
+        var rows = new Option<int>("--rows") { Description = "rows of each update", DefaultValueFactory = _ => 10_000 };
+        var pairs = new Option<int>("--pairs") { Description = "interleaved pairs (tracked, plain)", DefaultValueFactory = _ => 10 };
+        var memory = new Option<int>("--memory-rows") { Description = "rows of the large update of the memory figure (the small one is a tenth; 0: none)", DefaultValueFactory = _ => 1_000_000 };
+        var command = new Command("bulk-update", "issue 18: ExecuteUpdateTrackedAsync against ExecuteUpdateAsync (process CPU, wall), then a tracked update's peak working set, N rows against N/10") { rows, pairs, memory };
+        command.SetAction(async r =>
+        {
+            Apply(r);
+            await BulkUpdateProbes.RunAsync(r.GetValue(rows), r.GetValue(pairs), Console.Out);
+            var large = r.GetValue(memory);
+            if (large > 0)
+            {
+                var small = await BulkUpdateProbes.PeakAsync(large / 10, Console.Out);
+                var big = await BulkUpdateProbes.PeakAsync(large, Console.Out);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"tracked bulk update peak RSS: {large:N0} rows {DrainMemory.Mb(big)} vs {large / 10:N0} rows {DrainMemory.Mb(small)}: {(double)big / small:F2}x"));
+            }
         });
         return command;
     }

@@ -92,7 +92,8 @@ public static class BackfillMemory
         return 0;
     }
 
-    private static void Seed(DbFile db, int rows)
+    /// <summary>Writes <paramref name="rows"/> customers with plain SQL, in one transaction (the table made by EnsureCreated).</summary>
+    public static void Seed(DbFile db, int rows)
     {
         var options = new DbContextOptionsBuilder<BenchContext>().UseSqlite(db.ConnectionString).Options;
         using (var context = new BenchContext(options))
