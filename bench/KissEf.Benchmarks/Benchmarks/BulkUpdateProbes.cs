@@ -24,8 +24,8 @@ public static class BulkUpdateProbes
         try
         {
             var db = new DbFile(Path.Combine(folder, "bulk.db"));
-            BackfillMemory.Seed(db, rows);
             using var host = Build(db);
+            BackfillMemory.Seed(db, rows);
             await host.StartAsync();
 
             var cpu = new List<double>();
@@ -69,8 +69,8 @@ public static class BulkUpdateProbes
         try
         {
             var db = new DbFile(Path.Combine(folder, "bulk.db"));
-            BackfillMemory.Seed(db, rows);
             using var host = Build(db);
+            BackfillMemory.Seed(db, rows);
             await host.StartAsync();
             GC.Collect();
             DrainMemory.TryResetPeak();
