@@ -33,8 +33,12 @@ internal sealed class KissKeyQueries<TEntity>
         var chunk = Expression.Constant(Chunk);
         _order = Expression.Lambda(keyOf, entity);
         _after = Expression.Lambda<Func<TEntity, bool>>(Greater(keyOf, Expression.Property(chunk, "Last")), entity);
+        // EF.Parameter: the keys go as one parameter (a JSON array on SQLite, an array on PostgreSQL), not as one
+        // parameter per key, EF 10's default, whose SQL the database parses anew for each chunk (measured: half the
+        // time of a tracked update of 10,000 rows on SQLite went to that).
+        var keys = Expression.Call(typeof(EF), nameof(EF.Parameter), [key.ClrType.MakeArrayType()], Expression.Property(chunk, "Values"));
         _inChunk = Expression.Lambda<Func<TEntity, bool>>(
-            Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [key.ClrType], Expression.Property(chunk, "Values"), keyOf),
+            Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [key.ClrType], keys, keyOf),
             entity);
     }
 
