@@ -42,8 +42,8 @@ internal sealed class KissDistinctTimes
     /// </summary>
     public void Assign(List<KissCall> calls, DateTimeOffset saveTime, Dictionary<(ulong, IReadOnlyList<string>, long), long>? next)
     {
-        // Where the last call of a key (person, names, time) went: seconds from its time up to there are taken for
-        // that key, so the next one starts after it (a save of thousands of rows of one person stays linear).
+        // Where the last moved call of a key (person, names, time) went: seconds from its time up to there are taken
+        // for that key, so the next one starts after it (a save of thousands of rows of one person stays linear).
         lock (_lock)
         {
             Rotate(saveTime.ToUnixTimeSeconds());
@@ -63,7 +63,9 @@ internal sealed class KissDistinctTimes
                     free++;
                 }
 
-                if (calls.Count > 1)
+                // Only a key that was moved is remembered: a key used once (one call of a person) costs no entry, so a
+                // million rows of a million persons keep none.
+                if (free != call.Time && calls.Count > 1)
                 {
                     (next ??= [])[key] = free + 1;
                 }
