@@ -25,6 +25,8 @@ internal sealed class KissSaveSession : IKissChangeSet
     private List<KissCapturedChange>? _changes;
     private KissCallSink? _sinkOrNull;
     private bool _finalized;
+    private bool _readsOtherRows;
+    private KissLoadedRows? _loaded;
 
     /// <summary>KissEf's savepoint around this save in the user's transaction. A field, not a property: the guard is a
     /// mutable struct, changed in place.</summary>
@@ -82,10 +84,64 @@ internal sealed class KissSaveSession : IKissChangeSet
     public bool Contains(object entity) => _changes?.Exists(c => ReferenceEquals(c.Entry.Entity, entity)) is true;
 
     /// <summary>Adds an addition or modification; its calls are built from the values as saved, at the end.</summary>
-    public void Add(KissCapturedChange change) => (_changes ??= []).Add(change);
+    public void Add(KissCapturedChange change)
+    {
+        _readsOtherRows |= change.Map.Bind(change.Entry.Metadata).ReadsOtherRows;
+        (_changes ??= []).Add(change);
+    }
 
-    /// <summary>Adds a deletion, building its calls now, from the values as they were.</summary>
+    /// <summary>
+    /// Adds a deletion, building its calls now, from the values as they were; or, when its map reads other rows (which
+    /// the save may have to load first), when the capture is <see cref="Prepare">prepared</see>.
+    /// </summary>
     public void AddDeleted(KissCapturedChange change)
+    {
+        if (change.Map.Bind(change.Entry.Metadata).ReadsOtherRows)
+        {
+            _readsOtherRows = true;
+            Add(change);
+            return;
+        }
+
+        BuildDeleted(change);
+        Add(change);
+    }
+
+    /// <summary>
+    /// Ends a capture: loads the rows the captured changes read through navigations the application did not load
+    /// (<paramref name="load"/> false: EF's save has begun, and this context cannot query; the rows loaded at an
+    /// earlier capture are used), then builds the deletions that waited for them, while their entries still hold
+    /// their values.
+    /// </summary>
+    public void Prepare(bool load)
+    {
+        if (!_readsOtherRows || _changes is null)
+        {
+            return;
+        }
+
+        if (load)
+        {
+            if (_loaded is null)
+            {
+                _loaded = new KissLoadedRows();
+                CallSink.Values.Loaded = _loaded;
+            }
+
+            KissRowLoads.Load(_context, _changes, _loaded, _runtime.Logger);
+        }
+
+        foreach (var change in _changes)
+        {
+            if (change is { State: EntityState.Deleted, Calls: null })
+            {
+                BuildDeleted(change);
+            }
+        }
+    }
+
+    /// <summary>Builds a deletion's calls now, from the values as they were: its entry is gone after the save.</summary>
+    private void BuildDeleted(KissCapturedChange change)
     {
         var calls = CallSink.Calls.Count;
         var logs = CallSink.LogCount;
@@ -93,7 +149,6 @@ internal sealed class KissSaveSession : IKissChangeSet
         change.Calls = CallSink.Calls.GetRange(calls, CallSink.Calls.Count - calls);
         CallSink.Calls.RemoveRange(calls, CallSink.Calls.Count - calls);
         change.Logs = CallSink.TakeLogs(logs);
-        Add(change);
     }
 
     /// <summary>Turns the captured changes into calls once; later calls return the same list (a retried
