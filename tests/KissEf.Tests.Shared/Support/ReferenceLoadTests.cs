@@ -293,7 +293,8 @@ public abstract class ReferenceLoadTests : OutboxTestBase
 
         private void Observe(DbCommand command)
         {
-            if (command.CommandText.Contains("FROM \"buyers\"", StringComparison.Ordinal))
+            // SQLite quotes every name, Npgsql only those that need it.
+            if (command.CommandText.Contains("FROM \"buyers\"", StringComparison.Ordinal) || command.CommandText.Contains("FROM buyers", StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref _count);
                 if (Fail)
