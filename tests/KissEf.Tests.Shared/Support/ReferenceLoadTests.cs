@@ -36,9 +36,14 @@ public abstract class ReferenceLoadTests : OutboxTestBase
 
         Assert.Equal([(nameof(EsOrder), EntityState.Unchanged)], tracked);
         Assert.Equal(1, app.BuyerQueries);
+
+        // The buyer (with its card type, the path goes on through it) was read before EF's UPDATE of the order.
+        Assert.Equal(["SELECT buyers", "UPDATE orders"], app.Commands);
         await app.FlushAsync();
         var call = Assert.Single(Server.Calls);
-        Assert.Equal((Guid("alice"), "Order Status Changed", "cancelled", "Buyer alice"), (call.Get("_p"), call.Get("_n"), call.Get("status"), call.Get("buyer")));
+        Assert.Equal(
+            (Guid("alice"), "Order Status Changed", "cancelled", "Buyer alice", "Visa"),
+            (call.Get("_p"), call.Get("_n"), call.Get("status"), call.Get("buyer"), call.Get("card")));
         Assert.Empty(app.Logs.WithEventId(KissEfEventId.CallSkipped));
 
         // The Debug message names the entity, the navigation and how many rows, never a value.
@@ -55,6 +60,9 @@ public abstract class ReferenceLoadTests : OutboxTestBase
     {
         await using var app = await StartAsync();
         var orders = await app.SeedAsync(("ann", 3), ("bob", 2), ("cat", 1), (null, 1));
+
+        // The application's query filter hides a closed buyer; its foreign key still names it.
+        await app.WithContextAsync(db => db.Database.ExecuteSqlAsync($"UPDATE buyers SET closed = {true} WHERE identity_guid = {Guid("cat")}"));
 
         app.WithContext(db =>
         {
@@ -90,7 +98,7 @@ public abstract class ReferenceLoadTests : OutboxTestBase
 
         await app.WithContextAsync(async db =>
         {
-            var order = await db.Orders.Include(o => o.Buyer).SingleAsync(o => o.Id == orders[0]);
+            var order = await db.Orders.Include(o => o.Buyer!).ThenInclude(b => b.CardType).SingleAsync(o => o.Id == orders[0]);
             app.ResetBuyerQueries();
             order.Status = "paid";
             await db.SaveChangesAsync();
@@ -132,7 +140,7 @@ public abstract class ReferenceLoadTests : OutboxTestBase
             // A buyer only this transaction sees: the load must run in it to find it.
             await using (var transaction = await db.Database.BeginTransactionAsync())
             {
-                await db.Database.ExecuteSqlAsync($"INSERT INTO buyers (id, identity_guid, name) VALUES (900, {Guid("gus")}, 'Buyer gus')");
+                await db.Database.ExecuteSqlAsync($"INSERT INTO buyers (id, identity_guid, name, closed) VALUES (900, {Guid("gus")}, 'Buyer gus', {false})");
                 var order = await db.Orders.SingleAsync(o => o.Id == orders[0]);
                 order.BuyerId = 900;
                 order.Status = "moved";
@@ -143,7 +151,7 @@ public abstract class ReferenceLoadTests : OutboxTestBase
             db.ChangeTracker.Clear();
             await using (var transaction = await db.Database.BeginTransactionAsync())
             {
-                await db.Database.ExecuteSqlAsync($"INSERT INTO buyers (id, identity_guid, name) VALUES (901, {Guid("hal")}, 'Buyer hal')");
+                await db.Database.ExecuteSqlAsync($"INSERT INTO buyers (id, identity_guid, name, closed) VALUES (901, {Guid("hal")}, 'Buyer hal', {false})");
                 var order = await db.Orders.SingleAsync(o => o.Id == orders[0]);
                 order.BuyerId = 901;
                 order.Status = "moved again";
@@ -220,6 +228,21 @@ public abstract class ReferenceLoadTests : OutboxTestBase
         public string IdentityGuid { get; set; } = string.Empty;
 
         public string Name { get; set; } = string.Empty;
+
+        public int? CardTypeId { get; set; }
+
+        public EsCardType? CardType { get; set; }
+
+        /// <summary>A closed buyer is hidden by the application's query filter.</summary>
+        public bool Closed { get; set; }
+    }
+
+    /// <summary>A buyer's card type: a row the buyer refers to.</summary>
+    public sealed class EsCardType
+    {
+        public int Id { get; set; }
+
+        public string Name { get; set; } = string.Empty;
     }
 
     /// <summary>eShop's order: a normal relationship to its buyer, by the foreign key <c>BuyerId</c> (null for a draft).</summary>
@@ -261,22 +284,46 @@ public abstract class ReferenceLoadTests : OutboxTestBase
                 b.Property(x => x.Id).HasColumnName("id").ValueGeneratedNever();
                 b.Property(x => x.IdentityGuid).HasColumnName("identity_guid");
                 b.Property(x => x.Name).HasColumnName("name");
+                b.Property(x => x.Closed).HasColumnName("closed");
+                b.HasQueryFilter(x => !x.Closed);
             });
+            modelBuilder.Entity<EsCardType>().ToTable("card_types").Property(x => x.Id).ValueGeneratedNever();
             modelBuilder.Entity<EsOrder>().ToTable("orders").HasOne(o => o.Buyer).WithMany().HasForeignKey(o => o.BuyerId);
             modelBuilder.Entity<EsNote>().ToTable("notes");
         }
     }
 
-    /// <summary>Counts the application's queries of the buyers table (and fails them when asked).</summary>
+    /// <summary>Counts the application's queries of the buyers table (and fails them when asked), and notes the order of its commands.</summary>
     private sealed class BuyerQueries : DbCommandInterceptor
     {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _commands = new();
         private int _count;
 
         public int Count => Volatile.Read(ref _count);
 
+        /// <summary>"SELECT buyers" and "UPDATE orders" for the commands that read the buyers and that update the orders.</summary>
+        public IReadOnlyList<string> Commands => [.. _commands];
+
         public bool Fail { get; set; }
 
-        public void Reset() => Volatile.Write(ref _count, 0);
+        public void Reset()
+        {
+            Volatile.Write(ref _count, 0);
+            _commands.Clear();
+        }
+
+        public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+        {
+            Observe(command);
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            Observe(command);
+            return ValueTask.FromResult(result);
+        }
 
         public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
         {
@@ -293,10 +340,16 @@ public abstract class ReferenceLoadTests : OutboxTestBase
 
         private void Observe(DbCommand command)
         {
+            if (command.CommandText.Contains("UPDATE \"orders\"", StringComparison.Ordinal) || command.CommandText.Contains("UPDATE orders", StringComparison.Ordinal))
+            {
+                _commands.Enqueue("UPDATE orders");
+            }
+
             // SQLite quotes every name, Npgsql only those that need it.
             if (command.CommandText.Contains("FROM \"buyers\"", StringComparison.Ordinal) || command.CommandText.Contains("FROM buyers", StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref _count);
+                _commands.Enqueue("SELECT buyers");
                 if (Fail)
                 {
                     throw new InvalidOperationException("The buyers table is unavailable (test).");
@@ -322,6 +375,8 @@ public abstract class ReferenceLoadTests : OutboxTestBase
 
         public int BuyerQueries => _queries.Count;
 
+        public IReadOnlyList<string> Commands => _queries.Commands;
+
         public bool FailBuyerQueries
         {
             set => _queries.Fail = value;
@@ -339,7 +394,10 @@ public abstract class ReferenceLoadTests : OutboxTestBase
                     .Entity<EsOrder>(o =>
                     {
                         o.HasIdentity(x => x.Buyer!.IdentityGuid);
-                        o.OnChanged(x => x.Status).Record("Order Status Changed").With("status", x => x.Status).With("buyer", x => x.Buyer!.Name);
+                        o.OnChanged(x => x.Status).Record("Order Status Changed")
+                            .With("status", x => x.Status)
+                            .With("buyer", x => x.Buyer!.Name)
+                            .With("card", x => x.Buyer!.CardType!.Name);
                         o.OnChanged(x => x.Priority).When(x => x.Buyer != null).Record("Order Prioritized");
                         o.OnDeleted().Record("Order Deleted").With("buyer", x => x.Buyer!.Name);
                     })
@@ -360,10 +418,11 @@ public abstract class ReferenceLoadTests : OutboxTestBase
             var ids = await WithContextAsync(async db =>
             {
                 var orders = new List<EsOrder>();
+                var card = new EsCardType { Id = 1, Name = "Visa" };
                 var id = 1;
                 foreach (var (key, count) in buyers)
                 {
-                    var buyer = key is null ? null : new EsBuyer { Id = id++, IdentityGuid = Guid(key), Name = "Buyer " + key };
+                    var buyer = key is null ? null : new EsBuyer { Id = id++, IdentityGuid = Guid(key), Name = "Buyer " + key, CardType = card };
                     orders.AddRange(Enumerable.Range(0, count).Select(_ => new EsOrder { Buyer = buyer }));
                 }
 
