@@ -25,7 +25,7 @@ internal sealed class KissSaveSession : IKissChangeSet
     private List<KissCapturedChange>? _changes;
     private KissCallSink? _sinkOrNull;
     private bool _finalized;
-    private bool _readsOtherRows;
+    private List<KissCapturedChange>? _unprepared;
     private KissLoadedRows? _loaded;
 
     /// <summary>KissEf's savepoint around this save in the user's transaction. A field, not a property: the guard is a
@@ -75,10 +75,18 @@ internal sealed class KissSaveSession : IKissChangeSet
     public bool HasWork => _changes is { Count: > 0 };
 
     /// <summary>Forgets the capture: the change tracker is about to be captured again.</summary>
-    public void Reset() => _changes?.Clear();
+    public void Reset()
+    {
+        _changes?.Clear();
+        _unprepared?.Clear();
+    }
 
     /// <summary>Forgets what was captured of <paramref name="entity"/> (its state changed after the capture).</summary>
-    public void Forget(object entity) => _changes?.RemoveAll(c => ReferenceEquals(c.Entry.Entity, entity));
+    public void Forget(object entity)
+    {
+        _changes?.RemoveAll(c => ReferenceEquals(c.Entry.Entity, entity));
+        _unprepared?.RemoveAll(c => ReferenceEquals(c.Entry.Entity, entity));
+    }
 
     /// <summary>True when a change of <paramref name="entity"/> is captured.</summary>
     public bool Contains(object entity) => _changes?.Exists(c => ReferenceEquals(c.Entry.Entity, entity)) is true;
@@ -86,7 +94,11 @@ internal sealed class KissSaveSession : IKissChangeSet
     /// <summary>Adds an addition or modification; its calls are built from the values as saved, at the end.</summary>
     public void Add(KissCapturedChange change)
     {
-        _readsOtherRows |= change.Map.Bind(change.Entry.Metadata).ReadsOtherRows;
+        if (change.Map.Bind(change.Entry.Metadata).ReadsOtherRows)
+        {
+            (_unprepared ??= []).Add(change);
+        }
+
         (_changes ??= []).Add(change);
     }
 
@@ -98,7 +110,6 @@ internal sealed class KissSaveSession : IKissChangeSet
     {
         if (change.Map.Bind(change.Entry.Metadata).ReadsOtherRows)
         {
-            _readsOtherRows = true;
             Add(change);
             return;
         }
@@ -108,14 +119,14 @@ internal sealed class KissSaveSession : IKissChangeSet
     }
 
     /// <summary>
-    /// Ends a capture: loads the rows the captured changes read through navigations the application did not load
-    /// (<paramref name="load"/> false: EF's save has begun, and this context cannot query; the rows loaded at an
-    /// earlier capture are used), then builds the deletions that waited for them, while their entries still hold
-    /// their values.
+    /// Ends a capture: loads the rows the changes captured since the last call read through navigations the
+    /// application did not load (<paramref name="load"/> false: EF's save has begun, and this context cannot query;
+    /// the rows loaded at an earlier capture are used), then builds the deletions that waited for them, while their
+    /// entries still hold their values. Only those changes: a state changed after the capture (a cascade) adds one.
     /// </summary>
     public void Prepare(bool load)
     {
-        if (!_readsOtherRows || _changes is null)
+        if (_unprepared is not { Count: > 0 } unprepared)
         {
             return;
         }
@@ -128,16 +139,18 @@ internal sealed class KissSaveSession : IKissChangeSet
                 CallSink.Values.Loaded = _loaded;
             }
 
-            KissRowLoads.Load(_context, _changes, _loaded, _runtime.Logger);
+            KissRowLoads.Load(_context, unprepared, _loaded, _runtime.Logger);
         }
 
-        foreach (var change in _changes)
+        foreach (var change in unprepared)
         {
             if (change is { State: EntityState.Deleted, Calls: null })
             {
                 BuildDeleted(change);
             }
         }
+
+        unprepared.Clear();
     }
 
     /// <summary>Builds a deletion's calls now, from the values as they were: its entry is gone after the save.</summary>
