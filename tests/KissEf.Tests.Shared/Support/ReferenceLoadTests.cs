@@ -44,6 +44,9 @@ public abstract class ReferenceLoadTests : OutboxTestBase
         Assert.Equal(
             (Guid("alice"), "Order Status Changed", "cancelled", "Buyer alice", "Visa"),
             (call.Get("_p"), call.Get("_n"), call.Get("status"), call.Get("buyer"), call.Get("card")));
+
+        // The shipment's foreign key is on the shipment (a navigation from the principal's side): not loaded, left out.
+        Assert.Null(call.Get("carrier"));
         Assert.Empty(app.Logs.WithEventId(KissEfEventId.CallSkipped));
 
         // The Debug message names the entity, the navigation and how many rows, never a value.
@@ -257,6 +260,18 @@ public abstract class ReferenceLoadTests : OutboxTestBase
         public string Status { get; set; } = "submitted";
 
         public int Priority { get; set; }
+
+        public EsShipment? Shipment { get; set; }
+    }
+
+    /// <summary>An order's shipment: the foreign key is on the shipment, so the order reaches it from the principal's side.</summary>
+    public sealed class EsShipment
+    {
+        public int Id { get; set; }
+
+        public int OrderId { get; set; }
+
+        public string Carrier { get; set; } = string.Empty;
     }
 
     /// <summary>An entity whose map reads no other row: its calls are sent whatever happens to the orders' loads.</summary>
@@ -290,6 +305,7 @@ public abstract class ReferenceLoadTests : OutboxTestBase
             modelBuilder.Entity<EsCardType>().ToTable("card_types").Property(x => x.Id).ValueGeneratedNever();
             modelBuilder.Entity<EsOrder>().ToTable("orders").HasOne(o => o.Buyer).WithMany().HasForeignKey(o => o.BuyerId);
             modelBuilder.Entity<EsNote>().ToTable("notes");
+            modelBuilder.Entity<EsShipment>().ToTable("shipments").HasOne<EsOrder>().WithOne(o => o.Shipment).HasForeignKey<EsShipment>(x => x.OrderId);
         }
     }
 
@@ -397,7 +413,8 @@ public abstract class ReferenceLoadTests : OutboxTestBase
                         o.OnChanged(x => x.Status).Record("Order Status Changed")
                             .With("status", x => x.Status)
                             .With("buyer", x => x.Buyer!.Name)
-                            .With("card", x => x.Buyer!.CardType!.Name);
+                            .With("card", x => x.Buyer!.CardType!.Name)
+                            .With("carrier", x => x.Shipment!.Carrier);
                         o.OnChanged(x => x.Priority).When(x => x.Buyer != null).Record("Order Prioritized");
                         o.OnDeleted().Record("Order Deleted").With("buyer", x => x.Buyer!.Name);
                     })
@@ -423,7 +440,7 @@ public abstract class ReferenceLoadTests : OutboxTestBase
                 foreach (var (key, count) in buyers)
                 {
                     var buyer = key is null ? null : new EsBuyer { Id = id++, IdentityGuid = Guid(key), Name = "Buyer " + key, CardType = card };
-                    orders.AddRange(Enumerable.Range(0, count).Select(_ => new EsOrder { Buyer = buyer }));
+                    orders.AddRange(Enumerable.Range(0, count).Select(_ => new EsOrder { Buyer = buyer, Shipment = new EsShipment { Carrier = "Post" } }));
                 }
 
                 db.Orders.AddRange(orders);
