@@ -37,8 +37,8 @@ public abstract class ReferenceLoadTests : OutboxTestBase
         Assert.Equal([(nameof(EsOrder), EntityState.Unchanged)], tracked);
         Assert.Equal(1, app.BuyerQueries);
 
-        // The buyer (with its card type, the path goes on through it) was read before EF's UPDATE of the order.
-        Assert.Equal(["SELECT buyers", "UPDATE orders"], app.Commands);
+        // The buyer (with its card type, the path goes on through it) was read before EF's save began its transaction.
+        Assert.Equal(["SELECT buyers", "BEGIN", "UPDATE orders"], app.Commands);
         await app.FlushAsync();
         var call = Assert.Single(Server.Calls);
         Assert.Equal(
@@ -310,14 +310,14 @@ public abstract class ReferenceLoadTests : OutboxTestBase
     }
 
     /// <summary>Counts the application's queries of the buyers table (and fails them when asked), and notes the order of its commands.</summary>
-    private sealed class BuyerQueries : DbCommandInterceptor
+    private sealed class BuyerQueries : DbCommandInterceptor, IDbTransactionInterceptor
     {
         private readonly System.Collections.Concurrent.ConcurrentQueue<string> _commands = new();
         private int _count;
 
         public int Count => Volatile.Read(ref _count);
 
-        /// <summary>"SELECT buyers" and "UPDATE orders" for the commands that read the buyers and that update the orders.</summary>
+        /// <summary>"SELECT buyers", "BEGIN" and "UPDATE orders": a read of the buyers, a transaction started, an update of the orders.</summary>
         public IReadOnlyList<string> Commands => [.. _commands];
 
         public bool Fail { get; set; }
@@ -326,6 +326,19 @@ public abstract class ReferenceLoadTests : OutboxTestBase
         {
             Volatile.Write(ref _count, 0);
             _commands.Clear();
+        }
+
+        public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+        {
+            _commands.Enqueue("BEGIN");
+            return result;
+        }
+
+        public ValueTask<DbTransaction> TransactionStartedAsync(
+            DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
+        {
+            _commands.Enqueue("BEGIN");
+            return ValueTask.FromResult(result);
         }
 
         public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
