@@ -12,7 +12,7 @@ namespace KissEf.Benchmarks;
 /// </summary>
 public static class ProbeCommands
 {
-    private static readonly string[] Parts = ["save", "drain", "alloc", "pairs", "memory", "single", "e2e", "tenants", "pg", "pgtenants"];
+    private static readonly string[] Parts = ["save", "drain", "alloc", "pairs", "memory", "single", "e2e", "tenants", "pg", "pgtenants", "navload"];
 
     // Options every command takes (they set the benchmarks' shared services before anything runs).
     private static readonly Option<string> Sync = new Option<string>("--sync")

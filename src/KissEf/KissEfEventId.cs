@@ -40,6 +40,15 @@ public static class KissEfEventId
     /// </summary>
     public const int ContextNotTracked = 1007;
 
+    /// <summary>
+    /// Debug: a save loaded rows its calls read through a reference navigation the application had not loaded
+    /// (<c>o.Buyer.IdentityGuid</c>), one query per navigation: entity, navigation and how many rows.
+    /// </summary>
+    public const int RowsLoaded = 1008;
+
+    /// <summary>Warning: loading such rows failed; the save went on, and the calls that read them were built without them.</summary>
+    public const int RowsLoadFailed = 1009;
+
     /// <summary>Debug: a call was delivered.</summary>
     public const int Delivered = 2001;
 

@@ -141,6 +141,18 @@ public static class TableRun
 
         Phase("end to end", phase);
         phase.Restart();
+        NavigationLoadResult? navigationLoad = null;
+        if (Runs("navload"))
+        {
+            var rounds = quick ? 20 : 100;
+            Console.WriteLine($"// A navigation not loaded (issue 18): SaveChanges of {NavigationLoadProbes.Orders:N0} modified orders of {NavigationLoadProbes.Buyers} buyers, identity o.Buyer.IdentityGuid, outbox; buyers not loaded, loaded, and plain EF, {rounds} interleaved rounds, saving thread's CPU");
+            navigationLoad = NavigationLoadProbes.Interleaved(rounds);
+            var n = navigationLoad;
+            Console.WriteLine(FormattableString.Invariant($"  not loaded vs loaded: CPU {n.CpuVersusLoaded:F3}×, wall {n.WallVersusLoaded:F3}×; not loaded vs plain EF: CPU {n.CpuVersusPlain:F3}× ({n.NotLoadedMs:F1} / {n.LoadedMs:F1} / {n.PlainMs:F1} ms)"));
+        }
+
+        Phase("navigation load", phase);
+        phase.Restart();
 
         // PostgreSQL (issue 10): rows 1, 2 and 8 again, on a private server (data on tmpfs, fsync=off) that this run starts
         // and stops. Same methods: interleaved pairs of the saving thread's CPU, and of process CPU for single saves.
@@ -334,6 +346,13 @@ public static class TableRun
             table.Add(new ResultRow("pg8", "PostgreSQL: single-entity save, outbox, save path only (host not started)", "same app without KissEf, a database of its own on the same server",
                 X(ps.Ratio) + " process CPU", "(custom)", "≤ 1.15×", ps.Ratio <= 1.15,
                 FormattableString.Invariant($"median of {ps.Pairs} interleaved pairs of {ps.Block} saves, quartiles {ps.Q1:F2}-{ps.Q3:F2}; {ps.KissUs:F0} vs {ps.PlainUs:F0} µs per save; server CPU {ps.KissServerUs:F0} vs {ps.PlainServerUs:F0} µs per save (not in the ratio)")));
+        }
+
+        if (navigationLoad is { } nl)
+        {
+            table.Add(new ResultRow("4n", "SaveChanges of 1,000 modified orders of 100 buyers whose identity is o.Buyer.IdentityGuid, buyers not loaded (KissEf loads them: one query), outbox", "the same save with the buyers loaded (Include, not timed)",
+                X(nl.CpuVersusLoaded), "(custom)", "a ratio, no target", null,
+                FormattableString.Invariant($"median of {nl.Rounds} interleaved rounds; CPU {nl.NotLoadedMs:F1} vs {nl.LoadedMs:F1} ms (plain EF, same save: {nl.PlainMs:F1} ms; not loaded vs plain {X(nl.CpuVersusPlain)}); wall {X(nl.WallVersusLoaded)}")));
         }
 
         var markdown = table.ToMarkdown($"KissEf benchmarks ({mode}), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC")

@@ -7,7 +7,7 @@ public sealed class OrderTracking : IKissEntityTypeConfiguration<Order>
 {
     public void Configure(KissEntityTypeBuilder<Order> order)
     {
-        order.HasIdentity(o => o.Customer!.Email);   // the navigation must be loaded or set when saved
+        order.HasIdentity(o => o.Customer!.Email);   // read from the customer, loaded for the save if it is not
         order.OnAdded().Record("Purchased")
             .With("order id", o => o.Id)
             .With("amount", o => o.Total)

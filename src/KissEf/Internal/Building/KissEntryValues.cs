@@ -26,12 +26,15 @@ internal sealed class KissEntryValues : KissSlotValues
         _values = null;
     }
 
+    /// <summary>The rows the save loaded through navigations the application had not loaded, if any.</summary>
+    public KissLoadedRows? Loaded { get; set; }
+
     /// <inheritdoc/>
     public override object? Read(int slot)
     {
         var path = PathAt(slot);
         return path.OnRootEntry
             ? (_values ??= _original ? _entry!.OriginalValues : _entry!.CurrentValues)[path.Property!]
-            : KissPathReader.Read(path, _entry!, _original);
+            : KissPathReader.Read(path, _entry!, _original, Loaded);
     }
 }

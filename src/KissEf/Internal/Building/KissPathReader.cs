@@ -1,6 +1,7 @@
 using KissEf.Internal.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace KissEf.Internal.Building;
 
@@ -9,14 +10,15 @@ internal static class KissPathReader
 {
     /// <summary>
     /// The value at the end of <paramref name="path"/>: as saved, or (<paramref name="original"/>) as it was before
-    /// the save. A broken chain (a navigation not loaded, no owned entity) reads as null.
+    /// the save. A navigation the application did not load is read from the row the save loaded for it
+    /// (<paramref name="loaded"/>); any other broken chain (no such row, a null foreign key, no owned entity) reads as null.
     /// </summary>
-    public static object? Read(KissMemberPath path, EntityEntry root, bool original)
+    public static object? Read(KissMemberPath path, EntityEntry root, bool original, KissLoadedRows? loaded = null)
     {
-        var entry = Walk(path, root, original);
+        var entry = Walk(path, root, original, path.Navigations.Length, out var from, out var index);
         if (entry is null)
         {
-            return null;
+            return loaded is not null && from is not null ? ReadLoaded(path, from, index, original, loaded) : null;
         }
 
         if (path.Property is { } property)
@@ -44,11 +46,42 @@ internal static class KissPathReader
     /// reach (the first <paramref name="steps"/> of them, when given).
     /// </summary>
     public static EntityEntry? Walk(KissMemberPath path, EntityEntry root, bool original, int steps = -1)
+        => Walk(path, root, original, steps < 0 ? path.Navigations.Length : steps, out _, out _);
+
+    /// <summary>
+    /// The row <paramref name="path"/> reads through a navigation the application did not load, which a save loads for
+    /// its calls: the navigation and the foreign key value (as saved, or as it was for a deleted entity), with the
+    /// navigations after it (to include); null when the path reaches its end, or stops where nothing can be loaded (a
+    /// null or composite foreign key, an owned entity, a navigation from the principal's side, a tracked principal).
+    /// </summary>
+    public static KissMissingRow? Missing(KissMemberPath path, EntityEntry root, bool original)
+    {
+        var navigations = path.Navigations;
+        if (!path.ReachesOtherRow
+            || Walk(path, root, original, navigations.Length, out var from, out var index) is not null
+            || from is null
+            || path.Principals[index] is not { } principal
+            || ForeignKey(navigations[index], from, original) is not { } key
+            || KissTrackedEntries.Find(principal, from.Context, [key]) is not null)
+        {
+            return null;
+        }
+
+        var include = index + 1 < navigations.Length ? string.Join('.', navigations[(index + 1)..].Select(n => n.Name)) : null;
+        return new KissMissingRow(navigations[index], key, include);
+    }
+
+    /// <summary>
+    /// Walks the first <paramref name="count"/> navigations; where the chain breaks, <paramref name="from"/> is the last
+    /// entry reached and <paramref name="index"/> the navigation it has no target for.
+    /// </summary>
+    private static EntityEntry? Walk(KissMemberPath path, EntityEntry root, bool original, int count, out EntityEntry? from, out int index)
     {
         var navigations = path.Navigations;
         var entry = root;
-        var count = steps < 0 ? navigations.Length : steps;
-        for (var i = 0; i < count && entry is not null; i++)
+        from = null;
+        index = 0;
+        for (var i = 0; i < count; i++)
         {
             var navigation = navigations[i];
             var target = entry.Reference(navigation).TargetEntry;
@@ -61,10 +94,62 @@ internal static class KissPathReader
                 target = keys.Any(k => k is null) ? null : KissTrackedEntries.Find(principal, entry.Context, keys);
             }
 
+            if (target is null)
+            {
+                from = entry;
+                index = i;
+                return null;
+            }
+
             entry = target;
         }
 
         return entry;
+    }
+
+    /// <summary>The value at the end of <paramref name="path"/> from the row loaded for navigation <paramref name="index"/> of <paramref name="from"/>.</summary>
+    private static object? ReadLoaded(KissMemberPath path, EntityEntry from, int index, bool original, KissLoadedRows loaded)
+    {
+        var navigations = path.Navigations;
+        if (path.Principals[index] is null || ForeignKey(navigations[index], from, original) is not { } key)
+        {
+            return null;
+        }
+
+        // A row read without tracking has no entry: the rest of the path is read from its objects (included with it).
+        var row = loaded.Find(navigations[index], key);
+        for (var i = index + 1; i < navigations.Length && row is not null; i++)
+        {
+            row = navigations[i].GetGetter().GetClrValue(row);
+        }
+
+        if (row is null)
+        {
+            return null;
+        }
+
+        if (path.Property is { } property)
+        {
+            // A shadow property has no value on an object read without tracking.
+            return property.IsShadowProperty() ? null : property.GetGetter().GetClrValueUsingContainingEntity(row);
+        }
+
+        return path.ComplexEnd is { } complex ? complex.GetGetter().GetClrValueUsingContainingEntity(row) : row;
+    }
+
+    /// <summary>
+    /// The value of <paramref name="navigation"/>'s one-property foreign key on <paramref name="entry"/> (a deleted
+    /// entity's as it was), or null (a null or composite key).
+    /// </summary>
+    private static object? ForeignKey(INavigation navigation, EntityEntry entry, bool original)
+    {
+        var properties = navigation.ForeignKey.Properties;
+        if (properties.Count != 1)
+        {
+            return null;
+        }
+
+        return original || entry.State == EntityState.Deleted ? entry.OriginalValues[properties[0]] : entry.CurrentValues[properties[0]];
     }
 
     /// <summary>The deleted owned entity that <paramref name="added"/> replaces (same type, same key), if any.</summary>

@@ -110,7 +110,9 @@ internal sealed class KissSaveCapture
         if (_save is { CaptureAtStart: true } save)
         {
             save.CaptureAtStart = false;
-            Capture(save);
+
+            // EF's save has begun: the context cannot run a query of its own now (the rows loaded at SavingChanges serve).
+            Capture(save, load: false);
         }
     }
 
@@ -185,6 +187,7 @@ internal sealed class KissSaveCapture
             {
                 state.save.Forget(state.Entry.Entity);
                 KissEntryCapture.Capture(state.map, state.Entry, state.save);
+                state.save.Prepare(load: true);
             });
             Protect(save);
         }
@@ -195,14 +198,20 @@ internal sealed class KissSaveCapture
         }
     }
 
-    private void Capture(KissSaveSession save)
+    /// <summary>
+    /// Captures the save's changes; <paramref name="load"/>: and loads the rows their calls read that the application
+    /// did not load (possible until EF's save begins: it runs between the application's SavingChanges and EF's own
+    /// commands, on the save's connection, in the user's transaction when there is one).
+    /// </summary>
+    private void Capture(KissSaveSession save, bool load = true)
     {
         try
         {
-            Scan(save, (save, _runtime.Model, _context.ChangeTracker), static state =>
+            Scan(save, (save, _runtime.Model, _context.ChangeTracker, load), static state =>
             {
                 state.save.Reset();
                 KissChangeScan.Capture(state.Model, state.ChangeTracker, state.save);
+                state.save.Prepare(state.load);
             });
             save.Captured = true;
             Protect(save);

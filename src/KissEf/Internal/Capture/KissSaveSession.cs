@@ -25,6 +25,8 @@ internal sealed class KissSaveSession : IKissChangeSet
     private List<KissCapturedChange>? _changes;
     private KissCallSink? _sinkOrNull;
     private bool _finalized;
+    private List<KissCapturedChange>? _unprepared;
+    private KissLoadedRows? _loaded;
 
     /// <summary>KissEf's savepoint around this save in the user's transaction. A field, not a property: the guard is a
     /// mutable struct, changed in place.</summary>
@@ -73,19 +75,86 @@ internal sealed class KissSaveSession : IKissChangeSet
     public bool HasWork => _changes is { Count: > 0 };
 
     /// <summary>Forgets the capture: the change tracker is about to be captured again.</summary>
-    public void Reset() => _changes?.Clear();
+    public void Reset()
+    {
+        _changes?.Clear();
+        _unprepared?.Clear();
+    }
 
     /// <summary>Forgets what was captured of <paramref name="entity"/> (its state changed after the capture).</summary>
-    public void Forget(object entity) => _changes?.RemoveAll(c => ReferenceEquals(c.Entry.Entity, entity));
+    public void Forget(object entity)
+    {
+        _changes?.RemoveAll(c => ReferenceEquals(c.Entry.Entity, entity));
+        _unprepared?.RemoveAll(c => ReferenceEquals(c.Entry.Entity, entity));
+    }
 
     /// <summary>True when a change of <paramref name="entity"/> is captured.</summary>
     public bool Contains(object entity) => _changes?.Exists(c => ReferenceEquals(c.Entry.Entity, entity)) is true;
 
     /// <summary>Adds an addition or modification; its calls are built from the values as saved, at the end.</summary>
-    public void Add(KissCapturedChange change) => (_changes ??= []).Add(change);
+    public void Add(KissCapturedChange change)
+    {
+        if (change.Map.Bind(change.Entry.Metadata).ReadsOtherRows)
+        {
+            (_unprepared ??= []).Add(change);
+        }
 
-    /// <summary>Adds a deletion, building its calls now, from the values as they were.</summary>
+        (_changes ??= []).Add(change);
+    }
+
+    /// <summary>
+    /// Adds a deletion, building its calls now, from the values as they were; or, when its map reads other rows (which
+    /// the save may have to load first), when the capture is <see cref="Prepare">prepared</see>.
+    /// </summary>
     public void AddDeleted(KissCapturedChange change)
+    {
+        if (change.Map.Bind(change.Entry.Metadata).ReadsOtherRows)
+        {
+            Add(change);
+            return;
+        }
+
+        BuildDeleted(change);
+        Add(change);
+    }
+
+    /// <summary>
+    /// Ends a capture: loads the rows the changes captured since the last call read through navigations the
+    /// application did not load (<paramref name="load"/> false: EF's save has begun, and this context cannot query;
+    /// the rows loaded at an earlier capture are used), then builds the deletions that waited for them, while their
+    /// entries still hold their values. Only those changes: a state changed after the capture (a cascade) adds one.
+    /// </summary>
+    public void Prepare(bool load)
+    {
+        if (_unprepared is not { Count: > 0 } unprepared)
+        {
+            return;
+        }
+
+        if (load)
+        {
+            if (_loaded is null)
+            {
+                _loaded = new KissLoadedRows();
+                CallSink.Values.Loaded = _loaded;
+            }
+
+            KissRowLoads.Load(_context, unprepared, _loaded, _runtime.Logger);
+        }
+
+        foreach (var change in unprepared)
+        {
+            if (change is { State: EntityState.Deleted, Calls: null })
+            {
+                BuildDeleted(change);
+            }
+        }
+
+        unprepared.Clear();
+    }
+
+    /// <summary>Builds a deletion's calls now, from the values as they were: its entry is gone after the save.</summary>
+    private void BuildDeleted(KissCapturedChange change)
     {
         var calls = CallSink.Calls.Count;
         var logs = CallSink.LogCount;
@@ -93,7 +162,6 @@ internal sealed class KissSaveSession : IKissChangeSet
         change.Calls = CallSink.Calls.GetRange(calls, CallSink.Calls.Count - calls);
         CallSink.Calls.RemoveRange(calls, CallSink.Calls.Count - calls);
         change.Logs = CallSink.TakeLogs(logs);
-        Add(change);
     }
 
     /// <summary>Turns the captured changes into calls once; later calls return the same list (a retried

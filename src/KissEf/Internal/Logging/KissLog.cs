@@ -40,6 +40,12 @@ internal static partial class KissLog
     [LoggerMessage(KissEfEventId.ContextNotTracked, LogLevel.Warning, "KissEf does not track the changes of {Context}: KissEf maps its entity type(s) {EntityTypes}, and its options do not call UseKissTracking. Call options.UseKissTracking(sp) where the context is registered, after its provider: AddDbContext<{Context}>((sp, options) => options.Use...(...).UseKissTracking(sp)).", EventName = nameof(KissEfEventId.ContextNotTracked))]
     public static partial void ContextNotTracked(ILogger logger, string context, string entityTypes);
 
+    [LoggerMessage(KissEfEventId.RowsLoaded, LogLevel.Debug, "KissEf loaded {Rows} row(s) of {Target} through {Entity}.{Navigation} (not loaded by the application) for the calls of {Changes} change(s) of a save.", EventName = nameof(KissEfEventId.RowsLoaded))]
+    public static partial void RowsLoaded(ILogger logger, int rows, string target, string entity, string navigation, int changes);
+
+    [LoggerMessage(KissEfEventId.RowsLoadFailed, LogLevel.Warning, "KissEf could not load {Target} through {Entity}.{Navigation} for the calls of a save of {Context}; the save goes on, and the calls that read it are built without it.", EventName = nameof(KissEfEventId.RowsLoadFailed))]
+    public static partial void RowsLoadFailed(ILogger logger, string target, string entity, string navigation, string context, Exception exception);
+
     // 2xxx: delivery.
     [LoggerMessage(KissEfEventId.Delivered, LogLevel.Debug, "KissEf delivered the {Call}.", EventName = nameof(KissEfEventId.Delivered))]
     public static partial void Delivered(ILogger logger, string call);

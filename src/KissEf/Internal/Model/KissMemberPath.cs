@@ -46,6 +46,12 @@ internal sealed class KissMemberPath
     /// <summary>The first navigation of the path to an entity that is not owned (another row), or null.</summary>
     public string? OtherEntityNavigation => Navigations.FirstOrDefault(n => !n.ForeignKey.IsOwnership)?.Name;
 
+    /// <summary>
+    /// True when the path goes through a reference navigation to another row found by this side's foreign key
+    /// (<c>o.Buyer.IdentityGuid</c>): a row the application may not have loaded, which a save then loads.
+    /// </summary>
+    public bool ReachesOtherRow => Principals.Any(p => p is not null);
+
     /// <summary>True when the path ends at a property: it has one value that can be sent.</summary>
     public bool IsScalar => Property is not null;
 

@@ -1,28 +1,31 @@
 using KissEf.Tests.Infrastructure;
-using KissEf.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace KissEf.Tests.Core;
+namespace KissEf.Tests.Support;
 
 /// <summary>
 /// Issue 18, item 2: an <c>ExecuteUpdate</c>/<c>ExecuteDelete</c> bypasses the change tracker, so it makes no call; when
 /// the maps of its entity type would have made some, KissEf says so (warning 1006, once per query shape), throws before
-/// the statement runs, or says nothing, per <c>UntrackedBulkOperations</c>. Real SQLite through EF's provider.
+/// the statement runs, or says nothing, per <c>UntrackedBulkOperations</c>. The tests of one database, through EF's own
+/// provider: <c>KissEf.FunctionalTests</c> runs them on SQLite files, <c>KissEf.PostgreSql.Tests</c> on the private
+/// PostgreSQL server.
 /// </summary>
 /// <remarks>
 /// EF caches a compiled query shape in the internal service provider, which hosts of one options shape share: each test
 /// uses shapes of its own (their constants differ), so that its host compiles them.
 /// </remarks>
-public sealed class UntrackedBulkOperationTests : IDisposable
+public abstract class UntrackedBulkOperationTests : IDisposable
 {
     private readonly SqliteDatabase _database = new();
+
+    protected abstract Provider Provider { get; }
 
     [Fact]
     public async Task An_ExecuteUpdate_of_a_mapped_entity_is_warned_about_once_per_query_shape_and_its_result_is_unchanged()
     {
-        await using var app = await App.StartAsync(_database, KissBulkOperationPolicy.Warn);
+        await using var app = await App.StartAsync(await DatabaseAsync(), KissBulkOperationPolicy.Warn);
         await app.AddAsync("a1", "a2");
 
         var first = await app.RunAsync(db => db.Customers.Where(c => c.Score >= 0).ExecuteUpdateAsync(s => s.SetProperty(c => c.Score, 11)));
@@ -47,7 +50,7 @@ public sealed class UntrackedBulkOperationTests : IDisposable
     [Fact]
     public async Task An_ExecuteDelete_of_an_entity_with_OnDeleted_is_warned_about_once_per_query_shape()
     {
-        await using var app = await App.StartAsync(_database, KissBulkOperationPolicy.Warn, onDeleted: true);
+        await using var app = await App.StartAsync(await DatabaseAsync(), KissBulkOperationPolicy.Warn, onDeleted: true);
         await app.AddAsync("d1", "d2", "d3");
 
         // One shape run twice, with another parameter value.
@@ -69,7 +72,7 @@ public sealed class UntrackedBulkOperationTests : IDisposable
     [Fact]
     public async Task A_bulk_operation_whose_maps_would_not_fire_or_of_an_unmapped_type_is_not_warned_about()
     {
-        await using var app = await App.StartAsync(_database, KissBulkOperationPolicy.Warn);
+        await using var app = await App.StartAsync(await DatabaseAsync(), KissBulkOperationPolicy.Warn);
         await app.AddAsync("n1");
 
         // The customers' map has no OnDeleted, and no map tracks notes.
@@ -83,7 +86,7 @@ public sealed class UntrackedBulkOperationTests : IDisposable
     [Fact]
     public async Task Throw_refuses_the_statement_before_any_row_changes()
     {
-        await using var app = await App.StartAsync(_database, KissBulkOperationPolicy.Throw, onDeleted: true);
+        await using var app = await App.StartAsync(await DatabaseAsync(), KissBulkOperationPolicy.Throw, onDeleted: true);
         await app.AddAsync("t1", "t2");
 
         var update = await Assert.ThrowsAsync<InvalidOperationException>(
@@ -100,7 +103,7 @@ public sealed class UntrackedBulkOperationTests : IDisposable
     [Fact]
     public async Task Ignore_logs_nothing_and_the_statement_runs()
     {
-        await using var app = await App.StartAsync(_database, KissBulkOperationPolicy.Ignore, onDeleted: true);
+        await using var app = await App.StartAsync(await DatabaseAsync(), KissBulkOperationPolicy.Ignore, onDeleted: true);
         await app.AddAsync("i1");
 
         Assert.Equal(1, await app.RunAsync(db => db.Customers.Where(c => c.Score > -6).ExecuteUpdateAsync(s => s.SetProperty(c => c.Score, 14))));
@@ -113,12 +116,19 @@ public sealed class UntrackedBulkOperationTests : IDisposable
     public async Task An_undefined_policy_fails_the_start()
     {
         var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(
-            () => App.StartAsync(_database, (KissBulkOperationPolicy)7));
+            () => App.StartAsync(_database.ConnectionString, (KissBulkOperationPolicy)7));
 
         Assert.Contains(nameof(KissTrackingOptions.UntrackedBulkOperations), error.Message, StringComparison.Ordinal);
     }
 
-    public void Dispose() => _database.Dispose();
+    public void Dispose()
+    {
+        _database.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A new database of <see cref="Provider"/>: this test's SQLite file, or a PostgreSQL database of its own.</summary>
+    private Task<string> DatabaseAsync() => Providers.CreateDatabaseAsync(Provider, _database);
 
     /// <summary>An entity no map tracks.</summary>
     public sealed class BulkNote
@@ -142,17 +152,17 @@ public sealed class UntrackedBulkOperationTests : IDisposable
         }
     }
 
-    /// <summary>A host of the recorder tracking <see cref="BulkShopContext"/> with the given policy.</summary>
+    /// <summary>A host tracking <see cref="BulkShopContext"/> with the given policy (a dry run: no call leaves it).</summary>
     private sealed class App(TestHostCore core, TestLogCollector logs) : IAsyncDisposable
     {
         public TestLogCollector Logs { get; } = logs;
 
-        public static async Task<App> StartAsync(SqliteDatabase database, KissBulkOperationPolicy policy, bool onDeleted = false)
+        public static async Task<App> StartAsync(string connectionString, KissBulkOperationPolicy policy, bool onDeleted = false)
         {
             var logs = new TestLogCollector();
             var builder = TestHostCore.CreateBuilder(logs, LogLevel.Warning, shutdownTimeout: TimeSpan.FromSeconds(15));
             builder.Services.AddKissTracking(kiss => kiss
-                .UseRecorder()
+                .UseDryRun()
                 .Entity<OutboxCustomer>(c =>
                 {
                     c.HasIdentity(x => x.Email);
@@ -163,7 +173,7 @@ public sealed class UntrackedBulkOperationTests : IDisposable
                     }
                 })
                 .Configure(o => o.UntrackedBulkOperations = policy));
-            builder.Services.AddDbContext<BulkShopContext>((sp, db) => db.UseSqlite(database.ConnectionString).UseKissTracking(sp));
+            builder.Services.AddDbContext<BulkShopContext>((sp, db) => db.Use(Providers.Of(connectionString), connectionString).UseKissTracking(sp));
             var app = new App(new TestHostCore(builder.Build()), logs);
             await app.RunAsync(db => db.Database.EnsureCreatedAsync());
             await app.StartHostAsync();
