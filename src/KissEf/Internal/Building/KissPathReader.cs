@@ -13,6 +13,11 @@ internal static class KissPathReader
     /// </summary>
     public static object? Read(KissMemberPath path, EntityEntry root, bool original)
     {
+        if (path.CollectionEnd is { } collection)
+        {
+            return Walk(path, root, original, path.Navigations.Length - 1)?.Collection(collection).CurrentValue;
+        }
+
         var entry = Walk(path, root, original);
         if (entry is null)
         {
@@ -36,7 +41,12 @@ internal static class KissPathReader
             return original ? entry.OriginalValues[property] : entry.CurrentValues[property];
         }
 
-        return path.ComplexEnd is { } complex ? entry.ComplexProperty(complex).CurrentValue : entry.Entity;
+        return path.ComplexEnd switch
+        {
+            { IsCollection: true } complexCollection => entry.ComplexCollection(complexCollection).CurrentValue,
+            { } complex => entry.ComplexProperty(complex).CurrentValue,
+            _ => entry.Entity,
+        };
     }
 
     /// <summary>
@@ -67,8 +77,11 @@ internal static class KissPathReader
         return entry;
     }
 
-    /// <summary>The deleted owned entity that <paramref name="added"/> replaces (same type, same key), if any.</summary>
-    private static EntityEntry? Replaced(EntityEntry added)
+    /// <summary>
+    /// The deleted owned entity that <paramref name="added"/> replaces (same type, same key), if any: EF tracks an owned
+    /// instance replaced by a new one as the old one deleted and the new one added, with the owner's key.
+    /// </summary>
+    public static EntityEntry? Replaced(EntityEntry added)
     {
         var key = added.Metadata.FindPrimaryKey();
         if (key is null)
