@@ -93,6 +93,8 @@ public sealed class VoProfile
 
 public sealed record VoSettings
 {
+    public string? ContactEmail { get; init; }
+
     public string Theme { get; init; } = "light";
 
     public int PageSize { get; init; } = 20;
@@ -117,4 +119,39 @@ public sealed class VoAddress
 public sealed class VoPhone
 {
     public string? Number { get; init; }
+}
+
+/// <summary>A board whose groups live in a JSON column (a complex collection), each with optional metadata that holds a collection.</summary>
+public sealed class VoBoard
+{
+    public int Id { get; set; }
+
+    public string? OwnerEmail { get; set; }
+
+    public List<VoGroup> Groups { get; set; } = [];
+}
+
+public sealed class VoGroup
+{
+    public string Name { get; set; } = "";
+
+    public List<VoItem> Items { get; set; } = [];
+}
+
+public sealed class VoItem
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>An optional complex value that holds a collection: setting it to null is dotnet/efcore#38632.</summary>
+    public VoMeta? Meta { get; set; }
+}
+
+public sealed class VoMeta
+{
+    public List<VoEntry> Entries { get; set; } = [];
+}
+
+public sealed class VoEntry
+{
+    public string Key { get; set; } = "";
 }

@@ -16,6 +16,8 @@ public sealed class ValueShopContext(DbContextOptions<ValueShopContext> options)
 
     public DbSet<VoProfile> Profiles => Set<VoProfile>();
 
+    public DbSet<VoBoard> Boards => Set<VoBoard>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<VoTodoList>(list =>
@@ -41,6 +43,12 @@ public sealed class ValueShopContext(DbContextOptions<ValueShopContext> options)
                 address.OwnsOne(a => a.Position);
             });
             profile.OwnsMany(p => p.Phones, phones => phones.ToJson());
+        });
+
+        modelBuilder.Entity<VoBoard>().ComplexCollection(b => b.Groups, groups =>
+        {
+            groups.ToJson();
+            groups.ComplexCollection(g => g.Items, items => items.ComplexProperty(i => i.Meta, meta => meta.ComplexCollection(m => m.Entries)));
         });
     }
 }
