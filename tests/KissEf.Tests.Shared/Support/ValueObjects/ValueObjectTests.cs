@@ -60,8 +60,10 @@ public abstract class ValueObjectTests : OutboxTestBase
         CallAssert.Is(Assert.Single(calls.Events("Moved")), "/e", ("_p", Owner), ("_n", "Moved"), ("previous latitude", "45.75"));
         CallAssert.Is(Assert.Single(calls.Events("List Updated")), "/e", ("_p", Owner), ("_n", "List Updated"));
 
-        // The nested value object removed: a change too.
+        // The nested value object removed, then set again: a change each time.
         await host.ChangeListAsync(l => l.Place = new VoPlace { City = "Lyon" });
+        Assert.Equal(["List Updated", "Moved"], (await host.TakeCallsAsync()).Select(c => c.Get("_n")).Order(StringComparer.Ordinal));
+        await host.ChangeListAsync(l => l.Place = new VoPlace { City = "Lyon", Position = new VoPosition { Latitude = 45.75, Longitude = 4.85 } });
         Assert.Equal(["List Updated", "Moved"], (await host.TakeCallsAsync()).Select(c => c.Get("_n")).Order(StringComparer.Ordinal));
     }
 
