@@ -15,6 +15,11 @@ internal static class KissPathReader
     /// </summary>
     public static object? Read(KissMemberPath path, EntityEntry root, bool original, KissLoadedRows? loaded = null)
     {
+        if (path.CollectionEnd is { } collection)
+        {
+            return Walk(path, root, original, path.Navigations.Length - 1)?.Collection(collection).CurrentValue;
+        }
+
         var entry = Walk(path, root, original, path.Navigations.Length, out var from, out var index);
         if (entry is null)
         {
@@ -38,7 +43,12 @@ internal static class KissPathReader
             return original ? entry.OriginalValues[property] : entry.CurrentValues[property];
         }
 
-        return path.ComplexEnd is { } complex ? entry.ComplexProperty(complex).CurrentValue : entry.Entity;
+        return path.ComplexEnd switch
+        {
+            { IsCollection: true } complexCollection => entry.ComplexCollection(complexCollection).CurrentValue,
+            { } complex => entry.ComplexProperty(complex).CurrentValue,
+            _ => entry.Entity,
+        };
     }
 
     /// <summary>
@@ -152,8 +162,11 @@ internal static class KissPathReader
         return original || entry.State == EntityState.Deleted ? entry.OriginalValues[properties[0]] : entry.CurrentValues[properties[0]];
     }
 
-    /// <summary>The deleted owned entity that <paramref name="added"/> replaces (same type, same key), if any.</summary>
-    private static EntityEntry? Replaced(EntityEntry added)
+    /// <summary>
+    /// The deleted owned entity that <paramref name="added"/> replaces (same type, same key), if any: EF tracks an owned
+    /// instance replaced by a new one as the old one deleted and the new one added, with the owner's key.
+    /// </summary>
+    public static EntityEntry? Replaced(EntityEntry added)
     {
         var key = added.Metadata.FindPrimaryKey();
         if (key is null)

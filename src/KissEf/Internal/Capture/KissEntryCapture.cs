@@ -19,7 +19,10 @@ internal static class KissEntryCapture
             case EntityState.Added when map.TracksAdded:
                 changes.Add(new KissCapturedChange(map, entry, EntityState.Added, 0, null));
                 break;
-            case EntityState.Modified when map.TracksModified:
+            // EF marks the owner of an owned entity replaced in its row modified, none of its own values changed: only a
+            // change of the owned values makes that a modification.
+            case EntityState.Modified when map.TracksModified
+                && (!map.Bind(entry.Metadata).HasOwned || KissOwnedValues.OwnValuesModified(entry) || KissOwnedChanges.AnyOwned(entry)):
                 CaptureModified(map, entry, changes);
                 break;
 

@@ -16,10 +16,17 @@ internal static class KissPathChanges
             return !property.GetValueComparer().Equals(KissPathReader.Read(path, root, original: true), KissPathReader.Read(path, root, original: false));
         }
 
+        if (path.CollectionEnd is { } collection)
+        {
+            return KissPathReader.Walk(path, root, original: false, path.Navigations.Length - 1) is { } owner
+                && KissOwnedChanges.CollectionChanged(owner, collection);
+        }
+
         var entry = KissPathReader.Walk(path, root, original: false);
         if (path.ComplexEnd is { } complex)
         {
-            return entry is not null && ComplexChanged(entry, complex.ComplexType);
+            // EF compares a complex collection (JSON) item by item, by position, with the items' value comparers.
+            return entry is not null && (complex.IsCollection ? entry.ComplexCollection(complex).IsModified : ComplexChanged(entry, complex.ComplexType));
         }
 
         // A path that ends at a navigation: the owned entity changed, or the reference now points elsewhere.

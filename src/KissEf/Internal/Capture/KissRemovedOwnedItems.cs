@@ -9,7 +9,8 @@ namespace KissEf.Internal.Capture;
 
 /// <summary>
 /// An item removed from an owned collection is deleted, and gone from the collection: its owner, unchanged
-/// otherwise, is found through the item's foreign key as it was, and captured as modified.
+/// otherwise, is found through the item's foreign key as it was, and captured as modified, unless the items added to
+/// the collection hold the values of the removed ones (value objects replaced by equal ones).
 /// </summary>
 internal static class KissRemovedOwnedItems
 {
@@ -28,7 +29,8 @@ internal static class KissRemovedOwnedItems
                 var keys = collection.Ownership.Properties.Select(p => item.OriginalValues[p]).ToArray();
                 if (collection.FindOwner(tracker.Context, keys) is { State: EntityState.Unchanged } owner
                     && ReferenceEquals(model.FindMap(owner.Entity.GetType()), map)
-                    && !changes.Contains(owner.Entity))
+                    && !changes.Contains(owner.Entity)
+                    && KissOwnedChanges.CollectionChanged(owner, collection.Ownership.PrincipalToDependent!, removedSeen: true))
                 {
                     KissEntryCapture.CaptureModified(map, owner, changes);
                 }

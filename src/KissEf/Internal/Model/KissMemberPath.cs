@@ -25,7 +25,7 @@ internal sealed class KissMemberPath
 
     public string Path { get; }
 
-    /// <summary>The reference navigations the path goes through, in order.</summary>
+    /// <summary>The reference navigations the path goes through, in order; the last one may be an owned collection.</summary>
     public INavigation[] Navigations { get; }
 
     /// <summary>
@@ -34,11 +34,14 @@ internal sealed class KissMemberPath
     /// </summary>
     public IEntityType?[] Principals { get; }
 
-    /// <summary>The complex property the path ends at, or null.</summary>
+    /// <summary>The complex property (or complex collection) the path ends at, or null.</summary>
     public IComplexProperty? ComplexEnd { get; }
 
     /// <summary>The property the path ends at, or null when it ends at an owned entity, a complex value or a navigation.</summary>
     public IProperty? Property { get; }
+
+    /// <summary>The owned collection the path ends at, or null.</summary>
+    public INavigation? CollectionEnd => Navigations is [.., { IsCollection: true } last] ? last : null;
 
     /// <summary>True for a property of the entity itself (or of its complex types): read from the entry's own values.</summary>
     public bool OnRootEntry => Navigations.Length == 0 && Property is not null;
@@ -76,7 +79,9 @@ internal sealed class KissMemberPath
                 return last ? new KissMemberPath(path, [.. navigations], property, null) : null;
             }
 
-            if (current.FindComplexProperty(segment) is { IsCollection: false } complex)
+            // A collection (a complex collection of the entity or of an owned type, an owned collection) can only end a
+            // path: its items have no path.
+            if (current.FindComplexProperty(segment) is { } complex && (!complex.IsCollection || (last && current is IEntityType)))
             {
                 if (last)
                 {
@@ -87,7 +92,8 @@ internal sealed class KissMemberPath
                 continue;
             }
 
-            if (current is IEntityType type && type.FindNavigation(segment) is { IsCollection: false } navigation)
+            if (current is IEntityType type && type.FindNavigation(segment) is { } navigation
+                && (!navigation.IsCollection || (last && navigation.ForeignKey.IsOwnership)))
             {
                 navigations.Add(navigation);
                 if (last)
