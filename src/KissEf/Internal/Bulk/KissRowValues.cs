@@ -111,7 +111,7 @@ internal static class KissRowValues
         var last = path.Navigations[^1];
         if (last.ForeignKey.IsOwnership)
         {
-            return !Same(last.TargetEntityType, before, after);
+            return !SameValue(last.TargetEntityType, last.IsCollection, before, after);
         }
 
         var key = last.TargetEntityType.FindPrimaryKey();
