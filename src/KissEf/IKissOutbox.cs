@@ -31,6 +31,27 @@ public interface IKissOutbox
     Task<int> PurgeDeadAsync(TimeSpan olderThan, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The dead rows grouped by how they failed (<see cref="KissDeadGroup.Key"/>), largest group first, across every
+    /// outbox table (with <c>UseTenants</c>, every tenant database). Read a page of rows at a time: memory does not grow
+    /// with the dead rows, only with the groups.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the reading.</param>
+    /// <returns>The groups; empty when nothing is dead.</returns>
+    Task<IReadOnlyList<KissDeadGroup>> GetDeadGroupsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Makes the dead rows of group <paramref name="groupKey"/> pending again, due now, with their attempts reset.</summary>
+    /// <param name="groupKey">A <see cref="KissDeadGroup.Key"/>.</param>
+    /// <param name="cancellationToken">Stops the update (the pages done stay done).</param>
+    /// <returns>How many rows were made pending; 0 for a key no dead row has.</returns>
+    Task<int> RetryDeadAsync(string groupKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the dead rows of group <paramref name="groupKey"/>.</summary>
+    /// <param name="groupKey">A <see cref="KissDeadGroup.Key"/>.</param>
+    /// <param name="cancellationToken">Stops the delete (the pages done stay done).</param>
+    /// <returns>How many rows were deleted; 0 for a key no dead row has.</returns>
+    Task<int> PurgeDeadAsync(string groupKey, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Counts pending and dead calls in <paramref name="tenantId"/>'s database (with <c>UseTenants</c>; tenants that
     /// share a database share its figures).
     /// </summary>

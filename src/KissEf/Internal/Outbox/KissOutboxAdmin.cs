@@ -22,6 +22,14 @@ internal sealed class KissOutboxAdmin(KissOutboxDispatcher dispatcher, TimeProvi
     /// <summary>How many failures an exception's message describes; the others are in its inner exception.</summary>
     private const int FailuresDescribed = 3;
 
+    /// <summary>
+    /// Dead rows read at once to group them (their calls' text is read for the kinds: a row holds up to
+    /// <c>MaxCallsPerRow</c> calls), and to retry or purge a group (ids and errors only).
+    /// </summary>
+    private const int DeadPage = 200;
+
+    private const int DeadKeyPage = 2_000;
+
     public async Task<KissOutboxState> GetStateAsync(CancellationToken cancellationToken = default)
     {
         var reading = await ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -147,6 +155,123 @@ internal sealed class KissOutboxAdmin(KissOutboxDispatcher dispatcher, TimeProvi
         }
 
         return targets;
+    }
+
+    public async Task<IReadOnlyList<KissDeadGroup>> GetDeadGroupsAsync(CancellationToken cancellationToken = default)
+    {
+        var tally = new KissDeadGroupTally();
+        foreach (var target in await dispatcher.Targets.GetAllAsync(force: false, cancellationToken).ConfigureAwait(false))
+        {
+            // In pages by id: the rows are read and counted, never held (a backfill's checkpoint, of no call, is not dead).
+            var after = 0L;
+            while (true)
+            {
+                var from = after;
+                var page = await RunAsync(
+                    target,
+                    "group the outbox's dead rows",
+                    own => own.Rows.AsNoTracking()
+                        .Where(r => r.DeadAt != null && r.CallCount > 0 && r.Id > from)
+                        .OrderBy(r => r.Id)
+                        .Take(DeadPage)
+                        .Select(r => new { r.Id, r.LastError, r.CallCount, DeadAt = r.DeadAt!.Value, r.Calls })
+                        .ToListAsync(cancellationToken),
+                    cancellationToken).ConfigureAwait(false);
+                foreach (var row in page)
+                {
+                    tally.Add(row.LastError, row.CallCount, row.DeadAt, row.Calls);
+                }
+
+                if (page.Count < DeadPage)
+                {
+                    break;
+                }
+
+                after = page[^1].Id;
+            }
+        }
+
+        return tally.Groups();
+    }
+
+    public async Task<int> RetryDeadAsync(string groupKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(groupKey);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var revived = 0;
+        foreach (var target in await dispatcher.Targets.GetAllAsync(force: false, cancellationToken).ConfigureAwait(false))
+        {
+            var rows = await ForGroupAsync(target, groupKey, "retry a group of the outbox's dead rows", (own, ids) => own.Rows
+                .Where(r => r.DeadAt != null && ids.Contains(r.Id))
+                .ExecuteUpdateAsync(
+                    s => s.SetProperty(r => r.DeadAt, (long?)null)
+                        .SetProperty(r => r.Attempts, 0)
+                        .SetProperty(r => r.NextAttemptAt, now)
+                        .SetProperty(r => r.CreatedAt, now)
+                        .SetProperty(r => r.LeaseOwner, (string?)null)
+                        .SetProperty(r => r.LeaseExpiresAt, 0L),
+                    cancellationToken), cancellationToken).ConfigureAwait(false);
+            if (rows > 0)
+            {
+                dispatcher.Wake(target.ContextType, target.TenantId);
+            }
+
+            revived += rows;
+        }
+
+        return revived;
+    }
+
+    public async Task<int> PurgeDeadAsync(string groupKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(groupKey);
+        var purged = 0;
+        foreach (var target in await dispatcher.Targets.GetAllAsync(force: false, cancellationToken).ConfigureAwait(false))
+        {
+            purged += await ForGroupAsync(target, groupKey, "purge a group of the outbox's dead rows", (own, ids) => own.Rows
+                .Where(r => r.DeadAt != null && ids.Contains(r.Id))
+                .ExecuteDeleteAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        return purged;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="change"/> on the ids of the dead rows of <paramref name="groupKey"/> in <paramref name="target"/>'s
+    /// table, a page of rows at a time (their ids and errors only), and adds up what it returns.
+    /// </summary>
+    private static async Task<int> ForGroupAsync(
+        KissOutboxTarget target, string groupKey, string operation, Func<KissOwnContext, long[], Task<int>> change, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        var after = 0L;
+        while (true)
+        {
+            var from = after;
+            var (count, last, changed) = await RunAsync(
+                target,
+                operation,
+                async own =>
+                {
+                    var page = await own.Rows.AsNoTracking()
+                        .Where(r => r.DeadAt != null && r.CallCount > 0 && r.Id > from)
+                        .OrderBy(r => r.Id)
+                        .Take(DeadKeyPage)
+                        .Select(r => new { r.Id, r.LastError })
+                        .ToListAsync(cancellationToken).ConfigureAwait(false);
+                    var ids = page.Where(r => KissDeadFingerprint.Key(KissDeadFingerprint.Text(r.LastError)) == groupKey).Select(r => r.Id).ToArray();
+                    var done = ids.Length == 0 ? 0 : await change(own, ids).ConfigureAwait(false);
+                    return (page.Count, page.Count == 0 ? from : page[^1].Id, done);
+                },
+                cancellationToken).ConfigureAwait(false);
+            total += changed;
+            if (count < DeadKeyPage)
+            {
+                return total;
+            }
+
+            after = last;
+        }
     }
 
     private async Task<KissOutboxState> StateOfAsync(KissOutboxTarget target, CancellationToken cancellationToken)
