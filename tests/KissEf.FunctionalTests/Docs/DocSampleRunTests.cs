@@ -182,6 +182,40 @@ public sealed class DocSampleRunTests : IDisposable
     }
 
     [Fact]
+    public async Task The_delivery_page_retries_the_5xx_group_and_purges_the_4xx_group()
+    {
+        await using var server = await FakeTrackingServer.StartAsync();
+        await using var host = await StartAsync<StoreContext>(kiss => kiss
+            .UseApiKey("docs-key")
+            .UseEndpoint(server.Endpoint)
+            .ApplyConfiguration(new Shop.Maps.CustomerTracking())
+            .Configure(o => o.OutboxMaxAttempts = 1));
+        var dispatcher = host.Services.GetRequiredService<IKissDispatcher>();
+        using var flush = new CancellationTokenSource(Deadline);
+        foreach (var (status, email) in new[] { (503, "ann@example.com"), (400, "bob@example.com") })
+        {
+            server.AlwaysFail(status);
+            await WithAsync<StoreContext>(host.Services, async db =>
+            {
+                db.Customers.Add(new Customer { Email = email, Plan = "free" });
+                await db.SaveChangesAsync();
+            });
+            await dispatcher.FlushAsync(flush.Token);
+        }
+
+        server.Recover();
+        server.Reset();
+        var (groups, retried, purged) = await Shop.Delivery.OutboxOperations.ByGroupAsync(host.Services, CancellationToken.None);
+        await dispatcher.FlushAsync(flush.Token);
+
+        Assert.Equal(["HTTP 400 (BadRequest)", "HTTP 503 (ServiceUnavailable)"], groups.Select(g => g.Error).Order(StringComparer.Ordinal));
+        Assert.Equal((1, 1), (retried, purged));
+        Assert.All(server.Calls, c => Assert.Equal("ann@example.com", c.Get("_p")));
+        Assert.NotEmpty(server.Calls);
+        Assert.Empty(await host.Services.GetRequiredService<IKissOutbox>().GetDeadGroupsAsync());
+    }
+
+    [Fact]
     public async Task The_bulk_operations_page_ships_the_placed_orders_with_their_calls_and_a_rolled_back_one_sends_none()
     {
         await using var host = await StartAsync<StoreContext>(kiss => kiss.UseRecorder().ApplyConfiguration(new OrderTracking()));
