@@ -43,7 +43,7 @@ public static class ProbeCommands
             + "(its own options: https://benchmarkdotnet.org/articles/guides/console-args.html).")
         {
             Sync, ExtraMapsOption, ClaimBatch,
-            Table(), Single(), Tenants(), Profile(), BackfillMemoryCommand(), BulkUpdateCommand(),
+            Table(), Single(), Tenants(), Profile(), BackfillMemoryCommand(), BulkUpdateCommand(), DeadGroupsMemoryCommand(),
         };
         return root;
     }
@@ -201,6 +201,22 @@ public static class ProbeCommands
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"tracked bulk update peak RSS: {large:N0} rows {DrainMemory.Mb(big)} vs {large / 10:N0} rows {DrainMemory.Mb(small)}: {(double)big / small:F2}x"));
             }
+        });
+        return command;
+    }
+
+    private static Command DeadGroupsMemoryCommand()
+    {
+        var rows = new Option<int>("--rows") { Description = "dead rows of the large reading (the small one is a tenth)", DefaultValueFactory = _ => 100_000 };
+        var command = new Command("dead-groups-memory", "issue 19: the peak working set of grouping N dead rows (100 calls each) against N/10") { rows };
+        command.SetAction(async r =>
+        {
+            Apply(r);
+            var large = r.GetValue(rows);
+            var small = await DeadGroupsMemory.PeakAsync(large / 10, Console.Out);
+            var big = await DeadGroupsMemory.PeakAsync(large, Console.Out);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"dead-letter groups peak RSS: {large:N0} rows {DrainMemory.Mb(big)} vs {large / 10:N0} rows {DrainMemory.Mb(small)}: {(double)big / small:F2}x"));
         });
         return command;
     }
