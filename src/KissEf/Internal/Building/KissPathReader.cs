@@ -127,24 +127,7 @@ internal static class KissPathReader
         }
 
         // A row read without tracking has no entry: the rest of the path is read from its objects (included with it).
-        var row = loaded.Find(navigations[index], key);
-        for (var i = index + 1; i < navigations.Length && row is not null; i++)
-        {
-            row = navigations[i].GetGetter().GetClrValue(row);
-        }
-
-        if (row is null)
-        {
-            return null;
-        }
-
-        if (path.Property is { } property)
-        {
-            // A shadow property has no value on an object read without tracking.
-            return property.IsShadowProperty() ? null : property.GetGetter().GetClrValueUsingContainingEntity(row);
-        }
-
-        return path.ComplexEnd is { } complex ? complex.GetGetter().GetClrValueUsingContainingEntity(row) : row;
+        return KissObjectPaths.Read(path, loaded.Find(navigations[index], key), index + 1);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Collections;
+using KissEf.Internal.Building;
 using KissEf.Internal.Model;
 using Microsoft.EntityFrameworkCore.Metadata;
 
@@ -68,31 +69,7 @@ internal static class KissRowValues
     }
 
     /// <summary>The value at the end of <paramref name="path"/> on <paramref name="row"/> (null when a navigation on the way is null).</summary>
-    public static object? Read(KissMemberPath path, object row)
-    {
-        var current = (object?)row;
-        foreach (var navigation in path.Navigations)
-        {
-            if (current is null)
-            {
-                return null;
-            }
-
-            current = navigation.GetGetter().GetClrValue(current);
-        }
-
-        if (current is null)
-        {
-            return null;
-        }
-
-        if (path.Property is { } property)
-        {
-            return property.IsShadowProperty() ? null : property.GetGetter().GetClrValueUsingContainingEntity(current);
-        }
-
-        return path.ComplexEnd is { } complex ? complex.GetGetter().GetClrValueUsingContainingEntity(current) : current;
-    }
+    public static object? Read(KissMemberPath path, object row) => KissObjectPaths.Read(path, row);
 
     /// <summary>True when the values of <paramref name="path"/> differ between two readings of a row, as a save compares them.</summary>
     public static bool Changed(KissMemberPath path, object? before, object? after)
