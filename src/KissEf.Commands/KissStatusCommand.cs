@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KissEf.Commands;
@@ -11,8 +10,6 @@ namespace KissEf.Commands;
 /// </summary>
 internal sealed class KissStatusCommand(IServiceProvider services, TextWriter output)
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
-
     public Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print the state as JSON (camelCase; see docs/operations.md)." };
@@ -24,7 +21,7 @@ internal sealed class KissStatusCommand(IServiceProvider services, TextWriter ou
             var state = await outbox.GetStateAsync(cancellationToken).ConfigureAwait(false);
             if (parsed.GetValue(json))
             {
-                await output.WriteLineAsync(JsonSerializer.Serialize(KissStatusJson.From(state), Json)).ConfigureAwait(false);
+                await output.WriteLineAsync(KissStatusJson.Serialize(state)).ConfigureAwait(false);
             }
             else
             {
@@ -40,7 +37,7 @@ internal sealed class KissStatusCommand(IServiceProvider services, TextWriter ou
     /// Plain text, not Spectre.Console: one fixed-width table reads the same on a terminal, in a redirected log and in
     /// the docs, and the package takes one dependency less.
     /// </summary>
-    private static string Table(KissOutboxState state)
+    internal static string Table(KissOutboxState state)
     {
         var rows = new List<(string Name, KissOutboxState State)> { ("all", state) };
         if (state.Tenants is { } tenants)

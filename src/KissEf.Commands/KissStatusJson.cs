@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace KissEf.Commands;
 
 /// <summary>
@@ -13,7 +15,12 @@ internal sealed record KissStatusJson(
     long? OldestPendingAgeSeconds,
     IReadOnlyDictionary<string, KissStatusJson>? Tenants)
 {
-    public static KissStatusJson From(KissOutboxState state) => new(
+    private static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+
+    /// <summary>The text <c>kissef status --json</c> prints for <paramref name="state"/>.</summary>
+    public static string Serialize(KissOutboxState state) => JsonSerializer.Serialize(From(state), Options);
+
+    private static KissStatusJson From(KissOutboxState state) => new(
         state.PendingRows,
         state.PendingCalls,
         state.DeadRows,

@@ -89,4 +89,6 @@ if (args is not ["kissef", ..])
 
 // Operations (issue 19): `dotnet run -- kissef status` reads this app's outbox with its configuration and services,
 // without starting it (no dispatcher) and without the scenario's new database.
+#region kiss-commands
 return await host.RunWithKissCommandsAsync(args);
+#endregion
