@@ -52,32 +52,43 @@ builder.Services.AddTransient<ShopBackfill>();
 
 using var host = builder.Build();
 
-using (var scope = host.Services.CreateScope())
+if (args is not ["kissef", ..])
 {
-    // A new database on every run, so that every run prints the same calls.
-    var db = scope.ServiceProvider.GetRequiredService<ShopContext>();
-    await db.Database.EnsureDeletedAsync();
-    await db.Database.EnsureCreatedAsync();
-}
+    // The shop's scenario: a script that starts the host, runs and stops, not an app that runs until Ctrl+C. It stays
+    // as it was; only `kissef …` goes to the commands below.
+    using (var scope = host.Services.CreateScope())
+    {
+        // A new database on every run, so that every run prints the same calls.
+        var db = scope.ServiceProvider.GetRequiredService<ShopContext>();
+        await db.Database.EnsureDeletedAsync();
+        await db.Database.EnsureCreatedAsync();
+    }
 
-await host.StartAsync();
+    await host.StartAsync();
 
-if (args.Length > 0 && args[0] == "backfill")
-{
-    // The shop's history from before KissEf, replayed into the vendor's JSON import file.
-    var exitCode = await host.Services.GetRequiredService<ShopBackfill>().RunAsync(args, connectionString);
+    if (args.Length > 0 && args[0] == "backfill")
+    {
+        // The shop's history from before KissEf, replayed into the vendor's JSON import file.
+        var exitCode = await host.Services.GetRequiredService<ShopBackfill>().RunAsync(args, connectionString);
+        await host.StopAsync();
+        return exitCode;
+    }
+
+    var scenario = host.Services.GetRequiredService<ShopScenario>();
+    await scenario.RunAsync();
+
+    // A short-lived process waits for its committed calls before it exits.
+    await host.Services.GetRequiredService<IKissDispatcher>().FlushAsync();
+
+    // The outbox (issue 3): what is still pending or dead in the kiss_outbox table.
+    await scenario.ReportOutboxAsync();
+
     await host.StopAsync();
-    return exitCode;
+    return 0;
 }
 
-var scenario = host.Services.GetRequiredService<ShopScenario>();
-await scenario.RunAsync();
-
-// A short-lived process waits for its committed calls before it exits.
-await host.Services.GetRequiredService<IKissDispatcher>().FlushAsync();
-
-// The outbox (issue 3): what is still pending or dead in the kiss_outbox table.
-await scenario.ReportOutboxAsync();
-
-await host.StopAsync();
-return 0;
+// Operations (issue 19): `dotnet run -- kissef status` reads this app's outbox with its configuration and services,
+// without starting it (no dispatcher) and without the scenario's new database.
+#region kiss-commands
+return await host.RunWithKissCommandsAsync(args);
+#endregion

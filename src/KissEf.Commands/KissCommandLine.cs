@@ -1,0 +1,59 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+
+namespace KissEf.Commands;
+
+/// <summary>
+/// Parses and runs the <c>kissef …</c> commands against the app's services. Owns the exit codes (0 done, 1 failed,
+/// 2 usage) and the shape of an error: one line on standard error, the stack trace only with <c>--verbose</c>, because
+/// an operator at a terminal needs what to do, not where it was thrown.
+/// </summary>
+internal sealed class KissCommandLine(IServiceProvider services, TextWriter output, TextWriter error)
+{
+    /// <summary>The first argument that selects KissEf's commands instead of the app.</summary>
+    public const string Name = "kissef";
+
+    public const int Done = 0;
+    public const int Failed = 1;
+    public const int Usage = 2;
+
+    private const string UsageLine = "Usage: kissef status [--json] [--verbose]. Run 'kissef --help' for the commands.";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var verbose = new Option<bool>("--verbose") { Description = "Print the whole exception (stack trace included) when a command fails.", Recursive = true };
+        // A command named kissef, not a RootCommand (which is named after the executable): help and errors say what
+        // the operator types after the app's own command. Help is recursive, so every command has --help.
+        var root = new Command(Name, "KissEf's operations commands, run in the app's own executable without starting the app.");
+        root.Options.Add(new HelpOption { Recursive = true });
+        root.Options.Add(verbose);
+        root.Subcommands.Add(new KissStatusCommand(services, output).Create());
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            var messages = string.Join(" ", parsed.Errors.Select(e => e.Message));
+            await error.WriteLineAsync($"kissef: {messages}").ConfigureAwait(false);
+            await error.WriteLineAsync(UsageLine).ConfigureAwait(false);
+            return Usage;
+        }
+
+        try
+        {
+            // The default handler would print the stack trace: failures are reported below, in one line.
+            var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = output, Error = error };
+            return await parsed.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var line = exception.Message.ReplaceLineEndings(" ");
+            await error.WriteLineAsync($"kissef {parsed.CommandResult.Command.Name}: {line}").ConfigureAwait(false);
+            if (parsed.GetValue(verbose))
+            {
+                await error.WriteLineAsync(exception.ToString()).ConfigureAwait(false);
+            }
+
+            return Failed;
+        }
+    }
+}
