@@ -17,7 +17,7 @@ internal sealed class KissCommandLine(IServiceProvider services, TextWriter outp
     public const int Failed = 1;
     public const int Usage = 2;
 
-    private const string UsageLine = "Usage: kissef status [--json] [--verbose]. Run 'kissef --help' for the commands.";
+    private const string UsageLine = "Usage: kissef status|dead [--json] | retry (--group KEY|--all) | purge (--group KEY|--older-than 30d) [--verbose]. Run 'kissef --help' for the commands.";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -28,6 +28,10 @@ internal sealed class KissCommandLine(IServiceProvider services, TextWriter outp
         root.Options.Add(new HelpOption { Recursive = true });
         root.Options.Add(verbose);
         root.Subcommands.Add(new KissStatusCommand(services, output).Create());
+        root.Subcommands.Add(new KissDeadCommand(services, output).Create());
+        var deadRows = new KissDeadRowsCommands(services, output);
+        root.Subcommands.Add(deadRows.Retry());
+        root.Subcommands.Add(deadRows.Purge());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

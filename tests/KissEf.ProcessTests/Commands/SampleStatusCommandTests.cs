@@ -72,6 +72,60 @@ public sealed class SampleStatusCommandTests
     }
 
     [Fact]
+    public async Task Dead_lists_the_groups_and_retry_and_purge_act_on_one_group_exactly()
+    {
+        var folder = Directory.CreateTempSubdirectory("kissef-dead-");
+        try
+        {
+            var scenario = await RunAsync(folder.FullName, null);
+            Assert.True(scenario.ExitCode == 0, scenario.ToString());
+            var database = Path.Combine(folder.FullName, "kissef-sample.db");
+            const string calls = "e?_n=Signed%20Up&_p=ann%40example.com&_t=1700000000\ne?_n=Signed%20Up&_p=bob%40example.com&_t=1700000000";
+            await ExecuteAsync(database, $"""
+                INSERT INTO kiss_outbox (calls, call_count, created_at, attempts, next_attempt_at, lease_expires_at, last_error, dead_at) VALUES
+                    (replace('{calls}', '\n', char(10)), 2, 1, 1, 1, 0, 'HTTP 400 (BadRequest)', 1700000000000),
+                    (replace('{calls}', '\n', char(10)), 2, 1, 1, 1, 0, 'HTTP 400 (BadRequest)', 1700000060000),
+                    ('s?_p=ann%40example.com&plan=pro&_t=1700000000', 1, 1, 1, 1, 0, 'network error (ConnectionError): Connection refused (10.0.0.7:443)', 1700000120000);
+                """);
+
+            var dead = await RunAsync(folder.FullName, null, "kissef", "dead", "--json");
+
+            Assert.True(dead.ExitCode == 0, dead.ToString());
+            using var json = JsonDocument.Parse(dead.Output);
+            var groups = json.RootElement.EnumerateArray().ToList();
+            Assert.Equal(2, groups.Count);
+            var bad = groups[0];
+            Assert.Equal(("HTTP 400 (BadRequest)", 2, 4), (bad.GetProperty("error").GetString(), bad.GetProperty("rows").GetInt32(), bad.GetProperty("calls").GetInt32()));
+            Assert.Equal(4, bad.GetProperty("kinds").GetProperty("/e Signed Up").GetInt32());
+            Assert.Equal("2023-11-14T22:13:20+00:00", bad.GetProperty("firstFailedAt").GetString());
+            Assert.Equal("2023-11-14T22:14:20+00:00", bad.GetProperty("lastFailedAt").GetString());
+            var network = groups[1];
+            Assert.Equal("network error (ConnectionError): Connection refused (<host>)", network.GetProperty("error").GetString());
+            Assert.Equal(1, network.GetProperty("kinds").GetProperty("/s").GetInt32());
+
+            var retry = await RunAsync(folder.FullName, null, "kissef", "retry", "--group", bad.GetProperty("key").GetString()!);
+            Assert.True(retry.ExitCode == 0, retry.ToString());
+            Assert.Equal($"retried 2 row(s) of group {bad.GetProperty("key").GetString()}\n", retry.Output.ReplaceLineEndings("\n"));
+            Assert.Equal(2L, await ScalarAsync(database, "SELECT COUNT(*) FROM kiss_outbox WHERE dead_at IS NULL AND call_count = 2"));
+
+            var young = await RunAsync(folder.FullName, null, "kissef", "purge", "--older-than", "36500d");
+            Assert.Equal("purged 0 row(s)\n", young.Output.ReplaceLineEndings("\n"));
+            var purge = await RunAsync(folder.FullName, null, "kissef", "purge", "--group", network.GetProperty("key").GetString()!);
+            Assert.True(purge.ExitCode == 0, purge.ToString());
+            Assert.Equal(0L, await ScalarAsync(database, "SELECT COUNT(*) FROM kiss_outbox WHERE dead_at IS NOT NULL"));
+
+            // Neither choice, or both, is a usage error.
+            Assert.Equal(2, (await RunAsync(folder.FullName, null, "kissef", "retry")).ExitCode);
+            Assert.Equal(2, (await RunAsync(folder.FullName, null, "kissef", "purge", "--group", "x", "--older-than", "30d")).ExitCode);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Status_as_a_table_prints_one_line_of_totals()
     {
         var folder = Directory.CreateTempSubdirectory("kissef-status-");
@@ -117,7 +171,7 @@ public sealed class SampleStatusCommandTests
             Assert.Equal(
                 """
                 kissef: Required command was not provided. Unrecognized command or argument 'nope'.
-                Usage: kissef status [--json] [--verbose]. Run 'kissef --help' for the commands.
+                Usage: kissef status|dead [--json] | retry (--group KEY|--all) | purge (--group KEY|--older-than 30d) [--verbose]. Run 'kissef --help' for the commands.
 
                 """.ReplaceLineEndings(),
                 run.Error);
