@@ -201,16 +201,12 @@ internal sealed class KissOutboxAdmin(KissOutboxDispatcher dispatcher, TimeProvi
         var revived = 0;
         foreach (var target in await dispatcher.Targets.GetAllAsync(force: false, cancellationToken).ConfigureAwait(false))
         {
-            var rows = await ForGroupAsync(target, groupKey, "retry a group of the outbox's dead rows", (own, ids) => own.Rows
-                .Where(r => r.DeadAt != null && ids.Contains(r.Id))
-                .ExecuteUpdateAsync(
-                    s => s.SetProperty(r => r.DeadAt, (long?)null)
-                        .SetProperty(r => r.Attempts, 0)
-                        .SetProperty(r => r.NextAttemptAt, now)
-                        .SetProperty(r => r.CreatedAt, now)
-                        .SetProperty(r => r.LeaseOwner, (string?)null)
-                        .SetProperty(r => r.LeaseExpiresAt, 0L),
-                    cancellationToken), cancellationToken).ConfigureAwait(false);
+            var rows = await ForGroupAsync(
+                target,
+                groupKey,
+                "retry a group of the outbox's dead rows",
+                (own, ids) => ReviveAsync(own.Rows.Where(r => r.DeadAt != null && ids.Contains(r.Id)), now, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
             if (rows > 0)
             {
                 dispatcher.Wake(target.ContextType, target.TenantId);
@@ -235,6 +231,17 @@ internal sealed class KissOutboxAdmin(KissOutboxDispatcher dispatcher, TimeProvi
 
         return purged;
     }
+
+    /// <summary>Makes <paramref name="rows"/> pending again, due <paramref name="now"/>, with their attempts reset (a new <c>MaxAge</c> from now).</summary>
+    private static Task<int> ReviveAsync(IQueryable<KissEf.Outbox.KissOutboxMessage> rows, long now, CancellationToken cancellationToken)
+        => rows.ExecuteUpdateAsync(
+            s => s.SetProperty(r => r.DeadAt, (long?)null)
+                .SetProperty(r => r.Attempts, 0)
+                .SetProperty(r => r.NextAttemptAt, now)
+                .SetProperty(r => r.CreatedAt, now)
+                .SetProperty(r => r.LeaseOwner, (string?)null)
+                .SetProperty(r => r.LeaseExpiresAt, 0L),
+            cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="change"/> on the ids of the dead rows of <paramref name="groupKey"/> in <paramref name="target"/>'s
@@ -307,16 +314,7 @@ internal sealed class KissOutboxAdmin(KissOutboxDispatcher dispatcher, TimeProvi
             revived += await RunAsync(
                 target,
                 "retry the outbox's dead rows",
-                own => own.Rows
-                    .Where(r => r.DeadAt != null && r.CallCount > 0)
-                    .ExecuteUpdateAsync(
-                        s => s.SetProperty(r => r.DeadAt, (long?)null)
-                            .SetProperty(r => r.Attempts, 0)
-                            .SetProperty(r => r.NextAttemptAt, now)
-                            .SetProperty(r => r.CreatedAt, now)
-                            .SetProperty(r => r.LeaseOwner, (string?)null)
-                            .SetProperty(r => r.LeaseExpiresAt, 0L),
-                        cancellationToken),
+                own => ReviveAsync(own.Rows.Where(r => r.DeadAt != null && r.CallCount > 0), now, cancellationToken),
                 cancellationToken).ConfigureAwait(false);
             dispatcher.Wake(target.ContextType, target.TenantId);
         }
