@@ -187,6 +187,14 @@ internal sealed class KissOutboxWorker(
                     Note(check, final);
                     return;
                 }
+
+                // A transient error of the database (a restart, a dropped connection) that is over by the time of the
+                // look: an outage shorter than a poll, waited out like a longer one (its rows' leases end, and the next
+                // drain takes them). Seen on CI: PostgreSQL restarted between a settle's failure and the look.
+                if (KissOutboxTable.DatabaseError(exception) is { IsTransient: true })
+                {
+                    return;
+                }
             }
 
             KissLog.DispatcherFailed(logger, exception);
