@@ -159,7 +159,13 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
 
         await using var b = await CreateShortLeaseHostAsync(configure: Lease);
         await b.StartAsync();
-        await Task.Delay(lease * 3);
+        // Held until A has renewed its lease two lease periods past where it first ended, B polling all the while:
+        // without the renewals B would have claimed the row by then. Polled from the table, with a deadline.
+        var renewedTo = (await OutboxRows.ReadAsync(a)).Select(r => r.LeaseExpiresAt).DefaultIfEmpty().Max() + (long)(lease * 2).TotalMilliseconds;
+        await OutboxCalls.EventuallyAsync(
+            async () => (await OutboxRows.ReadAsync(a)).Select(r => r.LeaseExpiresAt).DefaultIfEmpty().Max() >= renewedTo,
+            TimeSpan.FromSeconds(60),
+            async () => $"A's lease was not renewed to {renewedTo}: {string.Join("; ", await OutboxRows.ReadAsync(a))}");
         slow.Release();
 
         await AssertEachSentOnceAsync("settle", total, "B sent the row again while A's delete was running", a, b);
