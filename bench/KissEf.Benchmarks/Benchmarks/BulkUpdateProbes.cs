@@ -6,7 +6,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace KissEf.Benchmarks.Benchmarks;
 
@@ -101,23 +100,13 @@ public static class BulkUpdateProbes
     }
 
     private static IHost Build(DbFile db)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddKissTracking(kiss => kiss
-            .UseDryRun()
+        => DryRunHost.Build(db, kiss => kiss
             .Entity<Customer>(c =>
             {
                 c.HasIdentity(x => x.Email);
                 c.OnChanged(x => x.Plan).Record("Plan Changed").With("plan", x => x.Plan).WithOriginal("previous plan", x => x.Plan);
             })
             .Configure(o => o.UntrackedBulkOperations = KissBulkOperationPolicy.Ignore));
-        builder.Services.AddDbContext<BenchContext>((sp, options) => options.UseSqlite(db.ConnectionString).UseKissTracking(sp));
-        var host = builder.Build();
-        using var scope = host.Services.CreateScope();
-        scope.ServiceProvider.GetRequiredService<BenchContext>().Database.EnsureCreated();
-        return host;
-    }
 
     private enum Mode
     {

@@ -5,8 +5,6 @@ using KissEf.Benchmarks.Model;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace KissEf.Benchmarks.Benchmarks;
 
@@ -23,7 +21,7 @@ public static class DeadGroupsMemory
         try
         {
             var db = new DbFile(Path.Combine(folder, "dead.db"));
-            using var host = Build(db);
+            using var host = DryRunHost.Build(db, kiss => kiss.Entity<Customer>(c => c.HasIdentity(x => x.Email).OnAdded().Record("Signed Up")));
             Seed(db, rows);
             await host.StartAsync();
             var outbox = host.Services.GetRequiredService<IKissOutbox>();
@@ -47,18 +45,6 @@ public static class DeadGroupsMemory
         {
             BenchPaths.TryDelete(folder);
         }
-    }
-
-    private static IHost Build(DbFile db)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddKissTracking(kiss => kiss.UseDryRun().Entity<Customer>(c => c.HasIdentity(x => x.Email).OnAdded().Record("Signed Up")));
-        builder.Services.AddDbContext<BenchContext>((sp, options) => options.UseSqlite(db.ConnectionString).UseKissTracking(sp));
-        var host = builder.Build();
-        using var scope = host.Services.CreateScope();
-        scope.ServiceProvider.GetRequiredService<BenchContext>().Database.EnsureCreated();
-        return host;
     }
 
     /// <summary>Dead rows of 100 "Signed Up" calls each, with plain SQL: a 400, a 503 given up, a network error with a varying port.</summary>
