@@ -14,6 +14,10 @@ builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
 var connectionString = builder.Configuration.GetConnectionString("Shop") ?? "Data Source=kissef-sample.db";
+
+// SQLite by default; `--Database:Provider PostgreSQL` with a Npgsql connection string in `ConnectionStrings:Shop` runs the
+// same app (and its `kissef` commands) on PostgreSQL.
+var database = ShopDatabase.From(builder.Configuration["Database:Provider"], connectionString);
 var apiKey = builder.Configuration["KissMetrics:ApiKey"];
 var endpoint = builder.Configuration["KissMetrics:Endpoint"];
 var dryRun = string.IsNullOrWhiteSpace(apiKey);
@@ -45,7 +49,7 @@ builder.Services.AddKissTracking(kiss =>
 
     kiss.ApplyConfigurationsFromAssembly(typeof(Program).Assembly);
 });
-builder.Services.AddDbContext<ShopContext>((sp, db) => db.UseSqlite(connectionString).UseKissTracking(sp));
+builder.Services.AddDbContext<ShopContext>((sp, db) => database.Use(db).UseKissTracking(sp));
 builder.Services.AddTransient<ShopScenario>();
 builder.Services.AddScoped<SupportAgent>();
 builder.Services.AddTransient<ShopBackfill>();
@@ -69,7 +73,7 @@ if (args is not ["kissef", ..])
     if (args.Length > 0 && args[0] == "backfill")
     {
         // The shop's history from before KissEf, replayed into the vendor's JSON import file.
-        var exitCode = await host.Services.GetRequiredService<ShopBackfill>().RunAsync(args, connectionString);
+        var exitCode = await host.Services.GetRequiredService<ShopBackfill>().RunAsync(args, database);
         await host.StopAsync();
         return exitCode;
     }

@@ -12,7 +12,7 @@ namespace SampleApp;
 /// </summary>
 internal sealed partial class ShopBackfill(IServiceScopeFactory scopes, IKissBackfill backfill, ILogger<ShopBackfill> logger)
 {
-    public async Task<int> RunAsync(string[] args, string connectionString, CancellationToken cancellationToken = default)
+    public async Task<int> RunAsync(string[] args, ShopDatabase database, CancellationToken cancellationToken = default)
     {
         var export = args.SkipWhile(a => a != "--export").Skip(1).FirstOrDefault();
         if (export is null)
@@ -21,7 +21,7 @@ internal sealed partial class ShopBackfill(IServiceScopeFactory scopes, IKissBac
             return 2;
         }
 
-        await SeedHistoryAsync(connectionString, cancellationToken);
+        await SeedHistoryAsync(database, cancellationToken);
 
         await using var output = File.Create(export);
         using var scope = scopes.CreateScope();
@@ -43,9 +43,9 @@ internal sealed partial class ShopBackfill(IServiceScopeFactory scopes, IKissBac
     }
 
     /// <summary>Customers and orders of the years before KissEf: a context without UseKissTracking tracks nothing.</summary>
-    private static async Task SeedHistoryAsync(string connectionString, CancellationToken cancellationToken)
+    private static async Task SeedHistoryAsync(ShopDatabase database, CancellationToken cancellationToken)
     {
-        await using var plain = new ShopContext(new DbContextOptionsBuilder<ShopContext>().UseSqlite(connectionString).Options);
+        await using var plain = new ShopContext(database.Use(new DbContextOptionsBuilder<ShopContext>()).Options);
         var ann = new Customer { Email = "ann@example.com", Plan = Plan.Pro, Gender = "female", Country = "Portugal", LegacyId = "legacy-1001" };
         var bob = new Customer { Email = "bob@example.com", Plan = Plan.Free, Gender = "male", Country = "Ireland" };
         plain.Customers.AddRange(ann, bob);
