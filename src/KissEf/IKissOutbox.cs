@@ -52,6 +52,19 @@ public interface IKissOutbox
     Task<int> PurgeDeadAsync(string groupKey, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Removes every pending and dead call about <paramref name="person"/> from every outbox table (with
+    /// <c>UseTenants</c>, every tenant database): the events and property sets whose person it is, and the aliases that
+    /// name it on either side, compared as the vendor compares identities (ignoring case). A row a dispatcher is sending
+    /// at that moment is waited for (until it is settled, or its lease runs out), then rewritten, so no call about the
+    /// person is sent after this returns. What was delivered before is the vendor's: delete the person in its UI.
+    /// </summary>
+    /// <param name="person">The identity (<c>_p</c>) to forget, for example an e-mail address.</param>
+    /// <param name="cancellationToken">Stops the work (the rows done stay done).</param>
+    /// <returns>How many pending and dead calls were removed.</returns>
+    /// <exception cref="ArgumentException"><paramref name="person"/> is null, empty or white space.</exception>
+    Task<KissForgetReport> ForgetAsync(string person, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Counts pending and dead calls in <paramref name="tenantId"/>'s database (with <c>UseTenants</c>; tenants that
     /// share a database share its figures).
     /// </summary>

@@ -27,13 +27,17 @@ public abstract class OutboxTestBase : IAsyncLifetime
     /// <summary>
     /// A built (not started) <see cref="OutboxTestHost"/> on this test's database of <paramref name="provider"/> (the
     /// SQLite file, or a PostgreSQL database made on first use; every host of the test shares it);
-    /// <paramref name="context"/> adds to its context's options (an interceptor, say).
+    /// <paramref name="context"/> adds to its context's options (an interceptor, say); <paramref name="maps"/> replaces
+    /// <see cref="OutboxShop.MapCustomers"/>.
     /// </summary>
     protected async Task<OutboxTestHost> CreateHostAsync(
-        Provider provider, Action<KissTrackingOptions>? configure = null, Action<DbContextOptionsBuilder>? context = null)
+        Provider provider,
+        Action<KissTrackingOptions>? configure = null,
+        Action<DbContextOptionsBuilder>? context = null,
+        Func<KissTrackingBuilder, KissTrackingBuilder>? maps = null)
     {
         var connection = provider == Provider.Sqlite ? Database.ConnectionString : _postgres ??= await Providers.CreateDatabaseAsync(provider, Database);
-        return OutboxTestHost.Create(connection, Server.Endpoint, configure, context: context);
+        return OutboxTestHost.Create(connection, Server.Endpoint, configure, maps, context);
     }
 
     private string? _postgres;

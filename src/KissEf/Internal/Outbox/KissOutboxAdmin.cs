@@ -1,5 +1,6 @@
 using KissEf.Internal.Outbox.Dispatch;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace KissEf.Internal.Outbox;
 
@@ -14,7 +15,7 @@ namespace KissEf.Internal.Outbox;
 /// database down, or a tenant that could not be entered), naming it: totals without it would be wrong. The health check
 /// and the gauges read through <see cref="ReadAsync"/>, which keeps the figures of the tables read beside the failures.
 /// </remarks>
-internal sealed class KissOutboxAdmin(KissOutboxDispatcher dispatcher, TimeProvider time) : IKissOutbox
+internal sealed class KissOutboxAdmin(KissOutboxDispatcher dispatcher, TimeProvider time, IOptions<KissTrackingOptions> options) : IKissOutbox
 {
     /// <summary>How many tables a reading queries at once (with tenants, one per tenant database).</summary>
     private const int ReadConcurrency = 8;
@@ -232,6 +233,21 @@ internal sealed class KissOutboxAdmin(KissOutboxDispatcher dispatcher, TimeProvi
         return purged;
     }
 
+    public async Task<KissForgetReport> ForgetAsync(string person, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(person);
+        var (pending, dead) = (0, 0);
+        foreach (var target in await dispatcher.Targets.GetAllAsync(force: false, cancellationToken).ConfigureAwait(false))
+        {
+            var forget = new KissOutboxForget(target, person, time, options.Value.LeaseDuration);
+            var (p, d) = await forget.RunAsync(cancellationToken).ConfigureAwait(false);
+            pending += p;
+            dead += d;
+        }
+
+        return new KissForgetReport(pending, dead);
+    }
+
     /// <summary>Makes <paramref name="rows"/> pending again, due <paramref name="now"/>, with their attempts reset (a new <c>MaxAge</c> from now).</summary>
     private static Task<int> ReviveAsync(IQueryable<KissEf.Outbox.KissOutboxMessage> rows, long now, CancellationToken cancellationToken)
         => rows.ExecuteUpdateAsync(
@@ -339,7 +355,8 @@ internal sealed class KissOutboxAdmin(KissOutboxDispatcher dispatcher, TimeProvi
     }
 
     /// <summary>Runs <paramref name="query"/> on a context of its own; a missing table or an unreachable database is explained.</summary>
-    private static async Task<T> RunAsync<T>(KissOutboxTarget target, string operation, Func<KissOwnContext, Task<T>> query, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="query"/> on a context of KissEf's own for <paramref name="target"/>; a failure is explained (the table, the context, what to do) and thrown.</summary>
+    internal static async Task<T> RunAsync<T>(KissOutboxTarget target, string operation, Func<KissOwnContext, Task<T>> query, CancellationToken cancellationToken)
     {
         Exception failure;
         try
