@@ -216,6 +216,36 @@ public sealed class DocSampleRunTests : IDisposable
     }
 
     [Fact]
+    public async Task The_privacy_page_forgets_a_person_whose_calls_wait_and_the_others_are_sent()
+    {
+        await using var server = await FakeTrackingServer.StartAsync();
+        await using var host = await StartAsync<StoreContext>(kiss => kiss
+            .UseApiKey("docs-key")
+            .UseEndpoint(server.Endpoint)
+            .ApplyConfiguration(new Shop.Maps.CustomerTracking()));
+        var dispatcher = host.Services.GetRequiredService<IKissDispatcher>();
+        using var flush = new CancellationTokenSource(Deadline);
+
+        // The endpoint is down: both sign-ups wait in the outbox.
+        server.AlwaysFail(503);
+        await WithAsync<StoreContext>(host.Services, async db =>
+        {
+            db.Customers.AddRange(new Customer { Email = "ann@example.com", Plan = "free" }, new Customer { Email = "bob@example.com", Plan = "pro" });
+            await db.SaveChangesAsync();
+        });
+        var report = await Shop.Privacy.ErasureRequest.ForgetAsync(host.Services, "Ann@Example.com", CancellationToken.None);
+        server.Recover();
+        server.Reset();
+
+        // Bob's call is sent at its row's next attempt; then nothing is left to send.
+        await server.WaitForCallsAsync(1, Deadline);
+        await dispatcher.FlushAsync(flush.Token);
+        Assert.Equal(new KissForgetReport(1, 0), report);
+        Assert.Equal("bob@example.com", Assert.Single(server.Calls).Get("_p"));
+        Assert.Equal(0, (await host.Services.GetRequiredService<IKissOutbox>().GetStateAsync()).PendingCalls);
+    }
+
+    [Fact]
     public async Task The_bulk_operations_page_ships_the_placed_orders_with_their_calls_and_a_rolled_back_one_sends_none()
     {
         await using var host = await StartAsync<StoreContext>(kiss => kiss.UseRecorder().ApplyConfiguration(new OrderTracking()));
