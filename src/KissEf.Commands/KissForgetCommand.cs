@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace KissEf.Commands;
 
@@ -21,7 +20,7 @@ internal sealed class KissForgetCommand(IServiceProvider services, TextWriter ou
         var command = new Command("forget", "Remove every pending and dead call about a person, and every alias that names them, from the outbox.") { person, json };
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var outbox = services.GetRequiredService<IKissOutbox>();
+            var outbox = KissCommandServices.Outbox(services, "forget");
             var report = await outbox.ForgetAsync(parsed.GetValue(person)!, cancellationToken).ConfigureAwait(false);
             var text = parsed.GetValue(json)
                 ? JsonSerializer.Serialize(new { report.PendingCalls, report.DeadCalls }, Json)
