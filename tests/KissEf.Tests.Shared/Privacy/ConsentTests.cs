@@ -166,6 +166,31 @@ public abstract class ConsentTests : OutboxTestBase
     }
 
     [Fact]
+    public async Task A_backfill_enqueue_writes_no_call_of_a_refused_person_and_a_failing_service_costs_the_chunk()
+    {
+        await using var host = await CreateAsync(backfill: true);
+        await SaveAsAsync(host, Admin, accepted: true, db => db.Customers.AddRange(OutboxTestHost.Customers("old", 0, 10)));
+        await host.Dispatcher.FlushAsync();
+        Server.Reset();
+        _store.Refused.Add(OutboxTestHost.EmailOf("old-5"));
+        var backfill = host.Services.GetRequiredService<IKissBackfill>();
+
+        var report = await host.WithContextAsync(db => backfill.EnqueueAsync(db.Customers));
+        var lines = (await OutboxRows.ReadAsync(host)).SelectMany(r => r.Lines).ToList();
+        Assert.Equal((9, 9), (report.CallsWritten, lines.Count));
+        Assert.DoesNotContain(lines, l => l.Contains("old-5%40", StringComparison.Ordinal));
+        await host.Dispatcher.FlushAsync();
+        Server.Reset();
+
+        // The store breaks: the chunk's calls are all left out, counted in the report, and the backfill completes.
+        _store.Broken = true;
+        report = await host.WithContextAsync(db => backfill.EnqueueAsync(db.Customers.Where(c => c.Id > 0)));
+        Assert.Equal(0, report.CallsWritten);
+        Assert.Empty(await OutboxRows.ReadAsync(host));
+        Assert.Equal(10, report.Skipped.Where(s => s.Key.Contains($"the consent service {nameof(ShopConsent)} gave no answer (it threw InvalidOperationException)", StringComparison.Ordinal)).Sum(s => s.Value));
+    }
+
+    [Fact]
     public async Task A_tracked_bulk_update_writes_no_call_of_a_refused_person()
     {
         await using var host = await CreateAsync();
