@@ -23,6 +23,9 @@ public sealed class ConsentStore
     /// <summary>When set, the consent service throws: its store is unreachable.</summary>
     public bool Broken { get; set; }
 
+    /// <summary>When set, the consent service throws when asked about this person (after answering for others).</summary>
+    public string? BreaksAt { get; set; }
+
     /// <summary>How many times the consent service was asked about <paramref name="person"/>.</summary>
     public int AskedAbout(string person) => _asked.GetValueOrDefault(person);
 
@@ -38,7 +41,7 @@ public sealed class ShopConsent(CurrentUser user, ConsentStore store) : IKissCon
     public bool MayTrack(string person)
     {
         store.Ask(person);
-        if (store.Broken)
+        if (store.Broken || person == store.BreaksAt)
         {
             throw new InvalidOperationException("The consent store is unreachable.");
         }
