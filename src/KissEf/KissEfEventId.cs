@@ -49,6 +49,18 @@ public static class KissEfEventId
     /// <summary>Warning: loading such rows failed; the save went on, and the calls that read them were built without them.</summary>
     public const int RowsLoadFailed = 1009;
 
+    /// <summary>
+    /// Debug: a call was not written because <see cref="IKissConsent"/> refused its person (either side of an alias);
+    /// the message names the call, never the person.
+    /// </summary>
+    public const int ConsentRefused = 1010;
+
+    /// <summary>
+    /// Warning: the <see cref="IKissConsent"/> service threw or could not be resolved; the save (or the chunk of a backfill
+    /// or a tracked bulk operation) went on without any of its calls. The message names the service, never a person.
+    /// </summary>
+    public const int ConsentFailed = 1011;
+
     /// <summary>Debug: a call was delivered.</summary>
     public const int Delivered = 2001;
 

@@ -27,6 +27,9 @@ public sealed class KissTrackingBuilder
     /// <summary>Registers a delivery of its own instead of the outbox or the queue (the testing kit's recorder).</summary>
     internal Action<IServiceCollection>? DeliveryOverride { get; set; }
 
+    /// <summary>The consent service of <see cref="UseConsent{TConsent}"/>, or null: every person is tracked.</summary>
+    internal Type? ConsentType { get; private set; }
+
     internal List<Action<KissTrackingOptions>> OptionActions { get; } = [];
 
     internal List<Action<IHttpClientBuilder>> HttpClientActions { get; } = [];
@@ -71,6 +74,33 @@ public sealed class KissTrackingBuilder
         where TTenants : class, IKissTenants
     {
         Services.Replace(ServiceDescriptor.Singleton<IKissTenants, TTenants>());
+        return this;
+    }
+
+    /// <summary>
+    /// Asks <typeparamref name="TConsent"/> before every call is written: the calls of a person it refuses (an alias when
+    /// it refuses either side) are dropped, never written to the outbox, the queue or a backfill. It is resolved per save
+    /// from the saving context's application services, as <c>IdentifiedBy</c>'s service is: the request's scope, so a
+    /// scoped service may read the request's user (the root provider with pooled contexts). When the application has not
+    /// registered <typeparamref name="TConsent"/>, it is registered as a scoped service.
+    /// </summary>
+    /// <typeparam name="TConsent">The application's <see cref="IKissConsent"/>.</typeparam>
+    /// <returns>This builder.</returns>
+    /// <exception cref="InvalidOperationException">An earlier call chose another consent service.</exception>
+    public KissTrackingBuilder UseConsent<TConsent>()
+        where TConsent : class, IKissConsent
+    {
+        if (ConsentType is { } earlier && earlier != typeof(TConsent))
+        {
+            throw new InvalidOperationException(
+                $"AddKissTracking was called with UseConsent<{earlier.Name}>(), and this call chooses UseConsent<{typeof(TConsent).Name}>(). " +
+                "An application has one consent service: choose it in one call.");
+        }
+
+        ConsentType = typeof(TConsent);
+
+        // The application's own registration (a lifetime of its choice) wins, made before or after this call.
+        Services.TryAddScoped<TConsent>();
         return this;
     }
 

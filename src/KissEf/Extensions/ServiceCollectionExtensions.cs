@@ -90,7 +90,8 @@ public static class KissServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<IOptions<KissTrackingOptions>>(),
             sp.GetRequiredService<KissEf.Internal.Diagnostics.KissMetrics>(),
-            sp.GetService<IKissTenants>()));
+            sp.GetService<IKissTenants>(),
+            registration.Builder.ConsentType));
         services.AddHostedService<KissStartupValidator>();
         services.AddSingleton(sp => new KissUntrackedContexts(registration.Model, sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<KissUntrackedContexts>());

@@ -130,25 +130,34 @@ internal sealed class KissBackfill(
         var calls = new List<KissCall>();
         await foreach (var row in rows.AsNoTracking().AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            calls.Clear();
             run.Build(row, calls);
-            foreach (var call in calls)
-            {
-                lines.Write(call);
-            }
-
-            run.Written(calls.Count);
             if (run.RowsRead % run.ChunkSize == 0)
             {
-                await lines.FlushAsync(cancellationToken).ConfigureAwait(false);
-                run.ReportProgress();
+                await WriteLinesAsync(lines, run, calls, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        await lines.FlushAsync(cancellationToken).ConfigureAwait(false);
-        run.ReportProgress();
+        await WriteLinesAsync(lines, run, calls, cancellationToken).ConfigureAwait(false);
         LogDone(run);
         return run.Report();
+    }
+
+    /// <summary>
+    /// Writes an export's chunk of <paramref name="calls"/> to the file, once consent had its say on the whole chunk (a
+    /// consent service that failed costs the chunk's calls, as it costs a save's), and empties it.
+    /// </summary>
+    private static async Task WriteLinesAsync(KissImportLines lines, Run run, List<KissCall> calls, CancellationToken cancellationToken)
+    {
+        run.EndChunk(calls);
+        foreach (var call in calls)
+        {
+            lines.Write(call);
+        }
+
+        run.Written(calls.Count);
+        calls.Clear();
+        await lines.FlushAsync(cancellationToken).ConfigureAwait(false);
+        run.ReportProgress();
     }
 
     /// <summary>Enqueues <paramref name="rows"/> in pages ordered by <paramref name="key"/>, each after the last key written.</summary>
@@ -188,6 +197,7 @@ internal sealed class KissBackfill(
                 run.Build(row, calls);
             }
 
+            run.EndChunk(calls);
             var last = (TKey)getter.GetClrValueUsingContainingEntity(batch[^1])!;
             await WriteChunkAsync(own, run, calls, JsonSerializer.Serialize(last), cancellationToken).ConfigureAwait(false);
             after.Value = last;
@@ -283,7 +293,7 @@ internal sealed class KissBackfill(
     /// application services (its scope), as at a save; read before the query runs, while the context is free.
     /// </summary>
     private KissCallSink NewSink(IQueryable rows)
-        => new(KissQueryContext.Of(rows) is { } context ? KissApplicationServices.Of(context) : null, time.GetUtcNow(), runtime.Logger, runtime.MaxValueLength);
+        => new(KissQueryContext.Of(rows) is { } context ? KissApplicationServices.Of(context) : null, time.GetUtcNow(), runtime.Logger, runtime.MaxValueLength, runtime.Consent);
 
     /// <summary>The checkpoint's name: the entity and the query's SQL (with its parameter values), hashed.</summary>
     private static string Checkpoint<TEntity>(IQueryable<TEntity> rows)
@@ -453,6 +463,9 @@ internal sealed class KissBackfill(
             KissDistinctTimes.AssignWithin(sink.Calls);
             calls.AddRange(sink.Calls);
         }
+
+        /// <summary>A chunk's calls are built: consent is asked per chunk, and a service that failed costs the chunk's calls.</summary>
+        public void EndChunk(List<KissCall> calls) => sink.EndBatch(calls, "chunk of a backfill");
 
         public void Written(int count) => CallsWritten += count;
 

@@ -89,6 +89,6 @@ internal static class KissAliasCalls
         var writer = KissCallWriter.Start(sink.Builder, KissCallKind.Alias, from!);
         writer.Name(to!);
         writer.Time(sink.SaveTime);
-        sink.Calls.Add(new KissCall(writer.ToString(), description));
+        sink.Add(new KissCall(writer.ToString(), description), from!, to!);
     }
 }

@@ -89,11 +89,13 @@ internal static class KissCallEncoder
         }
 
         IReadOnlyList<string> keyNames = written == template.Properties.Count || template.Kind == KissCallKind.Event ? template.KeyNames : names!;
-        sink.Calls.Add(new KissCall(writer.ToString(), template.Description)
-        {
-            Person = identity,
-            KeyNames = keyNames,
-            Time = time.ToUnixTimeSeconds(),
-        });
+        sink.Add(
+            new KissCall(writer.ToString(), template.Description)
+            {
+                Person = identity,
+                KeyNames = keyNames,
+                Time = time.ToUnixTimeSeconds(),
+            },
+            identity);
     }
 }

@@ -15,12 +15,14 @@ internal sealed class KissCallSink
 {
     private readonly DbContext? _context;
     private readonly List<Action<ILogger>> _logs = [];
+    private readonly KissConsentGate? _consent;
     private IServiceProvider? _services;
 
     /// <summary>A save's sink: its messages are logged.</summary>
-    public KissCallSink(DbContext context, DateTimeOffset saveTime, ILogger logger, int maxValueLength, Diagnostics.KissMetrics? metrics)
+    public KissCallSink(DbContext context, DateTimeOffset saveTime, ILogger logger, int maxValueLength, Diagnostics.KissMetrics? metrics, Type? consent = null)
     {
         _context = context;
+        _consent = consent is null ? null : new KissConsentGate(consent);
         Metrics = metrics;
         SaveTime = saveTime;
         Logger = logger;
@@ -32,9 +34,10 @@ internal sealed class KissCallSink
     /// services the maps read come from <paramref name="services"/>: the application services of the query's context,
     /// as at a save (null when they are not known: a map that reads a service then skips its calls).
     /// </summary>
-    public KissCallSink(IServiceProvider? services, DateTimeOffset time, ILogger logger, int maxValueLength)
+    public KissCallSink(IServiceProvider? services, DateTimeOffset time, ILogger logger, int maxValueLength, Type? consent = null)
     {
         _services = services;
+        _consent = consent is null ? null : new KissConsentGate(consent);
         SaveTime = time;
         Logger = logger;
         MaxValueLength = maxValueLength;
@@ -76,6 +79,77 @@ internal sealed class KissCallSink
     /// <c>HasIdentity&lt;TService&gt;</c>; a backfill's: its query's context's.
     /// </summary>
     public IServiceProvider? ApplicationServices => _services ??= _context is null ? null : KissApplicationServices.Of(_context);
+
+    /// <summary>
+    /// Adds a built call, the one door of every call a save, a backfill or a tracked bulk operation makes: when a
+    /// consent service is set (<c>UseConsent</c>), only if it lets each person the call names be tracked
+    /// (<paramref name="person"/>, and <paramref name="other"/>, an alias's second identity). A refused call is never
+    /// added, so it reaches no output; a batch whose consent service failed loses all its calls at <see cref="EndBatch"/>.
+    /// </summary>
+    public void Add(KissCall call, string person, string? other = null)
+    {
+        if (_consent is { } consent && !(consent.MayTrack(person, this) && (other is null || consent.MayTrack(other, this))))
+        {
+            NotConsented(call, consent);
+            return;
+        }
+
+        Calls.Add(call);
+    }
+
+    /// <summary>
+    /// Ends a save or a chunk, whose calls are <paramref name="calls"/> (<paramref name="batch"/> names it in the warning):
+    /// when the consent service failed in it, none of them is written (and counted, and warned about once), because its
+    /// answers before the failure are no surer than after it, and the outcome of a save must not depend on the order its
+    /// changes were built in. The next chunk asks the service again.
+    /// </summary>
+    public void EndBatch(List<KissCall> calls, string batch)
+    {
+        if (_consent is not { } consent)
+        {
+            return;
+        }
+
+        if (consent.Failure is { } failure)
+        {
+            foreach (var call in calls)
+            {
+                NotConsented(call, consent);
+            }
+
+            calls.Clear();
+            if (Tally is null)
+            {
+                KissLog.ConsentFailed(Logger, batch, consent.ServiceType.Name, failure, consent.Exception);
+            }
+        }
+
+        consent.Reset();
+    }
+
+    /// <summary>Counts a call consent kept out: refused (log 1010), or lost to a failure of the service (warned once, 1011).</summary>
+    private void NotConsented(KissCall call, KissConsentGate consent)
+    {
+        var name = consent.ServiceType.Name;
+        if (Tally is not null)
+        {
+            Count(consent.Failure is { } failure
+                ? $"{call.Description}: the consent service {name} gave no answer ({failure})"
+                : $"{call.Description}: the consent service {name} refused its person");
+        }
+        else if (consent.Failure is not null)
+        {
+            _logs.Add(_ => Metrics?.Skipped(call, Diagnostics.KissMetrics.ConsentError));
+        }
+        else
+        {
+            _logs.Add(logger =>
+            {
+                KissLog.ConsentRefused(logger, call.Description, name);
+                Metrics?.Skipped(call, Diagnostics.KissMetrics.Consent);
+            });
+        }
+    }
 
     public void Skipped(string call, string rule)
     {

@@ -54,11 +54,11 @@ internal static class KissServicePersons
 
     /// <summary>
     /// Resolves <paramref name="serviceType"/> from the context's application services (the scope it was created in;
-    /// a backfill's: its query's context's), or says why it cannot: the service is not registered, or resolving it
+    /// a backfill's: its query's context's), or says why it cannot (the consent service of <c>UseConsent</c> is resolved here too): the service is not registered, or resolving it
     /// threw (a scoped service from a root provider that validates scopes, say). The rule names the service and the
     /// verb (<paramref name="verb"/><c>&lt;TService&gt;</c>); its text is built only when it is broken.
     /// </summary>
-    private static string? Resolve(Type serviceType, string verb, KissCallSink sink, out object? service)
+    public static string? Resolve(Type serviceType, string verb, KissCallSink sink, out object? service)
     {
         try
         {

@@ -19,6 +19,9 @@ internal sealed class KissBulkCallOutput(DbContext context, KissRuntime runtime)
     public async ValueTask WriteAsync(KissCallSink sink, bool async, CancellationToken cancellationToken)
     {
         var calls = sink.Calls;
+
+        // Consent is asked per chunk: a service that failed costs this chunk's calls, and the next chunk asks again.
+        sink.EndBatch(calls, "chunk of a tracked bulk operation");
         if (calls.Count > 0)
         {
             // Distinct times per person, as the calls of one save get them: the vendor counts a repeated (_p, _n, _t) once.

@@ -203,7 +203,7 @@ internal sealed class KissTrackedBulkOperation<TEntity>
     /// <summary>Every chunk, in the transaction the context is in (or the ambient one).</summary>
     private async ValueTask<int> ChunksAsync(bool async, CancellationToken cancellationToken)
     {
-        var sink = new KissCallSink(_context, _runtime.Time.GetUtcNow(), _runtime.Logger, _runtime.MaxValueLength, _runtime.Metrics);
+        var sink = new KissCallSink(_context, _runtime.Time.GetUtcNow(), _runtime.Logger, _runtime.MaxValueLength, _runtime.Metrics, _runtime.Consent);
         var output = new KissBulkCallOutput(_context, _runtime);
         var size = _runtime.BulkOperationChunkSize;
         var total = 0;

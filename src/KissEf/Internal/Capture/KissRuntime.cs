@@ -23,7 +23,8 @@ internal sealed class KissRuntime(
     ILoggerFactory loggers,
     IOptions<KissTrackingOptions> options,
     KissMetrics metrics,
-    IKissTenants? tenants)
+    IKissTenants? tenants,
+    Type? consent = null)
 {
     private readonly ConditionalWeakTable<DbTransaction, KissPendingCalls> _pending = new();
 
@@ -39,6 +40,9 @@ internal sealed class KissRuntime(
 
     /// <summary>The application's tenants (<c>UseTenants</c>), or null.</summary>
     public IKissTenants? Tenants { get; } = tenants;
+
+    /// <summary>The application's consent service type (<c>UseConsent</c>), asked before every call is written; or null.</summary>
+    public Type? Consent { get; } = consent;
 
     /// <summary>What a commit of <paramref name="context"/> is, for the delivery.</summary>
     public KissCommitOrigin Origin(DbContext context) => KissCommitOrigin.Of(context, Tenants);

@@ -46,7 +46,7 @@ internal sealed class KissSaveSession : IKissChangeSet
     }
 
     // Most saves of a tracked context change nothing that is mapped: the sink is made when a call is built.
-    private KissCallSink CallSink => _sinkOrNull ??= new KissCallSink(_context, _saveTime, _runtime.Logger, _runtime.MaxValueLength, _runtime.Metrics);
+    private KissCallSink CallSink => _sinkOrNull ??= new KissCallSink(_context, _saveTime, _runtime.Logger, _runtime.MaxValueLength, _runtime.Metrics, _runtime.Consent);
 
     /// <summary>The transaction the user began before this save, if any.</summary>
     public DbTransaction? UserTransaction { get; }
@@ -183,6 +183,7 @@ internal sealed class KissSaveSession : IKissChangeSet
                 }
             }
 
+            CallSink.EndBatch(CallSink.Calls, "save");
             _runtime.DistinctTimes.Assign(CallSink.Calls, CallSink.SaveTime);
             CallSink.WriteLogs();
             _finalized = true;

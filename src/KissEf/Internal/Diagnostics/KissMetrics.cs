@@ -25,6 +25,12 @@ internal sealed class KissMetrics
     /// <summary>The <c>reason</c> of a call dropped by direct delivery's full queue (log 2003).</summary>
     public const string QueueFull = "queue_full";
 
+    /// <summary>The <c>reason</c> of a call not written because <see cref="IKissConsent"/> refused its person (log 1010).</summary>
+    public const string Consent = "consent";
+
+    /// <summary>The <c>reason</c> of a call not written because the consent service threw or could not be resolved (log 1011).</summary>
+    public const string ConsentError = "consent_error";
+
     private static readonly KeyValuePair<string, object?> Event = new("kind", "e");
     private static readonly KeyValuePair<string, object?> Set = new("kind", "s");
     private static readonly KeyValuePair<string, object?> Alias = new("kind", "a");
@@ -35,6 +41,7 @@ internal sealed class KissMetrics
     private readonly Counter<long> _failed;
     private readonly Counter<long> _dead;
     private readonly Counter<long> _dropped;
+    private readonly Counter<long> _skipped;
     private readonly Histogram<double> _latency;
 
     public KissMetrics(IMeterFactory meters, IKissPendingSource pending)
@@ -46,6 +53,7 @@ internal sealed class KissMetrics
         _failed = meter.CreateCounter<long>("kissef.calls.failed", "{call}", "Delivery attempts that failed (an error status, a network error or a timeout).");
         _dead = meter.CreateCounter<long>("kissef.calls.dead", "{call}", "Calls given up: kept as dead outbox rows, or lost by direct delivery.");
         _dropped = meter.CreateCounter<long>("kissef.calls.dropped", "{call}", "Calls not sent because of bad data at save time, or a full queue.");
+        _skipped = meter.CreateCounter<long>("kissef.calls.skipped", "{call}", "Calls not written by choice: the consent service refused their person, or could not answer.");
         _latency = meter.CreateHistogram(
             "kissef.delivery.latency",
             "s",
@@ -72,6 +80,9 @@ internal sealed class KissMetrics
     public void Dropped(string call, string reason) => Dropped(KindOfDescription(call), reason);
 
     public void Dropped(KissCall call, string reason) => Dropped(KindOf(call.Line), reason);
+
+    /// <summary>Counts a call built and then not written, by choice (<paramref name="reason"/>: <see cref="Consent"/>, <see cref="ConsentError"/>).</summary>
+    public void Skipped(KissCall call, string reason) => _skipped.Add(1, KindOf(call.Line), new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>Counts a call delivered (<paramref name="line"/>: its line) and its time since the commit.</summary>
     public void Delivered(ReadOnlySpan<char> line, double latencySeconds)

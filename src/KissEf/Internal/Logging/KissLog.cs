@@ -46,6 +46,12 @@ internal static partial class KissLog
     [LoggerMessage(KissEfEventId.RowsLoadFailed, LogLevel.Warning, "KissEf could not load {Target} through {Entity}.{Navigation} for the calls of a save of {Context}; the save goes on, and the calls that read it are built without it.", EventName = nameof(KissEfEventId.RowsLoadFailed))]
     public static partial void RowsLoadFailed(ILogger logger, string target, string entity, string navigation, string context, Exception exception);
 
+    [LoggerMessage(KissEfEventId.ConsentRefused, LogLevel.Debug, "KissEf did not write the {Call}: the consent service {Consent} refused its person.", EventName = nameof(KissEfEventId.ConsentRefused))]
+    public static partial void ConsentRefused(ILogger logger, string call, string consent);
+
+    [LoggerMessage(KissEfEventId.ConsentFailed, LogLevel.Warning, "KissEf wrote none of the calls of a {Batch}: the consent service {Consent} gave no answer ({Failure}), and KissEf tracks no one it cannot ask about. The {Batch} itself went on.", EventName = nameof(KissEfEventId.ConsentFailed))]
+    public static partial void ConsentFailed(ILogger logger, string batch, string consent, string failure, Exception? exception);
+
     // 2xxx: delivery.
     [LoggerMessage(KissEfEventId.Delivered, LogLevel.Debug, "KissEf delivered the {Call}.", EventName = nameof(KissEfEventId.Delivered))]
     public static partial void Delivered(ILogger logger, string call);
