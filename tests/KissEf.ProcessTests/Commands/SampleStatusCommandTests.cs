@@ -53,6 +53,18 @@ public sealed class SampleStatusCommandTests
     }
 
     [Fact]
+    public async Task A_configuration_switch_after_kissef_is_an_unknown_option_of_the_command()
+    {
+        // docs/operations.md: give the sample's settings as environment variables, not after kissef.
+        await using var sample = SampleCommand.Sqlite();
+
+        var run = await sample.RunAsync("kissef", "status", "--Database:Provider", "PostgreSQL");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("Unrecognized command or argument '--Database:Provider'", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_has_help_that_names_its_options()
     {
         await using var sample = SampleCommand.Sqlite();
