@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace KissEf.Commands;
 
 /// <summary>
-/// <c>kissef status [--json]</c>: what is pending and dead in the outbox, read through <see cref="IKissOutbox.GetStateAsync"/>,
+/// <c>kissef status [--json]</c>: what is pending and dead in the outbox, in all and by context type (and by tenant), read through <see cref="IKissOutbox.GetStateAsync"/>,
 /// as a small table for a person or as JSON (<see cref="KissStatusJson"/>) for a script or an alert.
 /// </summary>
 internal sealed class KissStatusCommand(IServiceProvider services, TextWriter output)
@@ -39,11 +39,10 @@ internal sealed class KissStatusCommand(IServiceProvider services, TextWriter ou
     /// </summary>
     internal static string Table(KissOutboxState state)
     {
+        // The totals, each context type's table, then each tenant's database (with UseTenants).
         var rows = new List<(string Name, KissOutboxState State)> { ("all", state) };
-        if (state.Tenants is { } tenants)
-        {
-            rows.AddRange(tenants.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => ("tenant " + t.Key, t.Value)));
-        }
+        rows.AddRange(Lines("context ", state.Contexts));
+        rows.AddRange(Lines("tenant ", state.Tenants));
 
         var width = Math.Max("outbox".Length, rows.Max(r => r.Name.Length));
         var text = new System.Text.StringBuilder();
@@ -55,6 +54,9 @@ internal sealed class KissStatusCommand(IServiceProvider services, TextWriter ou
 
         return text.ToString();
     }
+
+    private static IEnumerable<(string, KissOutboxState)> Lines(string prefix, IReadOnlyDictionary<string, KissOutboxState>? states)
+        => states?.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => (prefix + s.Key, s.Value)) ?? [];
 
     private static string Age(TimeSpan? age) => age switch
     {

@@ -4,8 +4,9 @@ namespace KissEf.Commands;
 
 /// <summary>
 /// The documented shape of <c>kissef status --json</c> (docs/operations.md): flat numbers a script can compare, the
-/// oldest pending age in whole seconds (null when nothing is pending), and each tenant's figures with <c>UseTenants</c>
-/// (null without). Its own type, not <see cref="KissOutboxState"/>, so that the JSON stays stable when the state grows.
+/// oldest pending age in whole seconds (null when nothing is pending), each context type's figures (by its name, as
+/// <see cref="KissOutboxState.Contexts"/>), and each tenant's figures with <c>UseTenants</c> (null without); the figures
+/// inside have null <c>contexts</c> and <c>tenants</c>. Its own type, not <see cref="KissOutboxState"/>, so that the JSON stays stable when the state grows.
 /// </summary>
 internal sealed record KissStatusJson(
     int PendingRows,
@@ -13,9 +14,17 @@ internal sealed record KissStatusJson(
     int DeadRows,
     int DeadCalls,
     long? OldestPendingAgeSeconds,
+    IReadOnlyDictionary<string, KissStatusJson>? Contexts,
     IReadOnlyDictionary<string, KissStatusJson>? Tenants)
 {
-    private static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+    // Relaxed escaping: the text goes to a terminal or a script, never into HTML, and must read as the docs show it
+    // ("Connection refused (<host>)", not "\u003Chost\u003E"); quotes and control characters are still escaped.
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>The text <c>kissef status --json</c> prints for <paramref name="state"/>.</summary>
     public static string Serialize(KissOutboxState state) => JsonSerializer.Serialize(From(state), Options);
@@ -26,5 +35,9 @@ internal sealed record KissStatusJson(
         state.DeadRows,
         state.DeadCalls,
         state.OldestPendingAge is { } age ? (long)age.TotalSeconds : null,
-        state.Tenants?.OrderBy(t => t.Key, StringComparer.Ordinal).ToDictionary(t => t.Key, t => From(t.Value), StringComparer.Ordinal));
+        InOrder(state.Contexts),
+        InOrder(state.Tenants));
+
+    private static Dictionary<string, KissStatusJson>? InOrder(IReadOnlyDictionary<string, KissOutboxState>? states)
+        => states?.OrderBy(s => s.Key, StringComparer.Ordinal).ToDictionary(s => s.Key, s => From(s.Value), StringComparer.Ordinal);
 }

@@ -8,7 +8,8 @@ public interface IKissOutbox
 {
     /// <summary>
     /// Counts pending and dead calls, and the age of the oldest pending one. With <c>UseTenants</c> it reads every
-    /// tenant's database, with the state of each in <see cref="KissOutboxState.Tenants"/>.
+    /// tenant's database, with the state of each in <see cref="KissOutboxState.Tenants"/>. The state of each context
+    /// type's table is in <see cref="KissOutboxState.Contexts"/>.
     /// </summary>
     /// <param name="cancellationToken">Stops the query.</param>
     /// <returns>The state of the outbox.</returns>
@@ -66,7 +67,7 @@ public interface IKissOutbox
 
     /// <summary>
     /// Counts pending and dead calls in <paramref name="tenantId"/>'s database (with <c>UseTenants</c>; tenants that
-    /// share a database share its figures).
+    /// share a database share its figures), with each context type's table in <see cref="KissOutboxState.Contexts"/>.
     /// </summary>
     /// <param name="tenantId">The tenant, as <see cref="IKissTenants"/> names it.</param>
     /// <param name="cancellationToken">Stops the query.</param>

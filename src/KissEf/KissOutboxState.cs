@@ -13,4 +13,13 @@ public sealed record KissOutboxState(int PendingRows, int PendingCalls, int Dead
     /// figures, which the totals count once); null without tenants.
     /// </summary>
     public IReadOnlyDictionary<string, KissOutboxState>? Tenants { get; init; }
+
+    /// <summary>
+    /// The state of each DbContext type's outbox table, by the context type's name (<see cref="System.Reflection.MemberInfo.Name"/>;
+    /// when two of the context types share a name, both by <see cref="Type.FullName"/>). Filled whenever KissEf reads the
+    /// outbox, with one entry when the application has one context type, so that a script reads it the same way in
+    /// every app. With <c>UseTenants</c> a context's figures are the sum over the tenant databases (the breakdown by
+    /// tenant is in <see cref="Tenants"/>). The states inside have no breakdown of their own; null on a state made by hand.
+    /// </summary>
+    public IReadOnlyDictionary<string, KissOutboxState>? Contexts { get; init; }
 }

@@ -54,7 +54,7 @@ public sealed class RefusedCallTests
         Assert.Contains(Uri.EscapeDataString(refused), Assert.Single(row.Lines), StringComparison.Ordinal);
         Assert.Contains("400", row.LastError, StringComparison.Ordinal);
         var outbox = host.Services.GetService(typeof(IKissOutbox)) as IKissOutbox;
-        Assert.Equal(new KissOutboxState(0, 0, 1, 1, null), await outbox!.GetStateAsync());
+        Assert.Equal(new KissOutboxState(0, 0, 1, 1, null), (await outbox!.GetStateAsync()) with { Contexts = null });
         var log = Assert.Single(host.Logs.WithEventId(Dead));
         Assert.Contains("1 call(s)", log.Message, StringComparison.Ordinal);
 

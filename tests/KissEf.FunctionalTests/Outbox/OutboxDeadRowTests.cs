@@ -73,7 +73,7 @@ public sealed class OutboxDeadRowTests : OutboxTestBase
             Assert.All(attempts.SkipLast(1), c => Assert.Equal(500, c.StatusCode));
         }
 
-        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await _host.Outbox.GetStateAsync());
+        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), (await _host.Outbox.GetStateAsync()) with { Contexts = null });
         Assert.Empty(OutboxRows.Read(Database));
     }
 

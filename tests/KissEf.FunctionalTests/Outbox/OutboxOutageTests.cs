@@ -65,7 +65,7 @@ public sealed class OutboxOutageTests : OutboxTestBase
             Assert.Equal(200, attempts.Last().StatusCode);
         }
 
-        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await host.Outbox.GetStateAsync());
+        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), (await host.Outbox.GetStateAsync()) with { Contexts = null });
         Assert.Empty(OutboxRows.Read(Database));
         Assert.Empty(host.Logs.Errors);
     }

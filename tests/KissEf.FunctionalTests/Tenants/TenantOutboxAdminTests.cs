@@ -5,7 +5,8 @@ using KissEf.Tests.Support.Tenants;
 namespace KissEf.Tests.Tenants;
 
 /// <summary>
-/// Issue 17, "IKissOutbox and FlushAsync per tenant and for all": the state's breakdown by tenant, and each operation
+/// Issue 17, "IKissOutbox and FlushAsync per tenant and for all": the state's breakdown by tenant (and by context type,
+/// summed over the tenants), and each operation
 /// on one tenant's database leaves the others' rows alone.
 /// </summary>
 public sealed class TenantOutboxAdminTests : TenantTestBase
@@ -27,6 +28,11 @@ public sealed class TenantOutboxAdminTests : TenantTestBase
         Assert.Equal((2, 4), (before.Tenants[b].PendingRows, before.Tenants[b].PendingCalls));
         Assert.Equal((1, 4), (before.Tenants[c].PendingRows, before.Tenants[c].PendingCalls));
         Assert.NotNull(before.Tenants[b].OldestPendingAge);
+
+        // Issue 19: the one context type's figures add up its table in every tenant database.
+        var context = Assert.Single(before.Contexts!);
+        Assert.Equal((4, 10), (context.Value.PendingRows, context.Value.PendingCalls));
+        Assert.Equal(2, Assert.Single((await host.Outbox.GetTenantStateAsync(a)).Contexts!).Value.PendingCalls);
 
         await host.Dispatcher.FlushTenantAsync(b);
 

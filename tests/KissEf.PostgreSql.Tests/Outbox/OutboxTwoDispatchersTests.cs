@@ -50,7 +50,7 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
         Assert.Equal(total, sentByA + sentByB);
         Assert.Empty(a.Logs.Errors);
         Assert.Empty(b.Logs.Errors);
-        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await a.Outbox.GetStateAsync());
+        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), (await a.Outbox.GetStateAsync()) with { Contexts = null });
 
         async Task CommitAsync(OutboxTestHost host, int start, int count)
         {
@@ -234,6 +234,6 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
             Server.AllRequests.Count == total,
             $"{Server.AllRequests.Count - total} call(s) more than the {total} committed: {failure}{Environment.NewLine}A: {hosts[0].Logs}");
         OutboxCalls.AssertSameCalls(Enumerable.Range(0, total).Select(i => OutboxCalls.SignedUp($"{prefix}-{i}")), Server.Calls.Select(OutboxCalls.KeyOf));
-        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), await hosts[0].Outbox.GetStateAsync());
+        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), (await hosts[0].Outbox.GetStateAsync()) with { Contexts = null });
     }
 }

@@ -54,7 +54,7 @@ public sealed class OutboxCrashTests
         Assert.DoesNotContain(server.AllRequests, c => c.Get("score") == "99");
 
         var state = await next.Outbox.GetStateAsync();
-        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), state);
+        Assert.Equal(new KissOutboxState(0, 0, 0, 0, null), state with { Contexts = null });
         Assert.Empty(OutboxRows.Read(database));
         Assert.Empty(next.Logs.Errors);
     }

@@ -3,7 +3,7 @@ using KissEf.Tests.Support;
 namespace KissEf.Tests.Package;
 
 /// <summary>
-/// KissEf and KissEf.Testing from <c>dotnet pack</c>, once per test run: the fixture of <see cref="PackageGroup"/>, a
+/// KissEf, KissEf.Testing and KissEf.Commands from <c>dotnet pack</c>, once per test run: the fixture of <see cref="PackageGroup"/>, a
 /// temporary folder feed that the package tests' throw-away apps restore from (NuGet.org for everything else). The
 /// version is new per run, because the global packages folder caches a package by id and version; the feed, the apps
 /// under <see cref="Root"/> and the run's version in the global packages folder are removed when the group ends (not
@@ -27,7 +27,7 @@ public sealed class PackedFeed : IAsyncLifetime
     /// <summary>The folder holding the .nupkg and .snupkg files.</summary>
     public string Feed => Path.Combine(Root, "feed");
 
-    /// <summary>The version of both packages in this run.</summary>
+    /// <summary>The version of the packages in this run.</summary>
     public string Version { get; } = $"0.1.0-packtest.{DateTime.UtcNow:yyyyMMddHHmmss}.{Guid.NewGuid().ToString("N")[..6]}";
 
     /// <summary>How long the pack took (for the reports of the tests).</summary>
@@ -104,6 +104,10 @@ public sealed class PackedFeed : IAsyncLifetime
             StepTimeout,
             "pack", Path.Combine(repository, "src/KissEf.Testing/KissEf.Testing.csproj"), "-c", "Release", "-o", Feed, "--artifacts-path", artifacts, $"-p:Version={Version}",
             $"-p:KissEfRepositoryUrl={TestingRepositoryUrl}");
+        await DotnetProcess.RunAsync(
+            repository,
+            StepTimeout,
+            "pack", Path.Combine(repository, "src/KissEf.Commands/KissEf.Commands.csproj"), "-c", "Release", "-o", Feed, "--artifacts-path", artifacts, $"-p:Version={Version}");
 
         PackTime = clock.Elapsed;
     }
@@ -126,7 +130,7 @@ public sealed class PackedFeed : IAsyncLifetime
             // The per-run versions must not pile up in the global packages folder.
             var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
                 ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-            foreach (var id in (string[])["kissef", "kissef.testing"])
+            foreach (var id in (string[])["kissef", "kissef.testing", "kissef.commands"])
             {
                 var folder = Path.Combine(packages, id, version);
                 if (Directory.Exists(folder))

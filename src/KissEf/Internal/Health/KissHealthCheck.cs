@@ -9,7 +9,7 @@ namespace KissEf.Internal.Health;
 /// <summary>
 /// The "kissef" health check. Outbox: Degraded when dead calls exist or the oldest pending call is older than
 /// <see cref="KissTrackingOptions.HealthPendingAgeThreshold"/>, Unhealthy when the outbox cannot be read, with
-/// <see cref="IKissOutbox.GetStateAsync"/> in the data. With tenants, the data breaks the state down by tenant (and the
+/// <see cref="IKissOutbox.GetStateAsync"/> in the data (each context type's figures under <c>Contexts</c>). With tenants, the data breaks the state down by tenant (and the
 /// description names the tenants of each problem); a tenant database that cannot be read makes it Degraded, naming
 /// the tenant, with the other tenants' figures (Unhealthy only when no tenant's outbox can be read). Direct delivery: the queue's length in the data,
 /// Degraded when it is full (new calls are being dropped). Any other delivery (the testing kit's recorder):
@@ -97,6 +97,11 @@ internal sealed class KissHealthCheck(IServiceProvider services, IOptions<KissTr
         {
             // Absent when nothing is pending (a data value cannot be null).
             data[nameof(KissOutboxState.OldestPendingAge)] = oldest;
+        }
+
+        if (state.Contexts is { } contexts)
+        {
+            data[nameof(KissOutboxState.Contexts)] = contexts;
         }
 
         if (state.Tenants is { } tenants)

@@ -75,6 +75,8 @@ internal sealed class KissOutboxAdmin(KissOutboxDispatcher dispatcher, TimeProvi
             }).ConfigureAwait(false);
 
         var state = Empty;
+        var names = ContextNames(targets.Select(t => t.ContextType));
+        var contexts = new Dictionary<string, KissOutboxState>(StringComparer.Ordinal);
         var tables = new List<(string?, KissOutboxState)>();
         var failures = new List<KissOutboxFailure>();
         Dictionary<string, KissOutboxState>? tenants = dispatcher.Targets.Tenanted ? new(StringComparer.Ordinal) : null;
@@ -88,12 +90,13 @@ internal sealed class KissOutboxAdmin(KissOutboxDispatcher dispatcher, TimeProvi
             }
 
             state = Add(state, one);
+            AddTo(contexts, names[target.ContextType], one);
             tables.Add((target.TenantId, one));
             if (tenants is not null)
             {
                 foreach (var tenant in target.TenantIds)
                 {
-                    tenants[tenant] = tenants.TryGetValue(tenant, out var other) ? Add(other, one) : one;
+                    AddTo(tenants, tenant, one);
                 }
             }
         }
@@ -106,18 +109,23 @@ internal sealed class KissOutboxAdmin(KissOutboxDispatcher dispatcher, TimeProvi
                 new InvalidOperationException($"KissEf could not enter tenant '{tenant}' to read its outbox: see the warning logged (2013).")));
         }
 
-        return new KissOutboxReading(tenants is null ? state : state with { Tenants = tenants }, tables, failures);
+        return new KissOutboxReading(state with { Tenants = tenants, Contexts = contexts }, tables, failures);
     }
 
     public async Task<KissOutboxState> GetTenantStateAsync(string tenantId, CancellationToken cancellationToken = default)
     {
         var state = Empty;
-        foreach (var target in await TenantTargetsAsync(tenantId, cancellationToken).ConfigureAwait(false))
+        var targets = await TenantTargetsAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        var names = ContextNames(targets.Select(t => t.ContextType));
+        var contexts = new Dictionary<string, KissOutboxState>(StringComparer.Ordinal);
+        foreach (var target in targets)
         {
-            state = Add(state, await StateOfAsync(target, cancellationToken).ConfigureAwait(false));
+            var one = await StateOfAsync(target, cancellationToken).ConfigureAwait(false);
+            state = Add(state, one);
+            AddTo(contexts, names[target.ContextType], one);
         }
 
-        return state;
+        return state with { Contexts = contexts };
     }
 
     public async Task<int> RetryDeadAsync(CancellationToken cancellationToken = default)
@@ -136,6 +144,21 @@ internal sealed class KissOutboxAdmin(KissOutboxDispatcher dispatcher, TimeProvi
 
     private static KissOutboxState Add(KissOutboxState a, KissOutboxState b)
         => new(a.PendingRows + b.PendingRows, a.PendingCalls + b.PendingCalls, a.DeadRows + b.DeadRows, a.DeadCalls + b.DeadCalls, Max(a.OldestPendingAge, b.OldestPendingAge));
+
+    /// <summary>Adds <paramref name="one"/> to the figures of <paramref name="key"/> (a tenant, or a context type).</summary>
+    private static void AddTo(Dictionary<string, KissOutboxState> states, string key, KissOutboxState one)
+        => states[key] = states.TryGetValue(key, out var other) ? Add(other, one) : one;
+
+    /// <summary>
+    /// How <see cref="KissOutboxState.Contexts"/> names each context type: its short name, which an operator knows from
+    /// the code and from the errors, unless two of them share it (in two namespaces): then both by their full name, so
+    /// that neither name depends on which one was read first.
+    /// </summary>
+    private static Dictionary<Type, string> ContextNames(IEnumerable<Type> contextTypes)
+        => contextTypes.Distinct()
+            .GroupBy(t => t.Name, StringComparer.Ordinal)
+            .SelectMany(g => g.Count() == 1 ? g.Select(t => (Type: t, Name: t.Name)) : g.Select(t => (Type: t, Name: t.FullName ?? t.Name)))
+            .ToDictionary(n => n.Type, n => n.Name);
 
     private static TimeSpan? Max(TimeSpan? a, TimeSpan? b) => a is { } x && (b is not { } y || x > y) ? x : b;
 
