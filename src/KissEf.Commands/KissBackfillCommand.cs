@@ -46,7 +46,7 @@ internal sealed class KissBackfillCommand(IServiceProvider services, TextWriter 
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var target = Find(parsed.GetValue(entity)!, parsed.GetValue(context));
+            var target = await FindAsync(parsed.GetValue(entity)!, parsed.GetValue(context), cancellationToken).ConfigureAwait(false);
             var backfill = BackfillMethod
                 .MakeGenericMethod(target.ContextType, target.EntityType.ClrType)
                 .CreateDelegate<Func<IEntityType, string?, CancellationToken, Task>>(this);
@@ -56,14 +56,25 @@ internal sealed class KissBackfillCommand(IServiceProvider services, TextWriter 
         return command;
     }
 
-    private KissBackfillTarget Find(string entity, string? context)
+    private async Task<KissBackfillTarget> FindAsync(string entity, string? context, CancellationToken cancellationToken)
     {
-        using var scope = services.CreateScope();
-        return KissBackfillTargets.Find(
-            KissBackfillTargets.ContextTypes(scope.ServiceProvider),
-            type => ((DbContext)scope.ServiceProvider.GetRequiredService(type)).Model,
-            entity,
-            context);
+        var scope = services.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            // With tenants, a context may be made only for a tenant (its connection is the tenant's): the models are read
+            // in a scope entered for the first one.
+            if (services.GetService<IKissTenants>() is { } tenants
+                && (await tenants.GetTenantIdsAsync(cancellationToken).ConfigureAwait(false)).Order(StringComparer.Ordinal).FirstOrDefault() is { } first)
+            {
+                await tenants.EnterAsync(scope.ServiceProvider, first, cancellationToken).ConfigureAwait(false);
+            }
+
+            return KissBackfillTargets.Find(
+                KissBackfillTargets.ContextTypes(scope.ServiceProvider),
+                type => ((DbContext)scope.ServiceProvider.GetRequiredService(type)).Model,
+                entity,
+                context);
+        }
     }
 
     private async Task BackfillAsync<TContext, TEntity>(IEntityType entityType, string? export, CancellationToken cancellationToken)
