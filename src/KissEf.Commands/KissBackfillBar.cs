@@ -13,9 +13,10 @@ internal static class KissBackfillBar
     public static bool Shows(TextWriter output)
         => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
+    /// <summary>Runs <paramref name="run"/> under a bar drawn on <paramref name="console"/> (<see cref="AnsiConsole.Console"/>; a test's console in the tests).</summary>
     public static Task<KissBackfillReport> RunAsync(
-        string entity, long? total, TimeProvider time, Func<IProgress<KissBackfillProgress>, Task<KissBackfillReport>> run)
-        => AnsiConsole.Progress()
+        IAnsiConsole console, string entity, long? total, TimeProvider time, Func<IProgress<KissBackfillProgress>, Task<KissBackfillReport>> run)
+        => console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
             .Columns(new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn(), new TaskDescriptionColumn { Alignment = Justify.Left })

@@ -117,7 +117,7 @@ internal sealed class KissBackfillCommand(IServiceProvider services, TextWriter 
 
     private Task<KissBackfillReport> WithProgressAsync(string entity, long? total, Func<IProgress<KissBackfillProgress>, Task<KissBackfillReport>> run)
         => KissBackfillBar.Shows(output)
-            ? KissBackfillBar.RunAsync(entity, total, time, run)
+            ? KissBackfillBar.RunAsync(Spectre.Console.AnsiConsole.Console, entity, total, time, run)
             : run(new KissBackfillProgressLines(output, entity, total, time));
 
     /// <summary>
