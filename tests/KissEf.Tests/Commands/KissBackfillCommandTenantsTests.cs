@@ -62,6 +62,24 @@ public sealed class KissBackfillCommandTenantsTests
         }
     }
 
+    [Fact]
+    public async Task A_tenant_that_fails_does_not_stop_the_others_and_the_one_error_line_names_it()
+    {
+        var store = new TenantStore();
+        using var files = new TenantSqliteFiles(store, 2);
+        await using var services = await NewAppAsync(store);
+        files.Add(store, "t002");
+
+        var (code, output, error) = await RunAsync(services, "backfill", "TenantUser");
+
+        Assert.True(code == 1, output + error);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("kissef backfill: IKissBackfill.EnqueueAllTenantsAsync failed in 1 of 3 tenant(s); the others were backfilled.", line, StringComparison.Ordinal);
+        Assert.Contains("KissEf could not backfill tenant 't002': ", line, StringComparison.Ordinal);
+        Assert.Equal(2, OutboxRows.Read(files.Files["t000"]).Sum(r => r.CallCount));
+        Assert.Equal(3, OutboxRows.Read(files.Files["t001"]).Sum(r => r.CallCount));
+    }
+
     /// <summary>An app of two tenant databases (2 and 3 users, written with SQL: nothing tracked), not started.</summary>
     private static async Task<ServiceProvider> NewAppAsync(TenantStore store)
     {
