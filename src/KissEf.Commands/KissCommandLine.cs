@@ -17,7 +17,7 @@ internal sealed class KissCommandLine(IServiceProvider services, TextWriter outp
     public const int Failed = 1;
     public const int Usage = 2;
 
-    private const string UsageLine = "Usage: kissef status|dead [--json] | retry (--group KEY|--all) | purge (--group KEY|--older-than 30d) | forget PERSON [--json] [--verbose]. Run 'kissef --help' for the commands.";
+    private const string UsageLine = "Usage: kissef status|dead [--json] | retry (--group KEY|--all) | purge (--group KEY|--older-than 30d) | backfill ENTITY [--context NAME] [--export FILE] | forget PERSON [--json] [--verbose]. Run 'kissef --help' for the commands.";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -33,6 +33,7 @@ internal sealed class KissCommandLine(IServiceProvider services, TextWriter outp
         root.Subcommands.Add(deadRows.Retry());
         root.Subcommands.Add(deadRows.Purge());
         root.Subcommands.Add(new KissForgetCommand(services, output).Create());
+        root.Subcommands.Add(new KissBackfillCommand(services, output, TimeProvider.System).Create());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

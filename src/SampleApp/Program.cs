@@ -47,6 +47,12 @@ builder.Services.AddKissTracking(kiss =>
     // One call at a time, so that the calls print in the order of the changes (the default sends 4 at once).
     kiss.Configure(o => o.MaxConcurrency = 1);
 
+    // `kissef backfill` writes at most this many calls a second into the outbox (KissEf's default: 200).
+    if (builder.Configuration.GetValue<int?>("KissMetrics:BackfillCallsPerSecond") is { } backfillRate)
+    {
+        kiss.Configure(o => o.BackfillCallsPerSecond = backfillRate);
+    }
+
     kiss.ApplyConfigurationsFromAssembly(typeof(Program).Assembly);
 });
 builder.Services.AddDbContext<ShopContext>((sp, db) => database.Use(db).UseKissTracking(sp));

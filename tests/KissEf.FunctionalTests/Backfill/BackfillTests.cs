@@ -131,6 +131,23 @@ public sealed class BackfillTests
         Assert.Contains("ExportAsync", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_entity_without_a_map_is_refused_with_a_message_that_names_it_and_says_to_add_a_map()
+    {
+        await using var host = await StartAsync(Delivery.Outbox);
+        using var scope = host.OpenScope();
+        var backfill = host.Services.GetRequiredService<IKissBackfill>();
+
+        var enqueue = await Assert.ThrowsAsync<InvalidOperationException>(() => backfill.EnqueueAsync(scope.Db.Orders));
+        using var output = new MemoryStream();
+        var export = await Assert.ThrowsAsync<InvalidOperationException>(() => backfill.ExportAsync(scope.Db.Orders, output));
+
+        Assert.Equal(
+            "ShopOrder has no KissEf map, so a backfill has no call to replay: add an IKissEntityTypeConfiguration<ShopOrder> (or kiss.Entity<ShopOrder>(...)) in AddKissTracking, then backfill it.",
+            enqueue.Message);
+        Assert.Equal(enqueue.Message, export.Message);
+    }
+
     private static Task<TestHost> StartAsync(Delivery delivery) => TestHost.StartAsync(
         delivery,
         kiss => kiss.Entity<ShopCustomer>(c =>

@@ -46,7 +46,7 @@ public sealed class SampleStatusCommandTests
         Assert.Equal(
             """
             kissef: Required command was not provided. Unrecognized command or argument 'nope'.
-            Usage: kissef status|dead [--json] | retry (--group KEY|--all) | purge (--group KEY|--older-than 30d) | forget PERSON [--json] [--verbose]. Run 'kissef --help' for the commands.
+            Usage: kissef status|dead [--json] | retry (--group KEY|--all) | purge (--group KEY|--older-than 30d) | backfill ENTITY [--context NAME] [--export FILE] | forget PERSON [--json] [--verbose]. Run 'kissef --help' for the commands.
 
             """.ReplaceLineEndings(),
             run.Error);

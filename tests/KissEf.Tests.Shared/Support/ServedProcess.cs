@@ -38,8 +38,12 @@ public sealed class ServedProcess : IDisposable
         }
     }
 
-    /// <summary>Starts <c>dotnet <paramref name="assembly"/> <paramref name="arguments"/></c> in <paramref name="workingDirectory"/> (default: the assembly's folder).</summary>
-    public static ServedProcess Start(string assembly, IEnumerable<string> arguments, string? workingDirectory = null)
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="assembly"/> <paramref name="arguments"/></c> in <paramref name="workingDirectory"/>
+    /// (default: the assembly's folder), with <paramref name="environment"/> added to its environment.
+    /// </summary>
+    public static ServedProcess Start(
+        string assembly, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         var start = new ProcessStartInfo(ChildDotnet.Host())
@@ -62,6 +66,10 @@ public sealed class ServedProcess : IDisposable
         // The child's own configuration decides its logging: nothing of the test runner's environment.
         start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
         start.Environment.Remove("DOTNET_ENVIRONMENT");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var child = new ServedProcess(process);

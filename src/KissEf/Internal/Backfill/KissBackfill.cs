@@ -263,7 +263,9 @@ internal sealed class KissBackfill(
 
     private KissEntityMap MapOf<TEntity>()
         => runtime.Model.FindMap(typeof(TEntity))
-            ?? throw new InvalidOperationException($"{typeof(TEntity).Name} has no KissEf map: register one in AddKissTracking before backfilling it.");
+            ?? throw new InvalidOperationException(
+                $"{typeof(TEntity).Name} has no KissEf map, so a backfill has no call to replay: add an IKissEntityTypeConfiguration<{typeof(TEntity).Name}> " +
+                $"(or kiss.Entity<{typeof(TEntity).Name}>(...)) in AddKissTracking, then backfill it.");
 
     /// <summary>
     /// The context type of the query's <paramref name="context"/> when it maps <typeparamref name="TEntity"/>, else the
