@@ -35,7 +35,7 @@ internal sealed class KissCommandLine(IServiceProvider services, TextWriter outp
         root.Subcommands.Add(new KissForgetCommand(services, output).Create());
         root.Subcommands.Add(new KissBackfillCommand(services, output, TimeProvider.System).Create());
 
-        var parsed = root.Parse(args);
+        var parsed = root.Parse(WithoutConfigurationSwitches(args));
         if (parsed.Errors.Count > 0)
         {
             var messages = string.Join(" ", parsed.Errors.Select(e => e.Message));
@@ -61,5 +61,35 @@ internal sealed class KissCommandLine(IServiceProvider services, TextWriter outp
 
             return Failed;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="args"/> without the app's configuration switches (<c>--Section:Key value</c>,
+    /// <c>--Section:Key=value</c>): the host's command-line configuration has read them from the same arguments, so
+    /// <c>dotnet run -- kissef status --ConnectionStrings:Shop "…"</c> points the command at that database, as it
+    /// would point the app. A name with a ':' is never a command's option.
+    /// </summary>
+    internal static string[] WithoutConfigurationSwitches(string[] args)
+    {
+        var kept = new List<string>(args.Length);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf(':', StringComparison.Ordinal) is var colon and > 2
+                && (arg.IndexOf('=', StringComparison.Ordinal) is var equals && (equals < 0 || colon < equals)))
+            {
+                // --Key value: the value goes with it (the host reads the next argument as the value).
+                if (equals < 0 && i + 1 < args.Length)
+                {
+                    i++;
+                }
+
+                continue;
+            }
+
+            kept.Add(arg);
+        }
+
+        return [.. kept];
     }
 }

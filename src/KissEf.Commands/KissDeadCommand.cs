@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace KissEf.Commands;
 
@@ -18,7 +17,7 @@ internal sealed class KissDeadCommand(IServiceProvider services, TextWriter outp
         command.Options.Add(json);
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var groups = await services.GetRequiredService<IKissOutbox>().GetDeadGroupsAsync(cancellationToken).ConfigureAwait(false);
+            var groups = await KissCommandServices.Outbox(services, "dead").GetDeadGroupsAsync(cancellationToken).ConfigureAwait(false);
             await output.WriteAsync(parsed.GetValue(json) ? KissDeadJson.Serialize(groups) + "\n" : Table(groups)).ConfigureAwait(false);
             return KissCommandLine.Done;
         });

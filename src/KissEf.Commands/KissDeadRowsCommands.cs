@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace KissEf.Commands;
 
@@ -25,7 +24,7 @@ internal sealed class KissDeadRowsCommands(IServiceProvider services, TextWriter
         });
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var outbox = services.GetRequiredService<IKissOutbox>();
+            var outbox = KissCommandServices.Outbox(services, "retry");
             var key = parsed.GetValue(group);
             var rows = key is null
                 ? await outbox.RetryDeadAsync(cancellationToken).ConfigureAwait(false)
@@ -54,7 +53,7 @@ internal sealed class KissDeadRowsCommands(IServiceProvider services, TextWriter
         });
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var outbox = services.GetRequiredService<IKissOutbox>();
+            var outbox = KissCommandServices.Outbox(services, "purge");
             var key = parsed.GetValue(group);
             var rows = key is null
                 ? await outbox.PurgeDeadAsync(parsed.GetValue(olderThan)!.Value, cancellationToken).ConfigureAwait(false)

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace KissEf.Commands;
 
@@ -17,7 +16,7 @@ internal sealed class KissStatusCommand(IServiceProvider services, TextWriter ou
         command.Options.Add(json);
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var outbox = services.GetRequiredService<IKissOutbox>();
+            var outbox = KissCommandServices.Outbox(services, "status");
             var state = await outbox.GetStateAsync(cancellationToken).ConfigureAwait(false);
             if (parsed.GetValue(json))
             {

@@ -53,15 +53,23 @@ public sealed class SampleStatusCommandTests
     }
 
     [Fact]
-    public async Task A_configuration_switch_after_kissef_is_an_unknown_option_of_the_command()
+    public async Task A_configuration_switch_after_the_command_is_the_apps_and_points_the_command_at_its_database()
     {
-        // docs/operations.md: give the sample's settings as environment variables, not after kissef.
+        // docs/operations.md: the host reads --Section:Key value from the same arguments; the command leaves it to it.
         await using var sample = SampleCommand.Sqlite();
+        await sample.CreateDatabaseAsync();
 
-        var run = await sample.RunAsync("kissef", "status", "--Database:Provider", "PostgreSQL");
+        var own = await sample.RunAsync("kissef", "status", "--json");
+        var other = await sample.RunAsync("kissef", "status", "--ConnectionStrings:Shop", "Data Source=other.db", "--json");
+        var equals = await sample.RunAsync("kissef", "status", "--ConnectionStrings:Shop=Data Source=other.db");
 
-        Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Contains("Unrecognized command or argument '--Database:Provider'", run.Error, StringComparison.Ordinal);
+        Assert.True(own.ExitCode == 0, own.ToString());
+        foreach (var run in new[] { other, equals })
+        {
+            // other.db is a new, empty file: no outbox table in it, one line that says so.
+            Assert.True(run.ExitCode == 1, run.ToString());
+            Assert.StartsWith("kissef status: KissEf could not read the outbox's state: the outbox table 'kiss_outbox' of ShopContext cannot be read", run.Error, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -370,7 +370,7 @@ internal sealed class KissOutboxAdmin(KissOutboxDispatcher dispatcher, TimeProvi
             purged += await RunAsync(
                 target,
                 "purge the outbox's dead rows",
-                own => own.Rows.Where(r => r.DeadAt != null && r.DeadAt <= cutoff).ExecuteDeleteAsync(cancellationToken),
+                own => own.Rows.Where(r => r.DeadAt != null && r.CallCount > 0 && r.DeadAt <= cutoff).ExecuteDeleteAsync(cancellationToken),
                 cancellationToken).ConfigureAwait(false);
         }
 
