@@ -1,11 +1,6 @@
-using System.Data.Common;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using KissEf.Tests.Postgres;
 using KissEf.Tests.Support;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace KissEf.Tests.Commands;
 
@@ -22,18 +17,16 @@ public sealed class SampleBackfillKissefCommandTests
 
     private static readonly Regex ProgressLine = new(@"^backfill Customer: \d+ of \d+ rows read, \d+ calls written, \d+ rows/s, ETA \d\d:\d\d:\d\d$", RegexOptions.Multiline);
 
-    private static readonly Dictionary<string, string> None = [];
-
     public static TheoryData<string> Providers => new() { "Sqlite", "PostgreSQL" };
 
     [Theory]
     [MemberData(nameof(Providers))]
     public async Task Export_of_Customer_writes_each_legacy_alias_as_an_import_line_and_reports_the_sign_ups_left_out(string provider)
     {
-        await using var shop = await SampleShop.CreateAsync(provider);
+        await using var shop = await ShopAsync(provider);
 
         var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var run = await shop.RunAsync(None, "kissef", "backfill", "Customer", "--export", "out.jsonl");
+        var run = await shop.RunAsync("kissef", "backfill", "Customer", "--export", "out.jsonl");
         var after = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -60,9 +53,9 @@ public sealed class SampleBackfillKissefCommandTests
     [MemberData(nameof(Providers))]
     public async Task Enqueue_of_Customer_leaves_exactly_its_alias_calls_in_the_outbox_and_no_checkpoint(string provider)
     {
-        await using var shop = await SampleShop.CreateAsync(provider);
+        await using var shop = await ShopAsync(provider);
 
-        var run = await shop.RunAsync(None, "kissef", "backfill", "Customer");
+        var run = await shop.RunAsync("kissef", "backfill", "Customer");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("", run.Error);
@@ -82,8 +75,8 @@ public sealed class SampleBackfillKissefCommandTests
     public async Task A_backfill_killed_mid_run_resumes_after_its_last_chunk_and_the_outbox_holds_each_alias_once(string provider)
     {
         const int added = 20_000;
-        await using var shop = await SampleShop.CreateAsync(provider);
-        await shop.AddCustomersAsync(added);
+        await using var shop = await ShopAsync(provider);
+        await AddCustomersAsync(shop, added);
 
         // 2000 calls a second: about ten seconds for the 20,002 aliases, long enough to be killed after its first chunk.
         var fast = new Dictionary<string, string> { ["KissMetrics__BackfillCallsPerSecond"] = "2000" };
@@ -121,49 +114,35 @@ public sealed class SampleBackfillKissefCommandTests
     [Fact]
     public async Task An_unknown_entity_or_context_exits_with_1_and_one_line_that_says_what_there_is()
     {
-        var folder = Directory.CreateTempSubdirectory("kissef-backfill-");
-        try
-        {
-            var entity = await RunAsync(folder.FullName, None, "kissef", "backfill", "Custmer");
-            var context = await RunAsync(folder.FullName, None, "kissef", "backfill", "Customer", "--context", "Shop");
+        await using var sample = SampleCommand.Sqlite();
+        var entity = await sample.RunAsync("kissef", "backfill", "Custmer");
+        var context = await sample.RunAsync("kissef", "backfill", "Customer", "--context", "Shop");
 
-            Assert.True(entity.ExitCode == 1, entity.ToString());
-            Assert.Equal(
-                "kissef backfill: 'Custmer' is not an entity type of ShopContext (Customer, Order): give one of these names, or the type's full name.\n",
-                entity.Error.ReplaceLineEndings("\n"));
-            Assert.Equal("", entity.Output);
-            Assert.True(context.ExitCode == 1, context.ToString());
-            Assert.Equal(
-                "kissef backfill: no DbContext named 'Shop' is registered in the app's services: give --context one of ShopContext.\n",
-                context.Error.ReplaceLineEndings("\n"));
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        Assert.True(entity.ExitCode == 1, entity.ToString());
+        Assert.Equal(
+            "kissef backfill: 'Custmer' is not an entity type of ShopContext (Customer, Order): give one of these names, or the type's full name.\n",
+            entity.Error.ReplaceLineEndings("\n"));
+        Assert.Equal("", entity.Output);
+        Assert.True(context.ExitCode == 1, context.ToString());
+        Assert.Equal(
+            "kissef backfill: no DbContext named 'Shop' is registered in the app's services: give --context one of ShopContext.\n",
+            context.Error.ReplaceLineEndings("\n"));
     }
 
     [Fact]
     public async Task Backfill_has_help_that_names_its_argument_and_options_and_needs_the_entity()
     {
-        var folder = Directory.CreateTempSubdirectory("kissef-backfill-");
-        try
-        {
-            var help = await RunAsync(folder.FullName, None, "kissef", "backfill", "--help");
-            var none = await RunAsync(folder.FullName, None, "kissef", "backfill");
+        await using var sample = SampleCommand.Sqlite();
+        var help = await sample.RunAsync("kissef", "backfill", "--help");
+        var none = await sample.RunAsync("kissef", "backfill");
 
-            Assert.True(help.ExitCode == 0, help.ToString());
-            Assert.Contains("kissef backfill <Entity> [options]", help.Output, StringComparison.Ordinal);
-            Assert.Contains("--context <NAME>", help.Output, StringComparison.Ordinal);
-            Assert.Contains("--export <FILE>", help.Output, StringComparison.Ordinal);
-            Assert.Contains("--verbose", help.Output, StringComparison.Ordinal);
-            Assert.True(none.ExitCode == 2, none.ToString());
-            Assert.StartsWith("kissef: Required argument 'Entity' missing for command: 'backfill'.", none.Error, StringComparison.Ordinal);
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        Assert.True(help.ExitCode == 0, help.ToString());
+        Assert.Contains("kissef backfill <Entity> [options]", help.Output, StringComparison.Ordinal);
+        Assert.Contains("--context <NAME>", help.Output, StringComparison.Ordinal);
+        Assert.Contains("--export <FILE>", help.Output, StringComparison.Ordinal);
+        Assert.Contains("--verbose", help.Output, StringComparison.Ordinal);
+        Assert.True(none.ExitCode == 2, none.ToString());
+        Assert.StartsWith("kissef: Required argument 'Entity' missing for command: 'backfill'.", none.Error, StringComparison.Ordinal);
     }
 
     /// <summary>The lines of the final report: from the "done:" line on, the command's own lines (not the app's logs).</summary>
@@ -172,138 +151,26 @@ public sealed class SampleBackfillKissefCommandTests
             .SkipWhile(l => !l.StartsWith("backfill Customer: done: ", StringComparison.Ordinal))
             .Where(l => l.StartsWith("backfill Customer: ", StringComparison.Ordinal))];
 
-    private static async Task<Run> RunAsync(string folder, IReadOnlyDictionary<string, string> environment, params string[] args)
-    {
-        var start = new ProcessStartInfo(ChildDotnet.Host())
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(ChildDotnet.RecordedAssembly("KissEfSampleAppPath"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(deadline.Token);
-        return new Run(process.ExitCode, await output, await error);
-    }
-
-    private sealed record Run(int ExitCode, string Output, string Error)
-    {
-        public override string ToString() => $"exit {ExitCode}:{Environment.NewLine}{Output}{Error}";
-    }
-
     /// <summary>
     /// The sample's shop after one run of the sample (its customers: Ann and Robert with a legacy id, Dan without), in a
-    /// folder of its own, on SQLite (<c>kissef-sample.db</c> there) or on a database of the private PostgreSQL server.
+    /// folder of its own, on SQLite or on a database of the private PostgreSQL server.
     /// </summary>
-    private sealed class SampleShop : IAsyncDisposable
+    private static async Task<SampleCommand> ShopAsync(string provider)
     {
-        private readonly string? _postgres;
-
-        private SampleShop(string folder, string? postgres)
-        {
-            Folder = folder;
-            _postgres = postgres;
-        }
-
-        public string Folder { get; }
-
-        public static async Task<SampleShop> CreateAsync(string provider)
-        {
-            var postgres = provider == "PostgreSQL" ? (await SharedPostgres.GetAsync()).CreateDatabase() : null;
-            var shop = new SampleShop(Directory.CreateTempSubdirectory("kissef-backfill-").FullName, postgres);
-            var scenario = await shop.RunAsync(None);
-            Assert.True(scenario.ExitCode == 0, scenario.ToString());
-            Assert.Equal(0L, await shop.ScalarAsync("SELECT COUNT(*) FROM kiss_outbox"));
-            return shop;
-        }
-
-        /// <summary>The sample's configuration of the database (none for SQLite: its file in the working folder), and <paramref name="more"/>.</summary>
-        public Dictionary<string, string> Environment(IReadOnlyDictionary<string, string> more)
-        {
-            var environment = new Dictionary<string, string>(more);
-            if (_postgres is not null)
-            {
-                environment["Database__Provider"] = "PostgreSQL";
-                environment["ConnectionStrings__Shop"] = _postgres;
-            }
-
-            return environment;
-        }
-
-        public Task<Run> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
-            => SampleBackfillKissefCommandTests.RunAsync(Folder, Environment(environment), args);
-
-        /// <summary>Customers c1..cN@example.com with the legacy ids old-1..old-N, written without tracking (straight SQL).</summary>
-        public Task AddCustomersAsync(int count) => ExecuteAsync(_postgres is null
-            ? $"""
-               WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
-               INSERT INTO "Customers" ("Email", "Plan", "IsVip", "LegacyId") SELECT 'c' || i || '@example.com', 'Free', 0, 'old-' || i FROM n;
-               """
-            : $"""
-               INSERT INTO "Customers" ("Email", "Plan", "IsVip", "LegacyId")
-               SELECT 'c' || i || '@example.com', 'Free', false, 'old-' || i FROM generate_series(1, {count}) AS i;
-               """);
-
-        /// <summary>Every call line of the outbox's rows (a checkpoint row holds none).</summary>
-        public async Task<List<string>> CallsAsync()
-        {
-            await using var connection = await OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT calls FROM kiss_outbox WHERE call_count > 0";
-            var calls = new List<string>();
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                calls.AddRange(reader.GetString(0).Split('\n', StringSplitOptions.RemoveEmptyEntries));
-            }
-
-            return calls;
-        }
-
-        public async Task<long> ScalarAsync(string sql)
-        {
-            await using var connection = await OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            SqliteConnection.ClearAllPools();
-            NpgsqlConnection.ClearAllPools();
-            Directory.Delete(Folder, recursive: true);
-        }
-
-        private async Task ExecuteAsync(string sql)
-        {
-            await using var connection = await OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            await command.ExecuteNonQueryAsync();
-        }
-
-        private async Task<DbConnection> OpenAsync()
-        {
-            DbConnection connection = _postgres is null
-                ? new SqliteConnection($"Data Source={Path.Combine(Folder, "kissef-sample.db")};Pooling=False")
-                : new NpgsqlConnection(_postgres);
-            await connection.OpenAsync();
-            return connection;
-        }
+        var shop = await SampleCommand.OnAsync(provider);
+        await shop.CreateDatabaseAsync();
+        Assert.Equal(0L, await shop.ScalarAsync("SELECT COUNT(*) FROM kiss_outbox"));
+        return shop;
     }
+
+    /// <summary>Customers c1..cN@example.com with the legacy ids old-1..old-N, written without tracking (straight SQL).</summary>
+    private static Task AddCustomersAsync(SampleCommand shop, int count) => shop.ExecuteAsync(shop.Provider == "Sqlite"
+        ? $"""
+           WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
+           INSERT INTO "Customers" ("Email", "Plan", "IsVip", "LegacyId") SELECT 'c' || i || '@example.com', 'Free', 0, 'old-' || i FROM n;
+           """
+        : $"""
+           INSERT INTO "Customers" ("Email", "Plan", "IsVip", "LegacyId")
+           SELECT 'c' || i || '@example.com', 'Free', false, 'old-' || i FROM generate_series(1, {count}) AS i;
+           """);
 }

@@ -78,13 +78,7 @@ public sealed class SampleCommand : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        if (_postgres is not null)
-        {
-            start.Environment["Database__Provider"] = "PostgreSQL";
-            start.Environment["ConnectionStrings__Shop"] = _postgres;
-        }
-
-        foreach (var (name, value) in environment)
+        foreach (var (name, value) in Environment(environment))
         {
             start.Environment[name] = value;
         }
@@ -95,6 +89,37 @@ public sealed class SampleCommand : IAsyncDisposable
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(deadline.Token);
         return new SampleRun(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>
+    /// The environment of a run: the database's configuration (none for SQLite: its file in the working folder), and
+    /// <paramref name="more"/>; for a process started another way (one to be killed mid-run).
+    /// </summary>
+    public Dictionary<string, string> Environment(IReadOnlyDictionary<string, string> more)
+    {
+        var environment = new Dictionary<string, string>(more);
+        if (_postgres is not null)
+        {
+            environment["Database__Provider"] = "PostgreSQL";
+            environment["ConnectionStrings__Shop"] = _postgres;
+        }
+
+        return environment;
+    }
+
+    /// <summary>Every call line of the outbox's rows (a backfill's checkpoint row holds none).</summary>
+    public async Task<List<string>> CallsAsync()
+    {
+        await using var connection = await OpenAsync();
+        await using var command = Command(connection, "SELECT calls FROM kiss_outbox WHERE call_count > 0", []);
+        var calls = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            calls.AddRange(reader.GetString(0).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        return calls;
     }
 
     /// <summary>Runs <paramref name="sql"/> on the sample's database, with <paramref name="parameters"/> as <c>@name</c>.</summary>
