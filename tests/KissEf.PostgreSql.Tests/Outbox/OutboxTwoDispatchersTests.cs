@@ -148,10 +148,11 @@ public sealed class OutboxTwoDispatchersTests : OutboxTestBase
     {
         // Host A has delivered the row, and its delete takes three times the lease to run (seen in CI: a process's
         // first delete, which compiles its query, took 8 s on a loaded machine). Host B polls meanwhile. A's lease must
-        // be renewed until its delete has run, or B takes the delivered row and sends it again. A 3 s lease, renewed
-        // every second: with a 1 s lease a renewal 0.7 s late on a starved CI machine let B in (seen once).
+        // be renewed until its delete has run, or B takes the delivered row and sends it again. A 6 s lease, renewed
+        // every 2 s: with a 1 s lease a renewal 0.7 s late on a starved CI machine let B in, and with a 3 s lease one
+        // more than 2 s late did, while a hundred tenant databases were drained beside it (seen once each).
         const int total = 10;
-        var lease = TimeSpan.FromSeconds(3);
+        var lease = TimeSpan.FromSeconds(6);
         void Lease(KissTrackingOptions o) => o.LeaseDuration = lease;
         var slow = new HeldCommand("DELETE FROM", Hold.BeforeItRuns);
         await using var a = await StartUntilHeldAsync(slow, "settle", total, Lease);

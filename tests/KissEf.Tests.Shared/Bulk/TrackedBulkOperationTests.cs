@@ -248,26 +248,21 @@ public abstract class TrackedBulkOperationTests : OutboxTestBase
 
         // A connection of its own: inside a transaction PostgreSQL shows the activity as of its first read.
         await using var watcher = OpenWriter(connection);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var waiting = await watcher.Database
-                .SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
-                .SingleAsync();
-            if (waiting > 0)
+        await OutboxCalls.EventuallyAsync(
+            async () =>
             {
-                return;
-            }
+                if (operation.IsCompleted)
+                {
+                    await operation;
+                    Assert.Fail("The bulk operation ended without waiting for the other writer's lock.");
+                }
 
-            if (operation.IsCompleted)
-            {
-                await operation;
-                Assert.Fail("The bulk operation ended without waiting for the other writer's lock.");
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "The bulk operation never waited for the other writer's lock.");
-            await Task.Delay(20);
-        }
+                return await watcher.Database
+                    .SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
+                    .SingleAsync() > 0;
+            },
+            TimeSpan.FromSeconds(30),
+            () => Task.FromResult("The bulk operation never waited for the other writer's lock."));
     }
 
     private string SeedSql(int rows) => Provider == Provider.Postgres
