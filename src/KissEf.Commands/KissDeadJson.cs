@@ -15,15 +15,6 @@ internal sealed record KissDeadJson(
     DateTimeOffset LastFailedAt,
     IReadOnlyDictionary<string, int> Kinds)
 {
-    // Relaxed escaping: the text goes to a terminal or a script, never into HTML, and must read as the docs show it
-    // ("Connection refused (<host>)", not "\u003Chost\u003E"); quotes and control characters are still escaped.
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     /// <summary>The text <c>kissef dead --json</c> prints for <paramref name="groups"/>.</summary>
     public static string Serialize(IReadOnlyList<KissDeadGroup> groups)
         => JsonSerializer.Serialize(
@@ -35,5 +26,5 @@ internal sealed record KissDeadJson(
                 g.FirstFailedAt.ToUniversalTime(),
                 g.LastFailedAt.ToUniversalTime(),
                 g.Kinds.OrderBy(k => k.Key, StringComparer.Ordinal).ToDictionary(k => k.Key, k => k.Value, StringComparer.Ordinal))),
-            Options);
+            KissCommandJson.Options);
 }

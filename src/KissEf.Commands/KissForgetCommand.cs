@@ -11,8 +11,6 @@ namespace KissEf.Commands;
 /// </summary>
 internal sealed class KissForgetCommand(IServiceProvider services, TextWriter output)
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
-
     public Command Create()
     {
         var person = new Argument<string>("person") { Description = "The identity to forget, as the maps send it (_p): an e-mail address, a user id. Compared ignoring case." };
@@ -23,7 +21,7 @@ internal sealed class KissForgetCommand(IServiceProvider services, TextWriter ou
             var outbox = KissCommandServices.Outbox(services, "forget");
             var report = await outbox.ForgetAsync(parsed.GetValue(person)!, cancellationToken).ConfigureAwait(false);
             var text = parsed.GetValue(json)
-                ? JsonSerializer.Serialize(new { report.PendingCalls, report.DeadCalls }, Json)
+                ? JsonSerializer.Serialize(new { report.PendingCalls, report.DeadCalls }, KissCommandJson.Options)
                 : string.Create(CultureInfo.InvariantCulture, $"removed {report.PendingCalls} pending and {report.DeadCalls} dead call(s)");
             await output.WriteLineAsync(text).ConfigureAwait(false);
             return KissCommandLine.Done;

@@ -17,17 +17,8 @@ internal sealed record KissStatusJson(
     IReadOnlyDictionary<string, KissStatusJson>? Contexts,
     IReadOnlyDictionary<string, KissStatusJson>? Tenants)
 {
-    // Relaxed escaping: the text goes to a terminal or a script, never into HTML, and must read as the docs show it
-    // ("Connection refused (<host>)", not "\u003Chost\u003E"); quotes and control characters are still escaped.
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     /// <summary>The text <c>kissef status --json</c> prints for <paramref name="state"/>.</summary>
-    public static string Serialize(KissOutboxState state) => JsonSerializer.Serialize(From(state), Options);
+    public static string Serialize(KissOutboxState state) => JsonSerializer.Serialize(From(state), KissCommandJson.Options);
 
     private static KissStatusJson From(KissOutboxState state) => new(
         state.PendingRows,
