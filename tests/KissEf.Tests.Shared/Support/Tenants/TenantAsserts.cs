@@ -1,4 +1,5 @@
 using KissEf.Tests.Infrastructure;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 
 namespace KissEf.Tests.Support.Tenants;
@@ -20,7 +21,10 @@ public static class TenantAsserts
             await server.WaitForCallsAsync(expected.Count, timeout);
             OutboxCalls.AssertSameCalls(expected, server.Calls.Select(OutboxCalls.KeyOf));
             Assert.Equal(expected.Count, server.AllRequests.Count);
-            Assert.Empty(server.ConcurrentDuplicates);
+            // The shared person's calls (TenantWorkload.Shared) are one URL in every tenant when committed in the same second,
+            // and may be in flight together from several tenant databases: the count and the multiset above already prove
+            // each was sent once. Any other URL in flight twice at once is one call sent twice.
+            Assert.Empty(server.ConcurrentDuplicates.Where(url => !OfSharedPerson(url)));
             Assert.All(server.Calls, c => Assert.Equal(TenantShop.ApiKey, c.Get("_k")));
         }
         catch (Exception failure) when (failure is Xunit.Sdk.XunitException or TimeoutException)
@@ -32,6 +36,12 @@ public static class TenantAsserts
                 $"{failure.Message}{Environment.NewLine}Sent more than once:{Environment.NewLine}{string.Join(Environment.NewLine, repeated)}" +
                 $"{Environment.NewLine}Logged:{Environment.NewLine}{string.Join(Environment.NewLine, logged.Select(e => e + " " + e.Exception))}");
         }
+    }
+
+    private static bool OfSharedPerson(string url)
+    {
+        var query = url.IndexOf('?', StringComparison.Ordinal) is var at and >= 0 ? url[at..] : string.Empty;
+        return QueryHelpers.ParseQuery(query).TryGetValue("_p", out var person) && person == TenantWorkload.Shared;
     }
 
     /// <summary>Nothing logged at Warning or above, but what <paramref name="allowed"/> lets through.</summary>
