@@ -145,6 +145,15 @@ internal sealed class KissContextTracker : ISaveChangesInterceptor, IDbTransacti
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Called by the provider's command interceptor (<c>KissNpgsqlSaveCommand</c>) when it is made for this context: the
+    /// database runs a command's statements as one implicit transaction, so a save's rows may travel in its command.
+    /// </summary>
+    public void WriteInSaveCommands() => _capture.CommandWriter = true;
+
+    /// <summary>EF executes a command of a save (from the provider's command interceptor).</summary>
+    public void SaveCommandExecuting(DbCommand command) => _routing.Executing(command);
+
     /// <summary>The pooled context goes back to the pool: only KissEf's own state of it is dropped.</summary>
     public void ResetState() => _capture.Reset();
 

@@ -42,10 +42,11 @@ internal sealed class KissOptionsExtension : IDbContextOptionsExtension
     public void ApplyServices(IServiceCollection services)
     {
         // Resolved by EF as one of the interceptors (every context); the resettable service (pooled contexts only)
-        // is the same scoped instance.
-        services.AddScoped<IInterceptor, KissContextTracker>();
+        // is the same scoped instance, and so is the one a provider's command interceptor talks to.
+        services.AddScoped<KissContextTracker>();
+        services.AddScoped<IInterceptor>(sp => sp.GetRequiredService<KissContextTracker>());
         services.AddScoped<IInterceptor, KissBulkOperationGuard>();
-        services.AddScoped<IResettableService>(sp => sp.GetServices<IInterceptor>().OfType<KissContextTracker>().Single());
+        services.AddScoped<IResettableService>(sp => sp.GetRequiredService<KissContextTracker>());
         _outboxServices(services, OutboxTable);
     }
 

@@ -51,6 +51,12 @@ internal sealed class KissSaveCapture
     /// <summary>Its KissEf.</summary>
     public KissRuntime Runtime => _runtime;
 
+    /// <summary>
+    /// Set when the provider's command interceptor is registered for this context (PostgreSQL): a save's command is
+    /// one implicit transaction, and the interceptor hands it to <see cref="KissSaveRouting.Executing"/>.
+    /// </summary>
+    public bool CommandWriter { get; set; }
+
     /// <summary>The save under way, if it has maps; null between saves.</summary>
     public KissSaveSession? Current => _save;
 
@@ -246,12 +252,17 @@ internal sealed class KissSaveCapture
             return;
         }
 
-        // The outbox's rows must commit with the change: a save EF would run without a transaction
-        // (a single statement) is made to open one.
+        // The outbox's rows must commit with the change: a save EF would run without a transaction (a single
+        // statement) is made to open one; or, where the database runs a command's statements as one implicit
+        // transaction (PostgreSQL), and the calls need no value the insert makes, the rows travel in that command.
         if (_relational && save.UserTransaction is null && save.Ambient is null && save.RestoreAutoTransaction is null)
         {
-            save.RestoreAutoTransaction = _context.Database.AutoTransactionBehavior;
-            _context.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+            save.WritesInCommand = WritesInCommand(save);
+            if (!save.WritesInCommand)
+            {
+                save.RestoreAutoTransaction = _context.Database.AutoTransactionBehavior;
+                _context.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+            }
         }
 
         if (save.UserTransaction is not null)
@@ -259,6 +270,20 @@ internal sealed class KissSaveCapture
             save.Guard.Create();
         }
     }
+
+    /// <summary>
+    /// Whether this save's rows can travel in EF's command of the save, when EF runs it as one command outside any
+    /// transaction (with more than one command EF opens a transaction, and the rows are written at its commit as
+    /// always): a database whose command is one implicit transaction (<see cref="CommandWriter"/>), EF left to decide
+    /// (<c>WhenNeeded</c>), changes detected by EF (the capture is final before the command), and calls that read no
+    /// value the insert makes.
+    /// </summary>
+    private bool WritesInCommand(KissSaveSession save)
+        => CommandWriter
+           && !save.CaptureAtStart
+           && save.ReadsNoStoreValue
+           && _context.Database.AutoTransactionBehavior == AutoTransactionBehavior.WhenNeeded
+           && _runtime.Delivery.CanWriteInCommand(_context);
 
     /// <summary>Stops following the change tracker and restores what the save changed on the context.</summary>
     private void Clear()

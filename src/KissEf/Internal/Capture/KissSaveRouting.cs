@@ -74,8 +74,9 @@ internal readonly struct KissSaveRouting
 
         if (persists)
         {
-            // EF's own transaction wrote the rows in TransactionCommitting; its commit wakes the sender.
-            if (save.CommittedInSave)
+            // EF's own transaction wrote the rows in TransactionCommitting, or EF's command of the save carried them:
+            // its commit wakes the sender.
+            if (save.CommittedInSave || save.WrittenInCommand)
             {
                 Delivery.Committed(Runtime.Origin(Context), []);
             }
@@ -93,6 +94,24 @@ internal readonly struct KissSaveRouting
         => _capture.Current is { UserTransaction: null, Ambient: null, HasWork: true } save && Delivery.PersistsInTransaction
             ? PersistAsync(transaction, save.Finalize(), async, cancellationToken)
             : default;
+
+    /// <summary>
+    /// EF executes a command of the save: when it is the save's only one, outside any transaction (EF opens one for
+    /// more), and the save's rows are to travel in it, their INSERT is added to it.
+    /// </summary>
+    public void Executing(DbCommand command)
+    {
+        if (command.Transaction is null
+            && _capture.Current is { WritesInCommand: true, UserTransaction: null, Ambient: null, HasWork: true } save)
+        {
+            var calls = save.Finalize();
+            if (calls.Count > 0)
+            {
+                Delivery.WriteInCommand(Context, command, calls);
+                save.WrittenInCommand = true;
+            }
+        }
+    }
 
     /// <summary>TransactionCommitted: a user transaction releases the calls it holds.</summary>
     public void Committed(DbTransaction transaction)

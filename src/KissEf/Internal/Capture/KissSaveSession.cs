@@ -74,6 +74,15 @@ internal sealed class KissSaveSession : IKissChangeSet
 
     public bool HasWork => _changes is { Count: > 0 };
 
+    /// <summary>True when the save's rows are to travel in EF's command of the save (its only one, outside any transaction).</summary>
+    public bool WritesInCommand { get; set; }
+
+    /// <summary>Set when they did: the command committed them with the change.</summary>
+    public bool WrittenInCommand { get; set; }
+
+    /// <summary>True when the calls captured can be built before EF's command runs (<see cref="KissStoreValues"/>).</summary>
+    public bool ReadsNoStoreValue => _changes is { } changes && KissStoreValues.NoneRead(changes);
+
     /// <summary>Forgets the capture: the change tracker is about to be captured again.</summary>
     public void Reset()
     {

@@ -29,5 +29,10 @@ internal sealed class KissOutboxDelivery(IServiceProvider services, TimeProvider
     public Task PersistAsync(DbContext context, DbTransaction? transaction, IReadOnlyList<KissCall> calls, CancellationToken cancellationToken)
         => Writer.WriteAsync(context, transaction, calls, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
 
+    public bool CanWriteInCommand(DbContext context) => Writer.HasWritten(context);
+
+    public void WriteInCommand(DbContext context, DbCommand command, IReadOnlyList<KissCall> calls)
+        => Writer.AddTo(context, command, calls, time.GetUtcNow().ToUnixTimeMilliseconds());
+
     public void Committed(KissCommitOrigin origin, IReadOnlyList<KissCall> calls) => Dispatcher.Wake(origin.ContextType, origin.TenantId);
 }

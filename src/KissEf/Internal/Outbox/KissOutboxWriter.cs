@@ -50,10 +50,12 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders 
 
         try
         {
-            using var command = Prepare(context, connection, transaction, calls, now);
+            var statement = StatementOf(context);
+            using var command = Prepare(statement, context, connection, transaction, calls, now);
             try
             {
                 command.ExecuteNonQuery();
+                statement.Written(connection);
             }
             catch (DbException exception) when (!exception.IsTransient)
             {
@@ -85,12 +87,14 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders 
 
         try
         {
-            var command = Prepare(context, connection, transaction, calls, now);
+            var statement = StatementOf(context);
+            var command = Prepare(statement, context, connection, transaction, calls, now);
             await using (command.ConfigureAwait(false))
             {
                 try
                 {
                     await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    statement.Written(connection);
                 }
                 catch (DbException exception) when (!exception.IsTransient)
                 {
@@ -132,9 +136,37 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders 
             exception);
     }
 
-    private DbCommand Prepare(DbContext context, IRelationalConnection connection, DbTransaction? transaction, IReadOnlyList<KissCall> calls, long now)
+    /// <summary>
+    /// True when this model's INSERT has written rows to the database <paramref name="context"/> is connected to: its
+    /// outbox table exists (or did), so the rows may travel in EF's own command (<see cref="AddTo"/>), where a failure is
+    /// the database's error, not <see cref="Explain"/>'s.
+    /// </summary>
+    public bool HasWritten(DbContext context)
+        => _statements.TryGetValue(context.Model, out var statement) && statement.HasWritten(context.GetService<IRelationalConnection>());
+
+    /// <summary>
+    /// Adds the INSERT of <paramref name="calls"/> (and the provider's wake) to EF's command of a save, after EF's own
+    /// statement: the database runs them as one implicit transaction, so the rows commit with the change, in the same
+    /// round trip, or neither does.
+    /// </summary>
+    public void AddTo(DbContext context, DbCommand command, IReadOnlyList<KissCall> calls, long now)
     {
-        var statement = _statements.GetOrAdd(context.Model, static (_, a) => Statement.For(a.Context, a.Providers), (Context: context, Providers: providers));
+        if (calls.Count == 0)
+        {
+            return;
+        }
+
+        var statement = StatementOf(context);
+        var text = command.CommandText.TrimEnd();
+        var rows = AddRows(statement, context, command, calls, now);
+        command.CommandText = string.Concat(text, text.EndsWith(';') ? "\n" : ";\n", statement.Sql(rows));
+    }
+
+    private Statement StatementOf(DbContext context)
+        => _statements.GetOrAdd(context.Model, static (_, a) => Statement.For(a.Context, a.Providers), (Context: context, Providers: providers));
+
+    private DbCommand Prepare(Statement statement, DbContext context, IRelationalConnection connection, DbTransaction? transaction, IReadOnlyList<KissCall> calls, long now)
+    {
         var command = connection.DbConnection.CreateCommand();
         command.Transaction = transaction;
         if (connection.CommandTimeout is { } timeout)
@@ -142,6 +174,13 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders 
             command.CommandTimeout = timeout;
         }
 
+        command.CommandText = statement.Sql(AddRows(statement, context, command, calls, now));
+        return command;
+    }
+
+    /// <summary>Adds the INSERT's parameters to <paramref name="command"/>: the time, then each row's calls and count; returns the rows.</summary>
+    private int AddRows(Statement statement, DbContext context, DbCommand command, IReadOnlyList<KissCall> calls, long now)
+    {
         AddParameter(command, statement.ParameterName(0), now);
         var rows = 0;
         var start = 0;
@@ -172,8 +211,7 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders 
             start += count;
         }
 
-        command.CommandText = statement.Sql(rows);
-        return command;
+        return rows;
     }
 
     private static void AddParameter(DbCommand command, string name, object value)
@@ -196,6 +234,10 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders 
         // What follows the INSERT: the provider's wake of other instances at commit (on PostgreSQL a NOTIFY), or nothing.
         private readonly string _suffix;
         private readonly ConcurrentDictionary<int, string> _texts = new();
+
+        // The connection strings of the databases this INSERT has written to (a database per tenant: a handful to a few
+        // hundred strings per model).
+        private readonly ConcurrentDictionary<string, bool> _written = new(StringComparer.Ordinal);
         private string[] _names = [];
 
         private Statement(string prefix, string suffix, ISqlGenerationHelper sql)
@@ -203,6 +245,19 @@ internal sealed class KissOutboxWriter(int maxCallsPerRow, IKissOutboxProviders 
             _prefix = prefix;
             _suffix = suffix;
             _sql = sql;
+        }
+
+        /// <summary>True once this INSERT has written to the database of <paramref name="connection"/>.</summary>
+        public bool HasWritten(IRelationalConnection connection)
+            => connection.ConnectionString is { } database && _written.ContainsKey(database);
+
+        /// <summary>This INSERT wrote to the database of <paramref name="connection"/>.</summary>
+        public void Written(IRelationalConnection connection)
+        {
+            if (connection.ConnectionString is { } database)
+            {
+                _written.TryAdd(database, true);
+            }
         }
 
         /// <summary>The name a parameter is given on the command (e.g. <c>@kiss3</c>).</summary>

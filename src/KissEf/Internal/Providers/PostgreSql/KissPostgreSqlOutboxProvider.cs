@@ -3,13 +3,15 @@ using System.Runtime.CompilerServices;
 using KissEf.Internal.Outbox;
 using KissEf.Internal.Outbox.Dispatch;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KissEf.Internal.Providers.PostgreSql;
 
 /// <summary>
 /// PostgreSQL (Npgsql): claims with <c>FOR UPDATE SKIP LOCKED</c> (<see cref="KissSkipLockedClaim"/>), and wakes other
 /// instances with a <c>NOTIFY</c> in the save's transaction (<see cref="KissOutboxNotify"/>) that a <c>LISTEN</c> on
-/// each dispatcher receives (<see cref="KissNpgsqlListener"/>).
+/// each dispatcher receives (<see cref="KissNpgsqlListener"/>); a save EF runs as one command carries its outbox rows in
+/// that command (<see cref="KissNpgsqlSaveCommand"/>).
 /// </summary>
 internal sealed class KissPostgreSqlOutboxProvider : KissOutboxProvider
 {
@@ -33,6 +35,8 @@ internal sealed class KissPostgreSqlOutboxProvider : KissOutboxProvider
         => $"SELECT 1 FROM {table} WHERE {keyColumn} = ANY({{0}}) ORDER BY {keyColumn} FOR UPDATE";
 
     public override string NotifySuffix(KissOutboxNames names) => KissOutboxNotify.Suffix(names);
+
+    public override void AddContextServices(IServiceCollection services) => services.AddScoped(KissNpgsqlSaveCommand.For);
 
     public override Task ListenAsync(DbContext db, KissWakeSignal signal, StrongBox<bool> listening, CancellationToken cancellationToken)
         => KissNpgsqlListener.ListenAsync(db, signal, listening, cancellationToken);
