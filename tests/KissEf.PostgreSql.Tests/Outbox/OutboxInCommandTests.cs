@@ -93,6 +93,31 @@ public sealed class OutboxInCommandTests : OutboxTestBase
         Assert.Equal(ids.Select(id => OutboxShop.ImportEpoch.AddSeconds(id).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)), times.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task An_update_and_a_save_whose_application_chose_its_transaction_behaviour_still_run_in_a_transaction()
+    {
+        await using var host = await HostAsync();
+        await SaveAsync(host, "first", async: true);
+        var before = _transactions.Started;
+
+        // An UPDATE that found no row would have committed the calls of a change that did not happen.
+        await host.WithContextAsync(async db =>
+        {
+            (await db.Customers.SingleAsync()).Score = 7;
+            await db.SaveChangesAsync();
+        });
+        Assert.Equal(before + 1, _transactions.Started);
+
+        await host.WithContextAsync(async db =>
+        {
+            db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
+            db.Customers.Add(OutboxTestHost.Customer("never"));
+            await db.SaveChangesAsync();
+        });
+        Assert.Equal(before + 2, _transactions.Started);
+        Assert.Equal(3, (await OutboxRows.ReadAsync(host)).Count);
+    }
+
     private async Task<OutboxTestHost> HostAsync(Action<KissTrackingOptions>? configure = null, Func<KissTrackingBuilder, KissTrackingBuilder>? maps = null)
     {
         var host = await CreateHostAsync(Provider.Postgres, configure, o => o.AddInterceptors(_transactions), maps);
