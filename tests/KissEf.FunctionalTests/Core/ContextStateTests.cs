@@ -154,6 +154,42 @@ public sealed class ContextStateTests
         Assert.Equal(["ann@example.com", "bob@example.com"], calls.Select(c => c.Get("_p")).Order());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task One_context_saving_again_and_again_with_change_detection_off_for_one_save_sends_each_saves_calls_once(bool pool)
+    {
+        await using var host = await StartAsync(Delivery.Outbox, pool);
+        using (var scope = host.OpenScope())
+        {
+            var db = scope.Db;
+            var ann = Customer("ann", "one");
+            db.Customers.Add(ann);
+            await db.SaveChangesAsync();
+
+            // Without change detection the capture is taken when EF starts the save: the plan set through the entry is seen.
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            db.Entry(ann).Property(c => c.Plan).CurrentValue = "pro";
+            db.Customers.Add(Customer("bob", "one"));
+            await db.SaveChangesAsync();
+
+            // Detection back on: a change made on the object is detected at the save, once.
+            db.ChangeTracker.AutoDetectChangesEnabled = true;
+            ann.Plan = "team";
+            await db.SaveChangesAsync();
+
+            // A save with nothing mapped changed in between sends nothing.
+            await db.SaveChangesAsync();
+        }
+
+        var calls = (await host.FlushedCallsAsync()).AsCounted();
+        Assert.Equal(["ann@example.com", "bob@example.com"], calls.Events("Signed Up").Select(c => c.Get("_p")).Order());
+        Assert.Equal(
+            [("pro", "basic"), ("team", "pro")],
+            calls.Events("Changed Plan").Select(c => (c.Get("plan"), c.Get("previous plan"))).Order());
+        Assert.Equal(4, calls.Count);
+    }
+
     /// <summary>Starts a host, pooled or not (a pooled host starts like the others since the reset fix).</summary>
     private static Task<TestHost> StartAsync(Delivery delivery, bool pool, bool startPooled = true) => TestHost.StartAsync(
         delivery,

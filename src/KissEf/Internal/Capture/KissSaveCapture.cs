@@ -26,13 +26,17 @@ internal sealed class KissSaveCapture
     private readonly KissRuntime _runtime;
     private readonly bool _relational;
 
-    // Made at the first save with maps: a context that only reads never subscribes.
+    // Subscribed at the first save with maps (a context that only reads never subscribes), and then kept: each save
+    // only turns the following on and off, instead of adding and removing three handlers. EF drops the handlers of a
+    // pooled context when it goes back to the pool (Reset).
     private EventHandler<DetectChangesEventArgs>? _onDetecting;
     private EventHandler<DetectedChangesEventArgs>? _onDetected;
     private EventHandler<EntityStateChangedEventArgs>? _onStateChanged;
     private IDbContextTransactionManager? _transactionManager;
     private KissSaveSession? _save;
-    private bool _subscribed;
+    private bool _subscribedToDetection;
+    private bool _subscribedToStates;
+    private bool _followingDetection;
     private bool _followingStates;
 
     /// <param name="context">The context whose saves this captures.</param>
@@ -82,13 +86,23 @@ internal sealed class KissSaveCapture
         {
             _save = new KissSaveSession(_context, _runtime, _relational ? Transactions : null);
             var tracker = _context.ChangeTracker;
-            tracker.StateChanged += _onStateChanged ??= OnStateChanged;
+            if (!_subscribedToStates)
+            {
+                tracker.StateChanged += _onStateChanged ??= OnStateChanged;
+                _subscribedToStates = true;
+            }
+
             _followingStates = true;
             if (tracker.AutoDetectChangesEnabled)
             {
-                tracker.DetectingAllChanges += _onDetecting ??= OnDetectingAllChanges;
-                tracker.DetectedAllChanges += _onDetected ??= OnDetectedAllChanges;
-                _subscribed = true;
+                if (!_subscribedToDetection)
+                {
+                    tracker.DetectingAllChanges += _onDetecting ??= OnDetectingAllChanges;
+                    tracker.DetectedAllChanges += _onDetected ??= OnDetectedAllChanges;
+                    _subscribedToDetection = true;
+                }
+
+                _followingDetection = true;
             }
             else
             {
@@ -154,13 +168,15 @@ internal sealed class KissSaveCapture
     public void Reset()
     {
         _save = null;
-        _subscribed = false;
+        _subscribedToDetection = false;
+        _subscribedToStates = false;
+        _followingDetection = false;
         _followingStates = false;
     }
 
     private void OnDetectingAllChanges(object? sender, DetectChangesEventArgs args)
     {
-        if (_save is { Scanning: false } save)
+        if (_followingDetection && _save is { Scanning: false } save)
         {
             save.Detecting = true;
         }
@@ -168,7 +184,7 @@ internal sealed class KissSaveCapture
 
     private void OnDetectedAllChanges(object? sender, DetectedChangesEventArgs args)
     {
-        if (_save is { Scanning: false } save)
+        if (_followingDetection && _save is { Scanning: false } save)
         {
             save.Detecting = false;
 
@@ -180,7 +196,8 @@ internal sealed class KissSaveCapture
     /// <summary>An entry's state changed after the capture (and outside a detection): capture it again.</summary>
     private void OnStateChanged(object? sender, EntityStateChangedEventArgs args)
     {
-        if (_save is not { Captured: true, Scanning: false, Detecting: false } save
+        if (!_followingStates
+            || _save is not { Captured: true, Scanning: false, Detecting: false } save
             || args.NewState is not (EntityState.Added or EntityState.Modified or EntityState.Deleted)
             || _runtime.Model.FindMap(args.Entry.Entity.GetType()) is not { } map)
         {
@@ -288,13 +305,7 @@ internal sealed class KissSaveCapture
     /// <summary>Stops following the change tracker and restores what the save changed on the context.</summary>
     private void Clear()
     {
-        if (_subscribed)
-        {
-            _context.ChangeTracker.DetectingAllChanges -= _onDetecting;
-            _context.ChangeTracker.DetectedAllChanges -= _onDetected;
-            _subscribed = false;
-        }
-
+        _followingDetection = false;
         StopFollowingStates();
 
         if (_save?.RestoreAutoTransaction is { } behavior)
@@ -308,10 +319,6 @@ internal sealed class KissSaveCapture
     /// <summary>EF started the save's transaction or savepoint: its entries are final until it accepts them.</summary>
     private void StopFollowingStates()
     {
-        if (_followingStates)
-        {
-            _context.ChangeTracker.StateChanged -= _onStateChanged;
-            _followingStates = false;
-        }
+        _followingStates = false;
     }
 }
