@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -25,10 +24,6 @@ internal struct KissCallWriter
 
     // A builder that grew past this (a long value) is not kept by its thread.
     private const int MaxCachedCapacity = 4096;
-
-    // RFC 3986's unreserved characters, which EscapeDataString keeps: a text made of them only is appended as it is.
-    private static readonly SearchValues<char> Unreserved =
-        SearchValues.Create("-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz~");
 
     // This thread's builder between two calls written with Start(kind, person) and Finish: a save builds its calls one
     // at a time, on one thread, so a builder per thread serves every save (no 256-character buffer per save).
@@ -122,32 +117,20 @@ internal struct KissCallWriter
     /// <summary>The finished line.</summary>
     public override readonly string ToString() => _builder.ToString();
 
-    /// <summary>Appends <paramref name="text"/> as <see cref="Escape"/> would give it, without the escaped string: the
-    /// unreserved head as it is, the rest escaped on the stack (a short text; a long one is escaped into a string).</summary>
+    /// <summary>Appends <paramref name="text"/> as <see cref="Escape"/> would give it, without the escaped string: a
+    /// short text is escaped on the stack (one scan finds what needs escaping), a long one into a string, as before.</summary>
     private static void AppendEscaped(StringBuilder builder, string text)
     {
-        var span = text.AsSpan();
-        var reserved = span.IndexOfAnyExcept(Unreserved);
-        if (reserved < 0)
+        if (text.Length <= MaxStackEscape)
         {
-            builder.Append(text);
-            return;
-        }
-
-        // Escaping works character by character (a surrogate pair is never split here: the head is ASCII), so the
-        // head and the escaped rest are the whole text escaped.
-        builder.Append(span[..reserved]);
-        var rest = span[reserved..];
-        if (rest.Length <= MaxStackEscape)
-        {
-            Span<char> escaped = stackalloc char[rest.Length * 9];
-            if (Uri.TryEscapeDataString(rest, escaped, out var written))
+            Span<char> escaped = stackalloc char[text.Length * 9];
+            if (Uri.TryEscapeDataString(text, escaped, out var written))
             {
                 builder.Append(escaped[..written]);
                 return;
             }
         }
 
-        builder.Append(Uri.EscapeDataString(rest));
+        builder.Append(Escape(text));
     }
 }
