@@ -28,21 +28,13 @@ public static class KissDbContextOptionsBuilderExtensions
         var runtime = services.GetService<KissRuntime>()
             ?? throw new InvalidOperationException(
                 "KissEf is not registered in this service provider: call services.AddKissTracking(kiss => ...) before UseKissTracking(sp).");
-        // AddDbContext runs this for every scope: one immutable extension per runtime (per host) is reused.
-        var extension = Extensions.GetValue(runtime, r =>
+        // AddDbContext runs this for every scope: one immutable extension per runtime (per host) is reused, found
+        // without the closure over services that making it needs (a closure and a delegate per context otherwise).
+        if (!Extensions.TryGetValue(runtime, out var extension))
         {
-            // Not IOptions.Value, which validates: a context must be creatable without a valid configuration (design-time
-            // tools build it with no key). The host's start checks the options, and so does a save (the same message).
-            var options = KissUnvalidatedOptions.Build(services);
-            var outbox = r.Delivery.PersistsInTransaction;
-            if (outbox && string.IsNullOrEmpty(options.OutboxTable))
-            {
-                // The table shapes the model: no model without it. Throws the options' validation failure.
-                _ = services.GetRequiredService<IOptions<KissTrackingOptions>>().Value;
-            }
+            extension = Made(runtime, services);
+        }
 
-            return new KissOptionsExtension(r, outbox ? options.OutboxTable : null, outbox ? options.OutboxSchema : null, AddOutboxServices);
-        });
         ((IDbContextOptionsBuilderInfrastructure)optionsBuilder).AddOrUpdateExtension(extension);
         return optionsBuilder;
     }
@@ -53,6 +45,22 @@ public static class KissDbContextOptionsBuilderExtensions
         IServiceProvider services)
         where TContext : DbContext
         => (DbContextOptionsBuilder<TContext>)UseKissTracking((DbContextOptionsBuilder)optionsBuilder, services);
+
+    /// <summary>The options extension of <paramref name="runtime"/>, made once per runtime (the first context's call).</summary>
+    private static KissOptionsExtension Made(KissRuntime runtime, IServiceProvider services) => Extensions.GetValue(runtime, r =>
+    {
+        // Not IOptions.Value, which validates: a context must be creatable without a valid configuration (design-time
+        // tools build it with no key). The host's start checks the options, and so does a save (the same message).
+        var options = KissUnvalidatedOptions.Build(services);
+        var outbox = r.Delivery.PersistsInTransaction;
+        if (outbox && string.IsNullOrEmpty(options.OutboxTable))
+        {
+            // The table shapes the model: no model without it. Throws the options' validation failure.
+            _ = services.GetRequiredService<IOptions<KissTrackingOptions>>().Value;
+        }
+
+        return new KissOptionsExtension(r, outbox ? options.OutboxTable : null, outbox ? options.OutboxSchema : null, AddOutboxServices);
+    });
 
     /// <summary>What the outbox, and each provider's outbox code, add to EF's internal services of a tracked context.</summary>
     private static void AddOutboxServices(IServiceCollection services, string? outboxTable)

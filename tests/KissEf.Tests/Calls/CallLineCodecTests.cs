@@ -53,6 +53,42 @@ public sealed class CallLineCodecTests
         Assert.Equal("property set", KissCall.Describe(set.ToString()));
     }
 
+    [Theory]
+    [InlineData("ann")]
+    [InlineData("ann+1@example.com")]
+    [InlineData("~keep-this_as.is~")]
+    [InlineData("é 日 🎉 & = ? # / %")]
+    [InlineData("lone \uD800 surrogate")]
+    public void A_value_is_escaped_into_the_line_exactly_as_EscapeDataString_escapes_it(string value)
+    {
+        // The writer escapes into its builder (on the stack, or into a string past 128 characters) instead of
+        // appending EscapeDataString's string: the text sent must stay the same, short or long.
+        foreach (var text in new[] { value, string.Concat(Enumerable.Repeat(value, 60)), "x" + value })
+        {
+            var writer = KissCallWriter.Start(KissCallKind.Event, text);
+            writer.Name(text);
+            writer.EscapedProperty("v", text);
+            var escaped = Uri.EscapeDataString(text);
+
+            Assert.Equal($"e?_p={escaped}&_n={escaped}&v={escaped}", writer.Finish());
+        }
+    }
+
+    [Fact]
+    public void A_call_written_while_another_is_being_written_on_the_thread_leaves_the_first_intact()
+    {
+        // A map expression may run between Start and Finish: a call it writes takes a builder of its own.
+        var outer = KissCallWriter.Start(KissCallKind.Set, "ann");
+        var inner = KissCallWriter.Start(KissCallKind.Set, "bob");
+        inner.EscapedProperty("plan", "basic");
+        Assert.Equal("s?_p=bob&plan=basic", inner.Finish());
+        outer.EscapedProperty("plan", "gold");
+        Assert.Equal("s?_p=ann&plan=gold", outer.Finish());
+
+        var next = KissCallWriter.Start(KissCallKind.Set, "cy");
+        Assert.Equal("s?_p=cy", next.Finish());
+    }
+
     [Fact]
     public void The_path_and_query_are_what_the_sender_requests()
     {

@@ -86,9 +86,9 @@ internal static class KissAliasCalls
             return;
         }
 
-        var writer = KissCallWriter.Start(sink.Builder, KissCallKind.Alias, from!);
+        var writer = KissCallWriter.Start(KissCallKind.Alias, from!);
         writer.Name(to!);
         writer.Time(sink.SaveTime);
-        sink.Add(new KissCall(writer.ToString(), description), from!, to!);
+        sink.Add(new KissCall(writer.Finish(), description), from!, to!);
     }
 }

@@ -40,7 +40,7 @@ internal static class KissCallEncoder
             return;
         }
 
-        var writer = KissCallWriter.Start(sink.Builder, template.Kind, identity);
+        var writer = KissCallWriter.Start(template.Kind, identity);
         if (template.Kind == KissCallKind.Event)
         {
             writer.EscapedName(template.EscapedEventName!);
@@ -84,13 +84,14 @@ internal static class KissCallEncoder
         // A property set with nothing to set says nothing: not sent.
         if (template.Kind == KissCallKind.Set && written == 0)
         {
+            writer.Cancel();
             sink.SetDropped(template.Description, logs);
             return;
         }
 
         IReadOnlyList<string> keyNames = written == template.Properties.Count || template.Kind == KissCallKind.Event ? template.KeyNames : names!;
         sink.Add(
-            new KissCall(writer.ToString(), template.Description)
+            new KissCall(writer.Finish(), template.Description)
             {
                 Person = identity,
                 KeyNames = keyNames,

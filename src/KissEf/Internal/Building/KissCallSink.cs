@@ -1,4 +1,3 @@
-using System.Text;
 using KissEf.Internal.Calls;
 using KissEf.Internal.Logging;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +13,8 @@ namespace KissEf.Internal.Building;
 internal sealed class KissCallSink
 {
     private readonly DbContext? _context;
-    private readonly List<Action<ILogger>> _logs = [];
+    // Made at the first message: most saves log nothing.
+    private List<Action<ILogger>>? _logs;
     private readonly KissConsentGate? _consent;
     private IServiceProvider? _services;
 
@@ -58,8 +58,6 @@ internal sealed class KissCallSink
     /// <summary>The longest property value sent (<see cref="KissTrackingOptions.MaxPropertyValueLength"/>).</summary>
     public int MaxValueLength { get; }
 
-    public StringBuilder Builder { get; } = new(256);
-
     /// <summary>Reads the values of the change being finalized; reused for every change of the save.</summary>
     public KissEntryValues Values { get; } = new();
 
@@ -72,7 +70,9 @@ internal sealed class KissCallSink
     public string Expression { get; set; } = string.Empty;
 
     /// <summary>Messages not yet written, in order.</summary>
-    public int LogCount => _logs.Count;
+    public int LogCount => _logs?.Count ?? 0;
+
+    private List<Action<ILogger>> Logs => _logs ??= [];
 
     /// <summary>
     /// The context's application service provider (the scope it was created in), for <c>IdentifiedBy</c> and
@@ -139,11 +139,11 @@ internal sealed class KissCallSink
         }
         else if (consent.Failure is not null)
         {
-            _logs.Add(_ => Metrics?.Skipped(call, Diagnostics.KissMetrics.ConsentError));
+            Logs.Add(_ => Metrics?.Skipped(call, Diagnostics.KissMetrics.ConsentError));
         }
         else
         {
-            _logs.Add(logger =>
+            Logs.Add(logger =>
             {
                 KissLog.ConsentRefused(logger, call.Description, name);
                 Metrics?.Skipped(call, Diagnostics.KissMetrics.Consent);
@@ -159,7 +159,7 @@ internal sealed class KissCallSink
         }
         else
         {
-            _logs.Add(logger =>
+            Logs.Add(logger =>
             {
                 KissLog.CallSkipped(logger, call, rule);
                 Metrics?.Dropped(call, Diagnostics.KissMetrics.InvalidCall);
@@ -175,16 +175,16 @@ internal sealed class KissCallSink
         }
         else
         {
-            _logs.Add(logger => KissLog.PropertyDropped(logger, property, call, rule));
+            Logs.Add(logger => KissLog.PropertyDropped(logger, property, call, rule));
         }
     }
 
     /// <summary>A property set is not sent: it has nothing to set; counted as dropped when 1002s since <paramref name="mark"/> emptied it.</summary>
     public void SetDropped(string call, int mark)
     {
-        if (_logs.Count > mark)
+        if (LogCount > mark)
         {
-            _logs.Add(_ => Metrics?.Dropped(call, Diagnostics.KissMetrics.InvalidProperties));
+            Logs.Add(_ => Metrics?.Dropped(call, Diagnostics.KissMetrics.InvalidProperties));
         }
     }
 
@@ -196,7 +196,7 @@ internal sealed class KissCallSink
         }
         else
         {
-            _logs.Add(logger =>
+            Logs.Add(logger =>
             {
                 KissLog.CallFailed(logger, call, expression, exception);
                 Metrics?.Dropped(call, Diagnostics.KissMetrics.MapError);
@@ -210,16 +210,27 @@ internal sealed class KissCallSink
     /// <summary>Takes the messages from <paramref name="mark"/> on out of the sink (kept with a captured deletion).</summary>
     public List<Action<ILogger>> TakeLogs(int mark)
     {
-        var taken = _logs.GetRange(mark, _logs.Count - mark);
-        _logs.RemoveRange(mark, _logs.Count - mark);
+        var taken = Logs.GetRange(mark, Logs.Count - mark);
+        Logs.RemoveRange(mark, Logs.Count - mark);
         return taken;
     }
 
-    public void AddLogs(List<Action<ILogger>> logs) => _logs.AddRange(logs);
+    public void AddLogs(List<Action<ILogger>> logs)
+    {
+        if (logs.Count > 0)
+        {
+            Logs.AddRange(logs);
+        }
+    }
 
     /// <summary>Writes the messages of the calls the save ends up with.</summary>
     public void WriteLogs()
     {
+        if (_logs is null)
+        {
+            return;
+        }
+
         foreach (var log in _logs)
         {
             log(Logger);

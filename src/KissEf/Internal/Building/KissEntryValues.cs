@@ -1,5 +1,7 @@
 using KissEf.Internal.Model;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.ChangeTracking.Internal;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace KissEf.Internal.Building;
 
@@ -8,11 +10,19 @@ namespace KissEf.Internal.Building;
 /// maps, store-generated values included; the compiled map expressions fall back to the CLR object for the
 /// rest. One instance per save, pointed at each change in turn.
 /// </summary>
+/// <remarks>
+/// A value on the entity's own row is read from EF's internal entry, as <c>entry.CurrentValues[property]</c> (or
+/// <c>OriginalValues</c>) reads it, without the <see cref="PropertyValues"/> object those allocate per entry nor their
+/// check that the property is the entity type's (the paths are resolved against the entry's own type). That is EF's
+/// internal API (EF1001): an EF upgrade that changes <c>GetCurrentValue</c> / <c>GetOriginalValue</c> shows here.
+/// </remarks>
 internal sealed class KissEntryValues : KissSlotValues
 {
     private EntityEntry? _entry;
     private bool _original;
-    private PropertyValues? _values;
+#pragma warning disable EF1001 // Internal EF Core API: see the remarks.
+    private InternalEntityEntry? _internal;
+#pragma warning restore EF1001
 
     /// <summary>
     /// Points at <paramref name="entry"/>; <paramref name="original"/> reads values as they were (a deleted row).
@@ -23,7 +33,7 @@ internal sealed class KissEntryValues : KissSlotValues
         Point(paths, fromEntries: entry is not null);
         _entry = entry;
         _original = original;
-        _values = null;
+        _internal = null;
     }
 
     /// <summary>The rows the save loaded through navigations the application had not loaded, if any.</summary>
@@ -33,8 +43,14 @@ internal sealed class KissEntryValues : KissSlotValues
     public override object? Read(int slot)
     {
         var path = PathAt(slot);
-        return path.OnRootEntry
-            ? (_values ??= _original ? _entry!.OriginalValues : _entry!.CurrentValues)[path.Property!]
-            : KissPathReader.Read(path, _entry!, _original, Loaded);
+        if (!path.OnRootEntry)
+        {
+            return KissPathReader.Read(path, _entry!, _original, Loaded);
+        }
+
+#pragma warning disable EF1001 // Internal EF Core API: see the remarks.
+        var entry = _internal ??= _entry!.GetInfrastructure();
+        return _original ? entry.GetOriginalValue(path.Property!) : entry.GetCurrentValue(path.Property!);
+#pragma warning restore EF1001
     }
 }

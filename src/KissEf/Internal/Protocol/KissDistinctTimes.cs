@@ -70,9 +70,10 @@ internal sealed class KissDistinctTimes
                     (next ??= [])[key] = free + 1;
                 }
 
-                foreach (var name in names)
+                // By index: foreach over the IReadOnlyList would box an enumerator of the names' array per call.
+                for (var n = 0; n < names.Count; n++)
                 {
-                    Remember(Fingerprint(personHash, name, free));
+                    Remember(Fingerprint(personHash, names[n], free));
                 }
 
                 if (free != call.Time)
@@ -113,9 +114,9 @@ internal sealed class KissDistinctTimes
 
     private bool IsFree(ulong personHash, IReadOnlyList<string> names, long second)
     {
-        foreach (var name in names)
+        for (var n = 0; n < names.Count; n++)
         {
-            var fingerprint = Fingerprint(personHash, name, second);
+            var fingerprint = Fingerprint(personHash, names[n], second);
             if (Holds(_current!, fingerprint) || Holds(_previous!, fingerprint))
             {
                 return false;
