@@ -104,12 +104,14 @@ public static class ProbeCommands
 
         var saves = Count("--saves", "saves per side");
         var block = new Option<int>("--block") { Description = "saves per alternating block", DefaultValueFactory = _ => 100 };
-        var latency = new Command("latency", "single-save latency (wall clock) on a SQLite file on disk while the dispatcher delivers") { saves, block };
+        var noDelivery = new Option<bool>("--no-delivery") { Description = "profiling aid: KissEf's dispatcher does not run (what delivery adds to the tail)" };
+        var latency = new Command("latency", "single-save latency (wall clock) on a SQLite file on disk while the dispatcher delivers") { saves, block, noDelivery };
         latency.SetAction(async r =>
         {
             Apply(r);
-            var result = await SingleSaveProbes.LatencyAsync(r.GetValue(saves), r.GetValue(block));
+            var result = await SingleSaveProbes.LatencyAsync(r.GetValue(saves), r.GetValue(block), delivery: !r.GetValue(noDelivery));
             Console.WriteLine(FormattableString.Invariant($"plain {result.Plain}; KissEf {result.Kiss}; p99 ratio {result.P99Ratio:F2}"));
+            Console.WriteLine(result.Phases);
         });
 
         var e2ePairs = Count("--pairs", "interleaved pairs");

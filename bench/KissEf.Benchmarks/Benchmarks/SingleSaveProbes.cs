@@ -177,7 +177,10 @@ public static class SingleSaveProbes
     /// The KissEf app's host runs its dispatcher, which delivers each commit to a Kestrel endpoint on 127.0.0.1 while
     /// the saves go on; it is flushed after its block, so the plain block runs without it.
     /// </summary>
-    public static async Task<SingleLatencyResult> LatencyAsync(int saves, int block)
+    /// <param name="saves">Saves per side.</param>
+    /// <param name="block">Saves per alternating block.</param>
+    /// <param name="delivery">False: KissEf's dispatcher does not run (its calls stay in the outbox), to see what delivery adds.</param>
+    public static async Task<SingleLatencyResult> LatencyAsync(int saves, int block, bool delivery = true)
     {
         var folder = BenchPaths.NewFolder("single-latency");
         await using var endpoint = await TrackingEndpoint.StartAsync();
@@ -187,10 +190,15 @@ public static class SingleSaveProbes
             var kissDb = new DbFile(Path.Combine(folder, "kiss.db"));
             BenchServices.CreateDatabase(plainDb);
             BenchServices.CreateDatabase(kissDb);
-            await using var plain = new SingleSaveApp(Tracking.Off, plainDb, endpoint.Uri);
-            await using var kiss = new SingleSaveApp(Tracking.Outbox, kissDb, endpoint.Uri);
+            var plainPhases = new SavePhases();
+            var kissPhases = new SavePhases();
+            await using var plain = new SingleSaveApp(Tracking.Off, plainDb, endpoint.Uri, context: o => o.AddInterceptors(plainPhases));
+            await using var kiss = new SingleSaveApp(Tracking.Outbox, kissDb, endpoint.Uri, context: o => o.AddInterceptors(kissPhases));
             await plain.StartAsync();
-            await kiss.StartAsync();
+            if (delivery)
+            {
+                await kiss.StartAsync();
+            }
 
             async Task Block(SingleSaveApp app, List<double>? into, int count)
             {
@@ -201,7 +209,10 @@ public static class SingleSaveProbes
                     into?.Add(watch.Elapsed.TotalMilliseconds);
                 }
 
-                await app.FlushAsync();
+                if (delivery || app.Tracking == Tracking.Off)
+                {
+                    await app.FlushAsync();
+                }
             }
 
             WarmUp = await WarmUpAsync(async () =>
@@ -210,6 +221,7 @@ public static class SingleSaveProbes
                 await Block(kiss, null, 200);
             }, minimum: 8);
 
+            plainPhases.Recording = kissPhases.Recording = true;
             var requestsBefore = endpoint.Requests;
             var plainMs = new List<double>();
             var kissMs = new List<double>();
@@ -229,12 +241,15 @@ public static class SingleSaveProbes
             }
 
             var delivered = endpoint.Requests - requestsBefore;
-            if (delivered != 2 * saves || kissDb.OutboxCalls() != 0)
+            if (delivery && (delivered != 2 * saves || kissDb.OutboxCalls() != 0))
             {
                 throw new InvalidOperationException($"The dispatcher delivered {delivered} calls for {saves} saves (2 each); {kissDb.OutboxCalls()} left.");
             }
 
-            return new SingleLatencyResult(Stats.Of(plainMs), Stats.Of(kissMs), saves);
+            return new SingleLatencyResult(Stats.Of(plainMs), Stats.Of(kissMs), saves)
+            {
+                Phases = $"plain's {plainPhases.Slowest(0.01)}; KissEf's {kissPhases.Slowest(0.01)}",
+            };
         }
         finally
         {
@@ -256,6 +271,9 @@ public sealed record SingleCpuResult(double Ratio, double Q1, double Q3, double 
 /// <summary>Latency of the plain app's and KissEf's app's saves.</summary>
 public sealed record SingleLatencyResult(Stats Plain, Stats Kiss, int Saves)
 {
+    /// <summary>Where the slowest saves' time went (<see cref="SavePhases"/>).</summary>
+    public string Phases { get; init; } = string.Empty;
+
     public double P99Ratio => Kiss.P99 / Plain.P99;
 }
 

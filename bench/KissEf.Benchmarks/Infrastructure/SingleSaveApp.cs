@@ -26,7 +26,8 @@ public sealed class SingleSaveApp : IAsyncDisposable
     /// <param name="firstId">The ids saved start after this one.</param>
     /// <param name="forceTransaction">Profiling aid: plain EF with every save in a transaction (what KissEf's outbox does to a single-statement save).</param>
     /// <param name="touchFacade">Profiling aid: plain EF that reads context.Database.CurrentTransaction before saving (what KissEf's capture does).</param>
-    public SingleSaveApp(Tracking tracking, IBenchDatabase db, Uri? endpoint, int firstId = 0, bool forceTransaction = false, bool touchFacade = false)
+    /// <param name="context">Profiling aid: adds to the context's options (an application interceptor).</param>
+    public SingleSaveApp(Tracking tracking, IBenchDatabase db, Uri? endpoint, int firstId = 0, bool forceTransaction = false, bool touchFacade = false, Action<DbContextOptionsBuilder>? context = null)
     {
         _forceTransaction = forceTransaction;
         _touchFacade = touchFacade;
@@ -64,6 +65,8 @@ public sealed class SingleSaveApp : IAsyncDisposable
             {
                 options.UseKissTracking(sp);
             }
+
+            context?.Invoke(options);
         });
         _host = builder.Build();
     }
