@@ -298,9 +298,9 @@ internal sealed class KissSaveCapture
     private bool WritesInCommand(KissSaveSession save)
         => CommandWriter
            && !save.CaptureAtStart
-           && save.ReadsNoStoreValue
            && _context.Database.AutoTransactionBehavior == AutoTransactionBehavior.WhenNeeded
-           && _runtime.Delivery.CanWriteInCommand(_context);
+           && _runtime.Delivery.CanWriteInCommand(_context)
+           && save.ReadsNoStoreValue;
 
     /// <summary>Stops following the change tracker and restores what the save changed on the context.</summary>
     private void Clear()

@@ -15,8 +15,9 @@ namespace KissEf.Internal.Providers.PostgreSql;
 /// </summary>
 /// <remarks>
 /// EF's Npgsql batch checks the rows each of its statements changed by the statement's index, so a statement added
-/// after EF's own does not disturb it. Made for PostgreSQL contexts only (<see cref="For"/>): a context of another
-/// provider gets no command interceptor, so its commands pay nothing for this one.
+/// after EF's own does not disturb it. EF executes every command of a save as a reader (its batches read what the
+/// statements return), so only the reader events are intercepted. Made for PostgreSQL contexts only
+/// (<see cref="For"/>): a context of another provider gets no command interceptor, so its commands pay nothing for it.
 /// </remarks>
 internal sealed class KissNpgsqlSaveCommand : DbCommandInterceptor
 {
@@ -46,22 +47,6 @@ internal sealed class KissNpgsqlSaveCommand : DbCommandInterceptor
         DbCommand command,
         CommandEventData eventData,
         InterceptionResult<DbDataReader> result,
-        CancellationToken cancellationToken = default)
-    {
-        Executing(command, eventData);
-        return ValueTask.FromResult(result);
-    }
-
-    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-    {
-        Executing(command, eventData);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
-        DbCommand command,
-        CommandEventData eventData,
-        InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
         Executing(command, eventData);
